@@ -1,0 +1,19 @@
+"""URL map: staff screens under /m/<code>/ (namespace "staff"), the API under /api/v1/."""
+
+from django.urls import include, path
+
+from tsunagu.accounts import views as account_views
+from tsunagu.api.api import api
+
+# Every app's staff screens; the scope middleware runs all of them inside the municipality.
+staff_patterns = [
+    path("", include("tsunagu.tenancy.urls")),
+]
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("accounts/", include("tsunagu.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("m/<str:code>/", include((staff_patterns, "staff"))),
+]

@@ -1,0 +1,49 @@
+from django.test import Client
+
+from tsunagu.accounts.models import User
+
+
+def test_the_login_page_is_in_japanese_by_default(db):
+    page = Client().get("/accounts/login/").content.decode()
+    assert 'lang="ja"' in page
+    assert "ログイン" in page
+
+
+def test_the_login_page_switches_to_english(db):
+    client = Client()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    page = client.get("/accounts/login/").content.decode()
+    assert 'lang="en"' in page
+    assert "Log in" in page
+
+
+def test_a_counselor_logs_in_and_lands_on_the_municipality(personas):
+    client = Client()
+    response = client.post(
+        "/accounts/login/",
+        {"username": "toyoake-counselor", "password": "correct horse battery staple"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == "/m/232297/"
+    assert "豊明市" in response.content.decode()
+
+
+def test_a_wrong_password_says_so_in_japanese(personas):
+    response = Client().post(
+        "/accounts/login/", {"username": "toyoake-counselor", "password": "nope"}
+    )
+    assert response.status_code == 200
+    assert "パスワード" in response.content.decode()
+    assert "_auth_user_id" not in response.client.session
+
+
+def test_logging_out_ends_the_session(personas):
+    client = personas.client("counselor")
+    client.post("/accounts/logout/")
+    assert client.get(personas.url()).status_code == 302
+
+
+def test_passwords_are_stored_with_argon2(db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+    user = User.objects.create_user(username="a", password="long enough passphrase")
+    assert user.password.startswith("argon2")

@@ -1,0 +1,57 @@
+"""`tsunagu token create USERNAME --municipality CODE`: print a new API token."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from tsunagu.accounts.models import User
+from tsunagu.accounts.services import api_token_create
+from tsunagu.tenancy.models import Municipality
+from tsunagu.tenancy.selectors import membership_for
+from tsunagu.tenancy.validators import is_valid_municipality_code
+
+
+class Command(BaseCommand):
+    help = "Manage API tokens: `token create USERNAME --municipality CODE`."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        create = sub.add_parser("create", help="Create a token bound to one membership.")
+        create.add_argument("username")
+        create.add_argument("--municipality", required=True, help="6-digit local government code")
+        create.add_argument("--days", type=int, default=None, help="Lifetime in days")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        code = options["municipality"].strip()
+        if not is_valid_municipality_code(code):
+            raise CommandError(
+                _("“%(code)s” is not a valid local government code.") % {"code": code}
+            )
+        municipality = Municipality.objects.filter(code=code).first()
+        if municipality is None:
+            raise CommandError(_("No municipality with code %(code)s.") % {"code": code})
+        user = User.objects.filter(username=options["username"]).first()
+        if user is None:
+            raise CommandError(
+                _("No user named “%(username)s”.") % {"username": options["username"]}
+            )
+        membership = membership_for(user=user, municipality=municipality)
+        if membership is None:
+            raise CommandError(
+                _("%(username)s is not a member of %(name)s.")
+                % {"username": user.username, "name": municipality.name}
+            )
+        days = options["days"]
+        if days is not None and days < 1:
+            raise CommandError(_("--days must be 1 or more."))
+        api_token, token = api_token_create(membership=membership, days=days)
+        self.stderr.write(
+            _("Token for %(username)s at %(name)s, valid until %(until)s:")
+            % {
+                "username": user.username,
+                "name": municipality.name,
+                "until": api_token.expires_at.date().isoformat(),
+            }
+        )
+        self.stdout.write(token)

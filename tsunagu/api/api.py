@@ -1,0 +1,86 @@
+"""The /api/v1 root: authentication, the error format of CONTRACT.md, and the routers."""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from tsunagu.api.auth import TokenAuth
+from tsunagu.tenancy.models import Municipality
+
+api = NinjaAPI(
+    title="Tsunagu API",
+    version="1",
+    description="Hikikomori support casework for Japanese municipalities.",
+    auth=TokenAuth(),
+    urls_namespace="api",
+)
+
+
+class ErrorItem(Schema):
+    field: str
+    message: str
+
+
+class Error(Schema):
+    detail: str
+    errors: list[ErrorItem] = []
+
+
+def error_response(
+    request: HttpRequest, status: int, detail: str, errors: list[dict[str, str]] | None = None
+) -> HttpResponse:
+    return api.create_response(request, {"detail": detail, "errors": errors or []}, status=status)
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    response = error_response(request, 401, _("A valid API token is required."))
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return error_response(request, 404, _("Not found."))
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return error_response(request, 403, _("Your role may not do this."))
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = []
+    for error in exc.errors:
+        loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")]
+        errors.append({"field": ".".join(loc) or "-", "message": str(error.get("msg", ""))})
+    return error_response(request, 422, _("The request is not valid."), errors)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return error_response(request, exc.status_code, str(exc))
+
+
+class MunicipalityOut(Schema):
+    code: str
+    name: str
+    prefecture: str
+    population: int | None
+    population_as_of: date | None
+
+
+@api.get(
+    "/municipalities",
+    response={200: list[MunicipalityOut], 401: Error},
+    summary="Municipalities the caller belongs to",
+    tags=["tenancy"],
+)
+def municipality_list(request: HttpRequest) -> list[Municipality]:
+    membership = request.auth  # type: ignore[attr-defined]
+    return [membership.municipality]

@@ -1,0 +1,85 @@
+"""Load the demo idempotently: running it twice leaves one copy of everything."""
+
+import os
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django_scopes import scopes_disabled
+
+from tsunagu.accounts.models import User
+from tsunagu.demo.data import MUNICIPALITIES, ROLE_DISPLAY_NAMES, DemoMunicipality
+from tsunagu.tenancy.codes import Role
+from tsunagu.tenancy.models import Membership, Municipality, Organization
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    municipality: str
+    role: str
+
+
+def demo_password() -> str:
+    """TSUNAGU_DEMO_PASSWORD, else one generated once and kept in the data directory."""
+    password = os.environ.get("TSUNAGU_DEMO_PASSWORD")
+    if password:
+        return password
+    path = settings.DATA_DIR / "demo_password"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(12))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _load_municipality(demo: DemoMunicipality, password: str) -> list[DemoAccount]:
+    municipality, _ = Municipality.objects.update_or_create(
+        code=demo.code,
+        defaults={
+            "name": demo.name,
+            "prefecture": demo.prefecture,
+            "population": demo.population,
+            "population_as_of": demo.population_as_of,
+        },
+    )
+    organizations: dict[str, Organization] = {}
+    for org in demo.organizations:
+        organizations[org.name], _ = Organization.objects.update_or_create(
+            municipality=municipality,
+            name=org.name,
+            defaults={"kind": org.kind, "is_contractor": org.is_contractor},
+        )
+    contractor = next(o.name for o in demo.organizations if o.is_contractor)
+    accounts = []
+    for role in Role:
+        username = f"{demo.slug}-{role.value}"
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={"display_name": ROLE_DISPLAY_NAMES[role.value].format(city=demo.name)},
+        )
+        if created or not user.check_password(password):
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        Membership.objects.update_or_create(
+            user=user,
+            municipality=municipality,
+            defaults={
+                "role": role.value,
+                "organization": organizations[demo.role_organization.get(role.value, contractor)],
+                "is_active": True,
+            },
+        )
+        accounts.append(DemoAccount(username, demo.name, role.value))
+    return accounts
+
+
+def demo_load() -> tuple[list[DemoAccount], str]:
+    password = demo_password()
+    accounts: list[DemoAccount] = []
+    # Demo loading writes every municipality, so it runs outside any one scope.
+    with scopes_disabled(), transaction.atomic():
+        for demo in MUNICIPALITIES:
+            accounts += _load_municipality(demo, password)
+    return accounts, password

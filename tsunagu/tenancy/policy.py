@@ -1,0 +1,58 @@
+"""What each role may do: the one place that answers "may this membership do that?".
+
+Permissions are plain strings so a view, a template and the API ask the same question.
+Object rules (assignment, consent, 支援会議) build on these in the apps that own the objects.
+"""
+
+from django.core.exceptions import PermissionDenied
+
+from tsunagu.tenancy.codes import Role
+from tsunagu.tenancy.models import Membership
+
+MANAGE_MUNICIPALITY = "municipality.manage"
+VIEW_STATISTICS = "statistics.view"
+VIEW_PERSONS = "person.view"
+EDIT_PERSONS = "person.edit"
+VIEW_ALL_CASES = "case.view_all"
+EDIT_CASES = "case.edit"
+RECORD_CONSULTATIONS = "consultation.record"
+IMPORT_CONSULTATIONS = "consultation.import"
+UNLOCK_ACCOUNTS = "account.unlock"
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset(
+        {MANAGE_MUNICIPALITY, VIEW_STATISTICS, IMPORT_CONSULTATIONS, UNLOCK_ACCOUNTS}
+    ),
+    Role.LEAD: frozenset(
+        {
+            VIEW_STATISTICS,
+            VIEW_PERSONS,
+            EDIT_PERSONS,
+            VIEW_ALL_CASES,
+            EDIT_CASES,
+            RECORD_CONSULTATIONS,
+            IMPORT_CONSULTATIONS,
+            UNLOCK_ACCOUNTS,
+        }
+    ),
+    Role.COUNSELOR: frozenset(
+        {VIEW_STATISTICS, VIEW_PERSONS, EDIT_PERSONS, EDIT_CASES, RECORD_CONSULTATIONS}
+    ),
+    Role.PROFESSIONAL: frozenset({VIEW_PERSONS}),
+    Role.PLACE_STAFF: frozenset(),
+    Role.SUPPORTER: frozenset(),
+    Role.PARTNER: frozenset({VIEW_PERSONS}),
+    Role.COMMITTEE: frozenset({VIEW_STATISTICS}),
+}
+
+
+def has_permission(membership: Membership | None, permission: str) -> bool:
+    if membership is None or not membership.is_active:
+        return False
+    return permission in PERMISSIONS.get(membership.role, frozenset())
+
+
+def require_permission(membership: Membership | None, permission: str) -> None:
+    """Refuse with 403 (logged by Django) when the role may not do this."""
+    if not has_permission(membership, permission):
+        raise PermissionDenied(permission)

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from tsunagu.tenancy import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("admin/organizations/", views.organization_list, name="organization_list"),
+    path("admin/organizations/<int:pk>/", views.organization_edit, name="organization_edit"),
+    path("admin/members/", views.membership_list, name="membership_list"),
+    path("admin/members/<int:pk>/", views.membership_edit, name="membership_edit"),
+]
