@@ -19,17 +19,17 @@ def _env_flag(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _secret_key() -> str:
-    """SECRET_KEY from the environment, else one kept in the data directory.
+def _secret_key(variable: str, filename: str) -> str:
+    """A secret from the environment, else one generated once and kept in the data directory.
 
-    A key generated once and kept beside the database survives restarts, so sessions and
-    signed values stay valid on a single machine without any set-up.
+    Kept beside the database, it survives restarts, so sessions and encrypted fields stay
+    readable on a single machine without any set-up.
     """
-    key = os.environ.get("SECRET_KEY")
+    key = os.environ.get(variable)
     if key:
         return key
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-    path = DATA_DIR / "secret_key"
+    path = DATA_DIR / filename
     if not path.exists():
         path.write_text(secrets.token_urlsafe(50))
         path.chmod(0o600)
@@ -70,7 +70,13 @@ def _database() -> dict[str, object]:
     return config
 
 
-SECRET_KEY = _secret_key()
+SECRET_KEY = _secret_key("SECRET_KEY", "secret_key")
+SECRET_KEY_FALLBACKS = [
+    k.strip() for k in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if k.strip()
+]
+# Salt of the field-encryption keys (django-fernet-encrypted-fields derives them from
+# SECRET_KEY and SECRET_KEY_FALLBACKS with this salt). Losing it loses the encrypted data.
+SALT_KEY = _secret_key("TSUNAGU_SALT_KEY", "salt_key")
 DEBUG = _env_flag("TSUNAGU_DEBUG")
 ALLOWED_HOSTS = [
     h.strip()
@@ -93,6 +99,11 @@ INSTALLED_APPS = [
     "tsunagu.core",
     "tsunagu.tenancy",
     "tsunagu.accounts",
+    "tsunagu.people",
+    "tsunagu.cases",
+    "tsunagu.consultations",
+    "tsunagu.reports",
+    "tsunagu.audit",
     "tsunagu.api",
     "tsunagu.demo",
 ]

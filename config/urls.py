@@ -8,6 +8,11 @@ from tsunagu.api.api import api
 # Every app's staff screens; the scope middleware runs all of them inside the municipality.
 staff_patterns = [
     path("", include("tsunagu.tenancy.urls")),
+    path("persons/", include("tsunagu.people.urls")),
+    path("cases/", include("tsunagu.cases.urls")),
+    path("consultations/", include("tsunagu.consultations.urls")),
+    path("statistics/", include("tsunagu.reports.urls")),
+    path("audit/", include("tsunagu.audit.urls")),
 ]
 
 urlpatterns = [

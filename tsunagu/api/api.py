@@ -84,3 +84,20 @@ class MunicipalityOut(Schema):
 def municipality_list(request: HttpRequest) -> list[Municipality]:
     membership = request.auth  # type: ignore[attr-defined]
     return [membership.municipality]
+
+
+# Every router below lives under /m/{code}/ and enters the caller's municipality through
+# tsunagu.api.auth.in_municipality (404 for another code).
+def _add_routers() -> None:
+    from tsunagu.cases.api import router as cases
+    from tsunagu.consultations.api import router as consultations
+    from tsunagu.people.api import router as persons
+    from tsunagu.reports.api import router as statistics
+
+    api.add_router("/m/{code}/persons", persons)
+    api.add_router("/m/{code}/cases", cases)
+    api.add_router("/m/{code}/consultations", consultations)
+    api.add_router("/m/{code}/stats", statistics)
+
+
+_add_routers()

@@ -1,0 +1,90 @@
+"""Append to the access log. Every read of personal data goes through `access_record`."""
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from tsunagu.audit.models import AccessChainHead, AccessLogEntry
+from tsunagu.tenancy.models import Membership
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One object that was seen, and the basis on which the viewer could see it."""
+
+    type: str
+    id: int
+    basis: str
+
+
+def entry_hash(prev_hash: str, fields: dict[str, object]) -> str:
+    payload = json.dumps(fields, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256((prev_hash + payload).encode()).hexdigest()
+
+
+def hashed_fields(entry: AccessLogEntry) -> dict[str, object]:
+    """The fields a hash covers, the same way when writing and when verifying."""
+    return {
+        "municipality": entry.municipality_id,
+        "seq": entry.seq,
+        "at": entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "user": entry.user_id_at_time,
+        "username": entry.username,
+        "membership": entry.membership_id_at_time,
+        "role": entry.role,
+        "action": entry.action,
+        "channel": entry.channel,
+        "path": entry.path,
+        "ip": entry.ip,
+        "objects": entry.objects_seen,
+    }
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def access_record(
+    *,
+    membership: Membership,
+    action: str,
+    seen: Iterable[Seen],
+    request: HttpRequest | None = None,
+    channel: str = "web",
+    at: datetime | None = None,
+) -> AccessLogEntry:
+    """Append one entry to the municipality's chain (in its own transaction)."""
+    objects = [{"type": s.type, "id": s.id, "basis": s.basis} for s in seen]
+    with transaction.atomic(), scopes_disabled():
+        head, _ = AccessChainHead.objects.get_or_create(municipality_id=membership.municipality_id)
+        head = AccessChainHead.objects.select_for_update().get(pk=head.pk)
+        entry = AccessLogEntry(
+            municipality_id=membership.municipality_id,
+            seq=head.seq + 1,
+            at=at or timezone.now(),
+            user_id_at_time=membership.user_id,
+            username=membership.user.username,
+            membership_id_at_time=membership.pk,
+            role=membership.role,
+            action=action,
+            channel=channel,
+            path=(request.path[:300] if request is not None else ""),
+            ip=client_ip(request),
+            objects_seen=objects,
+            prev_hash=head.last_hash,
+        )
+        entry.hash = entry_hash(entry.prev_hash, hashed_fields(entry))
+        entry.save()
+        head.seq = entry.seq
+        head.last_hash = entry.hash
+        head.save(update_fields=["seq", "last_hash"])
+    return entry

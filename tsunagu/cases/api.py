@@ -1,0 +1,5 @@
+"""The API of cases."""
+
+from ninja import Router
+
+router = Router(tags=["cases"])

@@ -1,0 +1,87 @@
+"""Writes of consultations: one from the quick entry or the API, many from an import."""
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tsunagu.cases.models import Case
+from tsunagu.consultations.codes import Consulter
+from tsunagu.consultations.models import Consultation
+from tsunagu.people.models import Person
+from tsunagu.tenancy.models import Membership, Municipality
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+def local_month(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime")
+    return moment.astimezone(TOKYO).strftime("%Y-%m")
+
+
+def consultation_build(
+    *,
+    actor: Membership | None,
+    municipality: Municipality,
+    occurred_at: datetime,
+    channel: str,
+    consulter: str,
+    consulter_relation: str = "",
+    staff: Membership | None = None,
+    minutes: int | None = None,
+    summary: str = "",
+    next_action: str = "",
+    next_action_on: date | None = None,
+    person: Person | None = None,
+    case: Case | None = None,
+) -> Consultation:
+    """A validated, unsaved consultation (the import saves many at once)."""
+    for related in (staff, person, case):
+        if related is not None and related.municipality_id != municipality.pk:
+            raise ValueError("related object of another municipality")
+    if case is not None:
+        if person is None:
+            person = case.person
+        elif case.person_id != person.pk:
+            raise ValidationError({"case": _("The case belongs to another person.")})
+    if consulter != Consulter.FAMILY:
+        consulter_relation = ""
+    consultation = Consultation(
+        municipality=municipality,
+        occurred_at=occurred_at,
+        local_month=local_month(occurred_at),
+        channel=channel,
+        consulter=consulter,
+        consulter_relation=consulter_relation,
+        staff=staff,
+        minutes=minutes,
+        summary=summary,
+        next_action=next_action,
+        next_action_on=next_action_on,
+        person=person,
+        case=case,
+        recorded_by=actor,
+    )
+    consultation.full_clean(exclude=["municipality", "staff", "person", "case", "recorded_by"])
+    return consultation
+
+
+@transaction.atomic
+def consultation_record(**kwargs: object) -> Consultation:
+    """Record one consultation; takes the arguments of consultation_build."""
+    consultation = consultation_build(**kwargs)  # type: ignore[arg-type]
+    consultation.save()
+    return consultation
+
+
+@transaction.atomic
+def consultation_bulk_create(
+    *, consultations: Iterable[Consultation], batch_size: int = 2000
+) -> int:
+    """Save many built consultations in one transaction: all or none."""
+    created = Consultation.objects.bulk_create(list(consultations), batch_size=batch_size)
+    return len(created)

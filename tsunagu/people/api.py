@@ -1,0 +1,5 @@
+"""The API of people."""
+
+from ninja import Router
+
+router = Router(tags=["people"])
