@@ -71,7 +71,7 @@ class Person(TenantModel):
         return age_band_for(age) if age is not None else self.age_band
 
     def withdrawal_months_on(self, day: date) -> int | None:
-        """How long the withdrawal has lasted, in whole months (January when the month is unknown)."""
+        """Whole months of withdrawal so far (counting from January when the month is unknown)."""
         if self.withdrawal_since_year is None:
             return None
         month = self.withdrawal_since_month or 1
