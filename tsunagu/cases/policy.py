@@ -7,17 +7,20 @@ these rules say *which rows* (404 for the rest, so existence does not leak):
   and persons of those cases or with no case yet ("intake");
 - professional: cases assigned to them and their persons ("assignment");
 - partner: persons under an active consent naming their organization ("consent:<id>"),
-  and those persons' cases.
+  and those persons' cases;
+- and for counselors, professionals and partners: the cases listed for a 支援会議 in force
+  whose duty of secrecy they acknowledged ("meeting:<id>"), with those cases' persons.
 """
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from tsunagu.audit.services import Seen
 from tsunagu.cases.models import Case, CaseAssignment
+from tsunagu.network.selectors import acknowledged_memberships
 from tsunagu.people.models import Consent, Person
 from tsunagu.tenancy.codes import Role
 from tsunagu.tenancy.models import Membership
@@ -29,6 +32,8 @@ if TYPE_CHECKING:
 
 def active_consents(member: Membership, *, today: date | None = None) -> QuerySet[Consent]:
     today = today or timezone.localdate()
+    if not member.organization_id:
+        return Consent.objects.none()
     return Consent.objects.filter(
         municipality=member.municipality,
         organizations=member.organization_id,
@@ -42,15 +47,16 @@ def visible_cases(member: Membership) -> QuerySet[Case]:
     if not has_permission(member, VIEW_PERSONS):
         return cases.none()
     assigned = CaseAssignment.objects.filter(case=OuterRef("pk"), membership=member)
+    in_meeting = Exists(acknowledged_memberships(member).filter(meeting__cases=OuterRef("pk")))
     if member.role == Role.LEAD:
         return cases
     if member.role == Role.COUNSELOR:
-        return cases.filter(Q(Exists(assigned)) | Q(is_shared=True))
+        return cases.filter(Q(Exists(assigned)) | Q(is_shared=True) | in_meeting)
     if member.role == Role.PROFESSIONAL:
-        return cases.filter(Exists(assigned))
-    if member.role == Role.PARTNER and member.organization_id:
+        return cases.filter(Exists(assigned) | in_meeting)
+    if member.role == Role.PARTNER:
         consented = active_consents(member).filter(person=OuterRef("person"))
-        return cases.filter(Exists(consented))
+        return cases.filter(Exists(consented) | in_meeting)
     return cases.none()
 
 
@@ -64,9 +70,9 @@ def visible_persons(member: Membership) -> QuerySet[Person]:
     if member.role == Role.COUNSELOR:
         without_case = ~Exists(Case.objects.filter(person=OuterRef("pk")))
         return persons.filter(with_visible_case | without_case)
-    if member.role == Role.PARTNER and member.organization_id:
+    if member.role == Role.PARTNER:
         consented = active_consents(member).filter(person=OuterRef("pk"))
-        return persons.filter(Exists(consented))
+        return persons.filter(Exists(consented) | with_visible_case)
     return persons.filter(with_visible_case)
 
 
@@ -78,7 +84,11 @@ def case_basis(member: Membership, case: Case) -> str:
         return "assignment"
     if member.role == Role.PARTNER:
         consent = active_consents(member).filter(person=case.person_id).first()
-        return f"consent:{consent.pk}" if consent else "none"
+        if consent:
+            return f"consent:{consent.pk}"
+    seat = acknowledged_memberships(member).filter(meeting__cases=case).first()
+    if seat:
+        return f"meeting:{seat.meeting_id}"
     return "shared"
 
 
@@ -88,7 +98,11 @@ def person_basis(member: Membership, person: Person) -> str:
         return "role"
     if member.role == Role.PARTNER:
         consent = active_consents(member).filter(person=person).first()
-        return f"consent:{consent.pk}" if consent else "none"
+        if consent:
+            return f"consent:{consent.pk}"
+    seat = acknowledged_memberships(member).filter(meeting__cases__person=person).first()
+    if seat and member.role != Role.COUNSELOR:
+        return f"meeting:{seat.meeting_id}"
     assigned = CaseAssignment.objects.filter(case__person=person, membership=member)
     if assigned.exists():
         return "assignment"
@@ -121,30 +135,69 @@ def seen_persons(member: Membership, person_ids: list[int]) -> list[Seen]:
 
 
 def seen_cases(member: Membership, cases: list[Case]) -> list[Seen]:
-    bases = _bases(member, list({c.person_id for c in cases}))
-    if member.role in (Role.COUNSELOR, Role.PROFESSIONAL):
-        assigned = set(
-            CaseAssignment.objects.filter(
-                membership=member, case_id__in=[c.pk for c in cases]
-            ).values_list("case_id", flat=True)
+    """Access-log records for cases shown in a list, each with its basis, in a few queries."""
+    if member.role == Role.LEAD:
+        return [Seen("case", c.pk, "role") for c in cases]
+    case_ids = [c.pk for c in cases]
+    assigned = set(
+        CaseAssignment.objects.filter(membership=member, case_id__in=case_ids).values_list(
+            "case_id", flat=True
         )
-        return [Seen("case", c.pk, "assignment" if c.pk in assigned else "shared") for c in cases]
-    return [Seen("case", c.pk, bases.get(c.person_id, "role")) for c in cases]
+    )
+    meeting_of = _first_by(
+        acknowledged_memberships(member)
+        .filter(meeting__cases__in=case_ids)
+        .values_list("meeting__cases", "meeting_id")
+    )
+    consent_of = (
+        _first_by(
+            active_consents(member)
+            .filter(person_id__in={c.person_id for c in cases})
+            .values_list("person_id", "pk")
+        )
+        if member.role == Role.PARTNER
+        else {}
+    )
+    seen = []
+    for case in cases:
+        if case.pk in assigned:
+            basis = "assignment"
+        elif case.person_id in consent_of:
+            basis = f"consent:{consent_of[case.person_id]}"
+        elif case.pk in meeting_of and member.role != Role.COUNSELOR:
+            basis = f"meeting:{meeting_of[case.pk]}"
+        else:
+            basis = "shared"
+        seen.append(Seen("case", case.pk, basis))
+    return seen
+
+
+def _first_by(pairs: "QuerySet[Any]") -> dict[int, int]:
+    """{key: smallest value} from (key, value) rows."""
+    first: dict[int, int] = {}
+    for key, value in pairs:
+        if key is not None and (key not in first or value < first[key]):
+            first[key] = value
+    return first
 
 
 def _bases(member: Membership, person_ids: list[int]) -> dict[int, str]:
     if member.role == Role.LEAD or not person_ids:
         return dict.fromkeys(person_ids, "role")
+    meeting_of = _first_by(
+        acknowledged_memberships(member)
+        .filter(meeting__cases__person_id__in=person_ids)
+        .values_list("meeting__cases__person_id", "meeting_id")
+    )
     if member.role == Role.PARTNER:
-        consent_of: dict[int, int] = {}
-        for consent_id, person_id in (
-            active_consents(member)
-            .filter(person_id__in=person_ids)
-            .values_list("pk", "person_id")
-            .order_by("pk")
-        ):
-            consent_of.setdefault(person_id, consent_id)
-        return {pk: f"consent:{consent_of[pk]}" for pk in person_ids if pk in consent_of}
+        consent_of = _first_by(
+            active_consents(member).filter(person_id__in=person_ids).values_list("person_id", "pk")
+        )
+        return {
+            pk: f"consent:{consent_of[pk]}" if pk in consent_of else f"meeting:{meeting_of[pk]}"
+            for pk in person_ids
+            if pk in consent_of or pk in meeting_of
+        }
     assigned = set(
         CaseAssignment.objects.filter(
             membership=member, case__person_id__in=person_ids
@@ -153,7 +206,14 @@ def _bases(member: Membership, person_ids: list[int]) -> dict[int, str]:
     with_case = set(
         Case.objects.filter(person_id__in=person_ids).values_list("person_id", flat=True)
     )
-    return {
-        pk: "assignment" if pk in assigned else ("shared" if pk in with_case else "intake")
-        for pk in person_ids
-    }
+    bases = {}
+    for pk in person_ids:
+        if pk in assigned:
+            bases[pk] = "assignment"
+        elif pk in meeting_of and member.role == Role.PROFESSIONAL:
+            bases[pk] = f"meeting:{meeting_of[pk]}"
+        elif pk in with_case:
+            bases[pk] = "shared"
+        else:
+            bases[pk] = "intake"
+    return bases
