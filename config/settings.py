@@ -2,9 +2,11 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -96,6 +98,12 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "ninja",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "axes",
+    "csp",
+    "auditlog",
     "tsunagu.core",
     "tsunagu.tenancy",
     "tsunagu.accounts",
@@ -104,23 +112,38 @@ INSTALLED_APPS = [
     "tsunagu.consultations",
     "tsunagu.reports",
     "tsunagu.audit",
+    "tsunagu.network",
     "tsunagu.api",
     "tsunagu.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # Before the municipality's scope: no staff page runs for a session without a second factor.
+    "tsunagu.accounts.middleware.MfaRequiredMiddleware",
     "tsunagu.tenancy.middleware.MunicipalityScopeMiddleware",
+    # Last, as django-axes asks: it turns a lockout noticed during login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Change history (django-auditlog): models are registered in tsunagu/audit/history.py with
+# every encrypted field masked completely; the base manager reads the old row, because the
+# scoped default manager refuses to query outside a municipality's scope.
+AUDITLOG_MASK_CALLABLE = "tsunagu.audit.history.mask_value"
+AUDITLOG_USE_BASE_MANAGER = True
+AUDITLOG_DISABLE_ON_RAW_SAVE = True
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -148,6 +171,11 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# django-axes first: it refuses a locked-out username+IP before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -176,6 +204,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Serve straight from the source folders so `make run` needs no collectstatic.
 WHITENOISE_USE_FINDERS = True
 
+# Idle sessions end after 30 minutes: every request pushes the expiry forward.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 30 * 60
@@ -185,6 +214,70 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Content-Security-Policy (django-csp 4) in every environment, so tests catch what it blocks:
+# no inline script or style; a nonce only where a template asks for one.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+
+# Accounts (django-allauth): username + password, then a second factor. Nobody signs up;
+# a municipality's admin adds members.
+ACCOUNT_ADAPTER = "tsunagu.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"login": "tsunagu.accounts.forms.LoginForm"}
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_ON_GET = False
+# Offices share one address behind NAT: no limit by IP alone that a busy morning could reach.
+# "login_failed" also caps second-factor guesses per account (10 in 5 minutes); password
+# guesses are locked out by django-axes per username+IP.
+ACCOUNT_RATE_LIMITS = {"login": "300/m/ip", "login_failed": "60/m/ip,10/300s/key"}
+MFA_ADAPTER = "tsunagu.accounts.adapter.MfaAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "Tsunagu"
+MFA_TOTP_TOLERANCE = 1
+# Only the demo on one machine serves passkeys over plain http://127.0.0.1.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = _env_flag("TSUNAGU_DEMO_MODE") or DEBUG
+# Proxies in front of Tsunagu that append to X-Forwarded-For (0: none; production sets 1).
+TSUNAGU_TRUSTED_PROXY_COUNT = int(os.environ.get("TSUNAGU_TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TSUNAGU_TRUSTED_PROXY_COUNT
+
+# `TSUNAGU_DEMO_MODE=1` (set by `tsunagu demo` for its local server) lets the demo accounts
+# in without a second factor. config.settings_production refuses to start with it.
+TSUNAGU_DEMO_MODE = _env_flag("TSUNAGU_DEMO_MODE")
+TSUNAGU_PRODUCTION = False
+
+# Lockout (django-axes): 5 failures of one username from one address lock that pair for
+# 15 minutes. Never by IP alone: a whole office shares one address.
+AXES_ENABLED = True
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_CLIENT_IP_CALLABLE = "tsunagu.accounts.lockout.client_ip"
+AXES_CLIENT_STR_CALLABLE = "tsunagu.accounts.lockout.client_str"
+AXES_LOCKOUT_CALLABLE = "tsunagu.accounts.lockout.lockout_response"
+AXES_COOLOFF_MESSAGE = _(
+    "Too many failed log-ins for this username from this network. Try again in 15 minutes,"
+    " or ask your team lead or administrator to unlock it."
+)
+
 # API tokens live this many days unless `token create --days` says otherwise.
 TSUNAGU_TOKEN_DAYS = int(os.environ.get("TSUNAGU_TOKEN_DAYS", "90"))
 
@@ -193,4 +286,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # Refusals, lockouts and MFA changes; usernames and ids only, never personal data.
+    "loggers": {"tsunagu.security": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }

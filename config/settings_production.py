@@ -5,11 +5,25 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings import *  # noqa: F403
+from config.settings import _env_flag
 
 if not os.environ.get("SECRET_KEY"):
     raise ImproperlyConfigured("本番環境では SECRET_KEY 環境変数を設定してください。")
 
+if _env_flag("TSUNAGU_DEMO_MODE"):
+    # Demo mode lets the demo accounts in without a second factor: never on a real server.
+    raise ImproperlyConfigured(
+        "本番環境では TSUNAGU_DEMO_MODE を設定できません"
+        "（デモの二要素認証免除は手元の `tsunagu demo` 専用です）。"
+        "TSUNAGU_DEMO_MODE を外してから起動してください。"
+        " / TSUNAGU_DEMO_MODE must not be set with config.settings_production: it exempts the"
+        " demo accounts from two-factor authentication and is meant for `tsunagu demo` on one"
+        " machine only. Unset it and start again."
+    )
+
 DEBUG = False
+TSUNAGU_DEMO_MODE = False
+TSUNAGU_PRODUCTION = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = True
 SECURE_HSTS_SECONDS = 63072000
@@ -17,6 +31,13 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+# Passkeys only over HTTPS; allauth's remember-this-browser cookie stays secure too.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
+MFA_TRUST_COOKIE_SECURE = True
+# The HTTPS proxy in front appends the client's address to X-Forwarded-For; lockouts and rate
+# limits key on that address, not on the proxy's.
+TSUNAGU_TRUSTED_PROXY_COUNT = int(os.environ.get("TSUNAGU_TRUSTED_PROXY_COUNT", "1"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TSUNAGU_TRUSTED_PROXY_COUNT
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -13,6 +13,8 @@ staff_patterns = [
     path("consultations/", include("tsunagu.consultations.urls")),
     path("statistics/", include("tsunagu.reports.urls")),
     path("audit/", include("tsunagu.audit.urls")),
+    path("accounts/", include("tsunagu.accounts.staff_urls")),
+    path("meetings/", include("tsunagu.network.urls")),
 ]
 
 urlpatterns = [

@@ -68,9 +68,20 @@ class Personas:
     outsiders: dict[str, Membership] = field(default_factory=dict)
 
     def client(self, role: str, *, outsider: bool = False) -> Client:
+        """A client logged in as after a full log-in: password, then a second factor."""
+        from allauth.mfa.models import Authenticator
+        from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+        from tsunagu.accounts.mfa import mark_enrolled_session
+
         member = (self.outsiders if outsider else self.members)[role]
+        if not Authenticator.objects.filter(user=member.user, type=Authenticator.Type.TOTP):
+            TOTP.activate(member.user, generate_totp_secret())
         client = Client()
         client.force_login(member.user)
+        session = client.session
+        mark_enrolled_session(session)
+        session.save()
         return client
 
     def token(self, role: str, *, outsider: bool = False) -> str:

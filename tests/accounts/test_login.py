@@ -1,5 +1,6 @@
 from django.test import Client
 
+from tests.security.helpers import enrol_totp, log_in, totp_code
 from tsunagu.accounts.models import User
 
 
@@ -17,15 +18,26 @@ def test_the_login_page_switches_to_english(db):
     assert "Log in" in page
 
 
-def test_a_counselor_logs_in_and_lands_on_the_municipality(personas):
+def test_a_counselor_logs_in_with_a_code_and_lands_on_the_municipality(personas):
+    secret = enrol_totp(personas.members["counselor"].user)
     client = Client()
-    response = client.post(
-        "/accounts/login/",
-        {"username": "toyoake-counselor", "password": "correct horse battery staple"},
-        follow=True,
-    )
+    response = log_in(client, "toyoake-counselor")
+    assert response["Location"] == "/accounts/2fa/authenticate/"
+    response = client.post("/accounts/2fa/authenticate/", {"code": totp_code(secret)}, follow=True)
     assert response.redirect_chain[-1][0] == "/m/232297/"
     assert "豊明市" in response.content.decode()
+
+
+def test_a_counselor_without_a_second_factor_is_sent_to_set_one_up(personas):
+    response = log_in(Client(), "toyoake-counselor", follow=True)
+    assert response.redirect_chain[-1][0] == "/accounts/2fa/"
+    assert 'href="/accounts/2fa/totp/activate/"' in response.content.decode()
+
+
+def test_the_login_form_keeps_its_field_ids(db):
+    page = Client().get("/accounts/login/").content.decode()
+    assert 'id="id_username"' in page and 'name="username"' in page
+    assert 'id="id_password"' in page and 'name="password"' in page
 
 
 def test_a_wrong_password_says_so_in_japanese(personas):

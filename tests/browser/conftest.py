@@ -1,17 +1,17 @@
 """Playwright in Debian's Chromium against the live test server."""
 
-import os
 from collections.abc import Iterator
 
 import pytest
 
-# Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls there.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 @pytest.fixture
-def page(chromium_path: str) -> Iterator[object]:
+def page(chromium_path: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in the test thread, and Django refuses ORM
+    # calls there; allow them only while the browser runs, so nothing else inherits it.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(

@@ -14,8 +14,7 @@ def test_the_demo_loads_the_four_municipalities_of_the_seed(db, capsys, monkeypa
     monkeypatch.setenv("TSUNAGU_DEMO_PASSWORD", "demo-pass-for-tests")
     out = load(capsys)
     rows = {
-        m.code: (m.name, m.population, m.population_as_of.isoformat())
-        for m in Municipality.objects.all()
+        m.code: (m.name, m.population, str(m.population_as_of)) for m in Municipality.objects.all()
     }
     assert rows == {
         "232297": ("豊明市", 68691, "2018-10-01"),
@@ -50,6 +49,8 @@ def test_the_demo_is_idempotent_and_keeps_a_generated_password(db, capsys, monke
     second = load(capsys)
     password_line = [line for line in first.splitlines() if "パスワード" in line]
     assert password_line and password_line[-1] in second
+    counts = [line for line in first.splitlines() if line.startswith("総社市")]
+    assert counts and counts == [line for line in second.splitlines() if line.startswith("総社市")]
     with scopes_disabled():
         assert Membership.objects.count() == 4 * 8
         assert Organization.objects.filter(name="豊明市社会福祉協議会").count() == 1

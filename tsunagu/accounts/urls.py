@@ -1,17 +1,24 @@
-from django.contrib.auth import views as auth_views
-from django.urls import path
+"""/accounts/: Tsunagu's log-in page in front of django-allauth (log-out, second factor)."""
 
-from tsunagu.accounts.forms import LoginForm
+from allauth.account.views import logout
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import include, path
+
+from tsunagu.accounts import views
+
+
+def not_offered(request: HttpRequest) -> HttpResponse:
+    # Staff have no e-mail here: no sign-up, no e-mail management, no reset by e-mail
+    # (an admin sets a new password).
+    raise Http404
+
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html",
-            authentication_form=LoginForm,
-            redirect_authenticated_user=True,
-        ),
-        name="login",
-    ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", views.login, name="login"),
+    path("login/", views.login, name="account_login"),
+    path("logout/", logout, name="logout"),
+    path("signup/", not_offered),
+    path("email/", not_offered),
+    path("password/reset/", not_offered),
+    path("", include("allauth.urls")),
 ]

@@ -55,4 +55,49 @@ class AccessLogEntry(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["municipality", "seq"], name="access_log_unique_seq")
         ]
-        indexes = [models.Index(fields=["municipality", "at"], name="access_log_at")]
+        indexes = [
+            models.Index(fields=["municipality", "at"], name="access_log_at"),
+            models.Index(
+                fields=["municipality", "membership_id_at_time", "at"], name="access_log_member"
+            ),
+        ]
+
+
+class AccessLogObject(TenantModel):
+    """One object an entry saw, as a row, so "who saw this person" is an indexed query.
+
+    A copy of the entry's `objects_seen` (which the hash covers); `tsunagu audit verify`
+    checks that the two agree, so this index cannot be altered unnoticed either.
+    """
+
+    entry = models.ForeignKey(AccessLogEntry, on_delete=models.CASCADE, related_name="seen")
+    type = models.CharField(max_length=30)
+    object_id = models.BigIntegerField()
+    basis = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["entry", "pk"]
+        indexes = [
+            models.Index(fields=["municipality", "type", "object_id"], name="access_object_seen")
+        ]
+
+
+class ChangeRecord(TenantModel):
+    """Ties one django-auditlog LogEntry to its municipality, person and case.
+
+    LogEntry itself knows no tenant; every history screen reads through this table, so a
+    change is only ever shown inside its municipality, even after the changed row is deleted.
+    The ids are plain numbers, not foreign keys: history outlives the rows it describes.
+    """
+
+    log_entry = models.OneToOneField(
+        "auditlog.LogEntry", on_delete=models.CASCADE, related_name="tsunagu_record"
+    )
+    person_ref = models.BigIntegerField(null=True, blank=True)
+    case_ref = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["municipality", "case_ref"], name="change_case"),
+            models.Index(fields=["municipality", "person_ref"], name="change_person"),
+        ]

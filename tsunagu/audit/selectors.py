@@ -1,11 +1,15 @@
-"""Reads of the access log: verification of the hash chain."""
+"""Reads of the audit data: hash-chain verification, access-log searches, change history."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from auditlog.models import LogEntry
+from django.db.models import Q, QuerySet
 from django_scopes import scopes_disabled
 
-from tsunagu.audit.models import AccessChainHead, AccessLogEntry
+from tsunagu.audit.models import AccessChainHead, AccessLogEntry, AccessLogObject, ChangeRecord
 from tsunagu.audit.services import entry_hash, hashed_fields
+from tsunagu.tenancy.models import Membership, Municipality
 
 
 @dataclass(frozen=True)
@@ -13,6 +17,13 @@ class ChainBreak:
     municipality_id: int
     seq: int
     reason: str
+
+
+def _index_matches(entry: AccessLogEntry) -> bool:
+    """The entry's object rows say exactly what its hashed `objects_seen` says."""
+    listed = sorted((o["type"], int(o["id"]), o["basis"]) for o in entry.objects_seen)
+    indexed = sorted((o.type, o.object_id, o.basis) for o in entry.seen.all())
+    return listed == indexed
 
 
 def access_chain_verify() -> ChainBreak | None:
@@ -25,12 +36,18 @@ def access_chain_verify() -> ChainBreak | None:
         )
         for municipality_id in municipality_ids:
             expected_seq, prev_hash = 1, ""
-            entries = AccessLogEntry.objects.filter(municipality_id=municipality_id).order_by("seq")
+            entries = (
+                AccessLogEntry.objects.filter(municipality_id=municipality_id)
+                .order_by("seq")
+                .prefetch_related("seen")
+            )
             for entry in entries.iterator(chunk_size=2000):
                 if entry.seq != expected_seq:
                     return ChainBreak(municipality_id, expected_seq, "removed")
-                if entry.prev_hash != prev_hash or entry.hash != entry_hash(
-                    prev_hash, hashed_fields(entry)
+                if (
+                    entry.prev_hash != prev_hash
+                    or entry.hash != entry_hash(prev_hash, hashed_fields(entry))
+                    or not _index_matches(entry)
                 ):
                     return ChainBreak(municipality_id, entry.seq, "changed")
                 expected_seq, prev_hash = entry.seq + 1, entry.hash
@@ -38,3 +55,52 @@ def access_chain_verify() -> ChainBreak | None:
             if head is not None and (head.seq != expected_seq - 1 or head.last_hash != prev_hash):
                 return ChainBreak(municipality_id, expected_seq, "removed")
     return None
+
+
+def access_entries_seeing(
+    *, municipality: Municipality, objects: dict[str, list[int]]
+) -> QuerySet[AccessLogEntry]:
+    """Entries of the municipality that saw any of `objects` ({type: [ids]}), newest first."""
+    match = Q()
+    for type_, ids in objects.items():
+        if ids:
+            match |= Q(type=type_, object_id__in=ids)
+    if not match:
+        return AccessLogEntry.objects.none()
+    entry_ids = AccessLogObject.objects.filter(match, municipality=municipality).values("entry_id")
+    return AccessLogEntry.objects.filter(municipality=municipality, pk__in=entry_ids).order_by(
+        "-seq"
+    )
+
+
+def access_entries_by_member(
+    *, municipality: Municipality, member: Membership, start: datetime, end: datetime
+) -> QuerySet[AccessLogEntry]:
+    """What one member saw in [start, end), newest first."""
+    return AccessLogEntry.objects.filter(
+        municipality=municipality, membership_id_at_time=member.pk, at__gte=start, at__lt=end
+    ).order_by("-seq")
+
+
+def person_objects(*, person_id: int) -> dict[str, list[int]]:
+    """The person and every case and consultation of theirs, as access-log object ids."""
+    from tsunagu.cases.models import Case
+    from tsunagu.consultations.models import Consultation
+
+    return {
+        "person": [person_id],
+        "case": list(Case.objects.filter(person_id=person_id).values_list("pk", flat=True)),
+        "consultation": list(
+            Consultation.objects.filter(person_id=person_id).values_list("pk", flat=True)
+        ),
+    }
+
+
+def case_history(*, municipality: Municipality, case_id: int) -> QuerySet[LogEntry]:
+    """Every change of the case and of its rows (assignments, stages, plan, risks, contacts)."""
+    records = ChangeRecord.objects.filter(municipality=municipality, case_ref=case_id)
+    return (
+        LogEntry.objects.filter(pk__in=records.values("log_entry_id"))
+        .select_related("actor", "content_type")
+        .order_by("-timestamp", "-pk")
+    )

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from tsunagu.audit.models import AccessChainHead, AccessLogEntry
+from tsunagu.audit.models import AccessChainHead, AccessLogEntry, AccessLogObject
 from tsunagu.tenancy.models import Membership
 
 
@@ -63,6 +63,7 @@ def access_record(
     at: datetime | None = None,
 ) -> AccessLogEntry:
     """Append one entry to the municipality's chain (in its own transaction)."""
+    seen = list(seen)
     objects = [{"type": s.type, "id": s.id, "basis": s.basis} for s in seen]
     with transaction.atomic(), scopes_disabled():
         head, _ = AccessChainHead.objects.get_or_create(municipality_id=membership.municipality_id)
@@ -84,6 +85,17 @@ def access_record(
         )
         entry.hash = entry_hash(entry.prev_hash, hashed_fields(entry))
         entry.save()
+        if seen:
+            AccessLogObject.objects.bulk_create(
+                AccessLogObject(
+                    municipality_id=entry.municipality_id,
+                    entry=entry,
+                    type=s.type,
+                    object_id=s.id,
+                    basis=s.basis,
+                )
+                for s in seen
+            )
         head.seq = entry.seq
         head.last_hash = entry.hash
         head.save(update_fields=["seq", "last_hash"])

@@ -265,3 +265,33 @@ def risk_clear(
     flag.clear_note = note
     flag.save(update_fields=["cleared_at", "cleared_by", "clear_note"])
     return flag
+
+
+@transaction.atomic
+def case_update(
+    *,
+    actor: Membership | None,
+    case: Case,
+    goal: str | None = None,
+    referral_source: str | None = None,
+    is_shared: bool | None = None,
+    family_members: list[FamilyMember] | None = None,
+) -> Case:
+    """Change what may change freely; the stage moves only through its own services."""
+    changed = ["updated_at"]
+    if goal is not None:
+        case.goal = goal
+        changed.append("goal")
+    if referral_source is not None:
+        case.referral_source = referral_source
+        changed.append("referral_source")
+    if is_shared is not None:
+        case.is_shared = is_shared
+        changed.append("is_shared")
+    case.full_clean(exclude=["municipality", "person", "family_members"])
+    case.save(update_fields=changed)
+    if family_members is not None:
+        if any(f.person_id != case.person_id for f in family_members):
+            raise ValueError("family member of another person")
+        case.family_members.set(family_members)
+    return case

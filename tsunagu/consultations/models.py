@@ -1,5 +1,8 @@
 """Consultations (相談): every contact counts, even when the person is not known."""
 
+import json
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -63,3 +66,68 @@ class Consultation(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.get_channel_display()}"
+
+
+class ImportJob(TenantModel):
+    """One uploaded import file on its way from check to save; the page polls its progress.
+
+    The file itself lives in DATA_DIR/imports only until it is saved or abandoned.
+    """
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", _("Checking")
+        CHECKED = "checked", _("Ready to import")
+        INVALID = "invalid", _("Has errors")
+        SAVING = "saving", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    uploaded_by = models.ForeignKey(
+        "tenancy.Membership", on_delete=models.PROTECT, related_name="+"
+    )
+    original_name = models.CharField(_("file"), max_length=255)
+    stored_name = models.CharField(max_length=100, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.CHECKING
+    )
+    percent = models.PositiveSmallIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
+    imported = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    # Rows and errors quote the file (person numbers, summaries): encrypted like the records,
+    # as one JSON text (the encrypted JSON field would turn every number and null into text).
+    errors_json = EncryptedText()
+    preview_json = EncryptedText()
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("consultation import")
+        verbose_name_plural = _("consultation imports")
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.status})"
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        """[{"line": 3 or None for the whole file, "message": "..."}]"""
+        return json.loads(self.errors_json) if self.errors_json else []
+
+    @errors.setter
+    def errors(self, value: list[dict[str, Any]]) -> None:
+        self.errors_json = json.dumps(value, ensure_ascii=False)
+
+    @property
+    def preview(self) -> list[dict[str, Any]]:
+        return json.loads(self.preview_json) if self.preview_json else []
+
+    @preview.setter
+    def preview(self, value: list[dict[str, Any]]) -> None:
+        self.preview_json = json.dumps(value, ensure_ascii=False)
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.CHECKING, self.Status.SAVING)

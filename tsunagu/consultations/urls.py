@@ -1,1 +1,30 @@
-urlpatterns: list = []
+"""Staff URLs of consultations, under /m/<code>/consultations/."""
+
+from django.urls import path
+
+from tsunagu.consultations import views
+
+urlpatterns = [
+    path("", views.consultation_list, name="consultation_list"),
+    path("new/", views.consultation_new, name="consultation_new"),
+    path("new/persons/", views.consultation_person_search, name="consultation_person_search"),
+    path("new/cases/", views.consultation_person_cases, name="consultation_person_cases"),
+    path("<int:pk>/", views.consultation_detail, name="consultation_detail"),
+    path("import/", views.consultation_import, name="consultation_import"),
+    path("import/<int:pk>/", views.consultation_import_job, name="consultation_import_job"),
+    path(
+        "import/<int:pk>/progress/",
+        views.consultation_import_progress,
+        name="consultation_import_progress",
+    ),
+    path(
+        "import/<int:pk>/confirm/",
+        views.consultation_import_confirm,
+        name="consultation_import_confirm",
+    ),
+    path(
+        "import/<int:pk>/cancel/",
+        views.consultation_import_cancel,
+        name="consultation_import_cancel",
+    ),
+]

@@ -9,10 +9,18 @@ import hashlib
 import hmac
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
-from encrypted_fields.fields import EncryptedJSONField, EncryptedTextField
+from django.core.signals import setting_changed
+from django.db import models
+from django.dispatch import receiver
+from encrypted_fields.fields import EncryptedFieldMixin, EncryptedJSONField, EncryptedTextField
+
+# Settings the field-encryption keys are derived from.
+KEY_SETTINGS = frozenset({"SECRET_KEY", "SECRET_KEY_FALLBACKS", "SALT_KEY"})
 
 
 def EncryptedText(verbose_name: Any = None, **kwargs: Any) -> EncryptedTextField:
@@ -54,3 +62,42 @@ def phone_index(value: str) -> str:
 
 def email_index(value: str) -> str:
     return blind_index(normalize_email(value))
+
+
+# Every blind index: (model label, index field, encrypted source field, index function).
+# `tsunagu rotate_keys` recomputes them, since they are keyed with SECRET_KEY.
+BLIND_INDEXES: list[tuple[str, str, str, Callable[[str], str]]] = [
+    ("people.FamilyMember", "phone_index", "phone", phone_index),
+    ("people.FamilyMember", "email_index", "email", email_index),
+]
+
+
+def encrypted_fields(model: type[models.Model]) -> "list[models.Field[Any, Any]]":
+    """The model's encrypted columns, found from the fields so a new one is never forgotten."""
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if isinstance(f, EncryptedFieldMixin) and isinstance(f, models.Field)
+    ]
+
+
+def models_with_encrypted_fields() -> list[type[models.Model]]:
+    return [m for m in apps.get_models() if encrypted_fields(m)]
+
+
+def forget_keys() -> None:
+    """Drop the keys each encrypted field derived and cached, so the next use derives them anew.
+
+    The library caches `keys` and `f` per field instance for the life of the process; a change
+    of SECRET_KEY (tests, or a rotation inside one process) would otherwise go unnoticed.
+    """
+    for model in apps.get_models():
+        for field in encrypted_fields(model):
+            field.__dict__.pop("keys", None)
+            field.__dict__.pop("f", None)
+
+
+@receiver(setting_changed)
+def _forget_keys_on_setting_change(*, setting: str, **kwargs: Any) -> None:
+    if setting in KEY_SETTINGS and apps.ready:
+        forget_keys()

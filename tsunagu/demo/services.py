@@ -3,13 +3,19 @@
 import os
 import secrets
 from dataclasses import dataclass
+from datetime import date
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from tsunagu.accounts.models import User
+from tsunagu.cases.models import Case
+from tsunagu.consultations.models import Consultation
+from tsunagu.demo.casework import casework_load, reporting_groups_load
 from tsunagu.demo.data import MUNICIPALITIES, ROLE_DISPLAY_NAMES, DemoMunicipality
+from tsunagu.people.models import Person
 from tsunagu.tenancy.codes import Role
 from tsunagu.tenancy.models import Membership, Municipality, Organization
 
@@ -19,6 +25,14 @@ class DemoAccount:
     username: str
     municipality: str
     role: str
+
+
+@dataclass(frozen=True)
+class DemoCounts:
+    municipality: str
+    persons: int
+    cases: int
+    consultations: int
 
 
 def demo_password() -> str:
@@ -34,7 +48,7 @@ def demo_password() -> str:
     return path.read_text().strip()
 
 
-def _load_municipality(demo: DemoMunicipality, password: str) -> list[DemoAccount]:
+def _load_municipality(demo: DemoMunicipality, password: str, today: date) -> list[DemoAccount]:
     municipality, _ = Municipality.objects.update_or_create(
         code=demo.code,
         defaults={
@@ -72,14 +86,37 @@ def _load_municipality(demo: DemoMunicipality, password: str) -> list[DemoAccoun
             },
         )
         accounts.append(DemoAccount(username, demo.name, role.value))
+    reporting_groups_load(demo, municipality)
+    casework_load(demo, municipality, today=today)
     return accounts
 
 
 def demo_load() -> tuple[list[DemoAccount], str]:
     password = demo_password()
     accounts: list[DemoAccount] = []
+    # The recent activity is relative to the day of loading, so follow-ups fall due today.
+    today = timezone.localdate()
     # Demo loading writes every municipality, so it runs outside any one scope.
     with scopes_disabled(), transaction.atomic():
         for demo in MUNICIPALITIES:
-            accounts += _load_municipality(demo, password)
+            accounts += _load_municipality(demo, password, today)
     return accounts, password
+
+
+def demo_counts() -> list[DemoCounts]:
+    """How much casework each demo municipality holds now."""
+    counts = []
+    with scopes_disabled():
+        for demo in MUNICIPALITIES:
+            municipality = Municipality.objects.filter(code=demo.code).first()
+            if municipality is None:
+                continue
+            counts.append(
+                DemoCounts(
+                    demo.name,
+                    Person.objects.filter(municipality=municipality).count(),
+                    Case.objects.filter(municipality=municipality).count(),
+                    Consultation.objects.filter(municipality=municipality).count(),
+                )
+            )
+    return counts

@@ -17,6 +17,11 @@ class ReportingGroup(TenantModel):
         ordering = ["position", "pk"]
         verbose_name = _("reporting group")
         verbose_name_plural = _("reporting groups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "name"], name="reporting_group_unique_name"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

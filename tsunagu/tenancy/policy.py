@@ -18,10 +18,20 @@ EDIT_CASES = "case.edit"
 RECORD_CONSULTATIONS = "consultation.record"
 IMPORT_CONSULTATIONS = "consultation.import"
 UNLOCK_ACCOUNTS = "account.unlock"
+# Access-log screens (who saw a person, what a member saw) serve a leak report.
+VIEW_ACCESS_LOG = "audit.access_log"
+# A case's change history (django-auditlog) with encrypted values masked.
+VIEW_CHANGE_HISTORY = "audit.change_history"
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
-        {MANAGE_MUNICIPALITY, VIEW_STATISTICS, IMPORT_CONSULTATIONS, UNLOCK_ACCOUNTS}
+        {
+            MANAGE_MUNICIPALITY,
+            VIEW_STATISTICS,
+            IMPORT_CONSULTATIONS,
+            UNLOCK_ACCOUNTS,
+            VIEW_ACCESS_LOG,
+        }
     ),
     Role.LEAD: frozenset(
         {
@@ -33,6 +43,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             RECORD_CONSULTATIONS,
             IMPORT_CONSULTATIONS,
             UNLOCK_ACCOUNTS,
+            VIEW_ACCESS_LOG,
+            VIEW_CHANGE_HISTORY,
         }
     ),
     Role.COUNSELOR: frozenset(

@@ -1,5 +1,8 @@
 """Writes of the tenancy: organizations and memberships, by a municipality's admin."""
 
+import logging
+
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 
@@ -75,3 +78,22 @@ def membership_update(
     membership.full_clean()
     membership.save(update_fields=["role", "organization", "is_active"])
     return membership
+
+
+@transaction.atomic
+def membership_mfa_reset(*, actor: Membership, membership: Membership) -> int:
+    """Delete a member's authenticators (app, passkeys, recovery codes), e.g. a lost phone.
+
+    The member must enrol again at their next request; the admin's own municipality only.
+    """
+    if membership.municipality_id != actor.municipality_id:
+        raise ValueError("membership of another municipality")
+    count, _ = Authenticator.objects.filter(user_id=membership.user_id).delete()
+    logging.getLogger("tsunagu.security").warning(
+        "mfa reset: user_id=%s by user_id=%s (municipality %s), %s authenticator(s) deleted",
+        membership.user_id,
+        actor.user_id,
+        actor.municipality_id,
+        count,
+    )
+    return count

@@ -4,8 +4,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tsunagu.accounts.mfa import has_authenticator
 from tsunagu.tenancy import selectors, services
 from tsunagu.tenancy.access import membership_for_admin, organization_for_admin
 from tsunagu.tenancy.forms import (
@@ -14,11 +16,26 @@ from tsunagu.tenancy.forms import (
     OrganizationForm,
     validation_error_to_form,
 )
-from tsunagu.tenancy.policy import MANAGE_MUNICIPALITY, require_permission
+from tsunagu.tenancy.policy import (
+    MANAGE_MUNICIPALITY,
+    VIEW_PERSONS,
+    has_permission,
+    require_permission,
+)
 
 
 def home(request: HttpRequest, code: str) -> HttpResponse:
-    return render(request, "tenancy/home.html", {})
+    """A member's morning: open risks on their cases, then follow-ups due; nothing else."""
+    from tsunagu.cases.selectors import home_follow_ups, home_risk_flags
+
+    member = request.membership  # type: ignore[attr-defined]
+    context: dict[str, object] = {"works_cases": has_permission(member, VIEW_PERSONS)}
+    if context["works_cases"]:
+        today = timezone.localdate()
+        context["today"] = today
+        context["risk_flags"] = home_risk_flags(viewer=member)
+        context["follow_ups"] = home_follow_ups(viewer=member, today=today)
+    return render(request, "tenancy/home.html", context)
 
 
 def organization_list(request: HttpRequest, code: str) -> HttpResponse:
@@ -88,6 +105,17 @@ def membership_list(request: HttpRequest, code: str) -> HttpResponse:
 def membership_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     member = request.membership  # type: ignore[attr-defined]
     target = membership_for_admin(membership=member, pk=pk)
+    if request.method == "POST" and "reset_mfa" in request.POST:
+        services.membership_mfa_reset(actor=member, membership=target)
+        messages.success(
+            request,
+            _(
+                "Reset two-factor authentication of %(user)s: they set it up again at their"
+                " next log-in."
+            )
+            % {"user": target.user.username},
+        )
+        return redirect("staff:membership_edit", code=code, pk=target.pk)
     initial = {
         "role": target.role,
         "organization": target.organization_id,
@@ -105,4 +133,8 @@ def membership_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             services.membership_update(membership=target, **form.cleaned_data)
             messages.success(request, _("Saved %(user)s.") % {"user": target.user.username})
             return redirect("staff:membership_list", code=code)
-    return render(request, "tenancy/membership_edit.html", {"target": target, "form": form})
+    return render(
+        request,
+        "tenancy/membership_edit.html",
+        {"target": target, "form": form, "has_mfa": has_authenticator(target.user)},
+    )

@@ -6,7 +6,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
-from tsunagu.demo.services import demo_load
+from tsunagu.accounts.mfa import enable_demo_mode
+from tsunagu.demo.services import demo_counts, demo_load
 
 
 class Command(BaseCommand):
@@ -25,7 +26,27 @@ class Command(BaseCommand):
         self.stdout.write(
             _("Password of every demo account: %(password)s") % {"password": password}
         )
+        for counts in demo_counts():
+            self.stdout.write(
+                _(
+                    "%(municipality)s: %(persons)d persons, %(cases)d cases, "
+                    "%(consultations)d consultations"
+                )
+                % {
+                    "municipality": counts.municipality,
+                    "persons": counts.persons,
+                    "cases": counts.cases,
+                    "consultations": counts.consultations,
+                }
+            )
         if not options["no_serve"]:
+            enable_demo_mode()
+            self.stdout.write(
+                _(
+                    "Demo mode: on this local server the demo accounts log in without a second"
+                    " factor. A real deployment asks every member for one."
+                )
+            )
             self.stdout.write(
                 _("Open http://127.0.0.1:%(port)s/ and log in, e.g. as toyoake-counselor.")
                 % {"port": options["port"]}

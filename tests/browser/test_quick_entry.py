@@ -1,0 +1,99 @@
+"""A counselor records a phone call with the keyboard only, and sees it counted."""
+
+import re
+
+import pytest
+from django.urls import NoReverseMatch, reverse
+from django_scopes import scope
+
+from tests.security.helpers import enrol_totp, totp_code
+from tsunagu.consultations.models import Consultation
+from tsunagu.people.services import person_create
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page, live_server, member):
+    secret = enrol_totp(member.user)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.locator("#id_username").fill(member.user.username)
+    page.locator("#id_password").fill("correct horse battery staple")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/accounts/2fa/authenticate/")
+    page.locator("#id_code").fill(totp_code(secret))
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/m/232297/")
+
+
+def test_a_counselor_records_a_call_with_the_keyboard_and_sees_it_counted(
+    live_server, personas, page
+):
+    with scope(municipality=personas.municipality):
+        person = person_create(
+            actor=None, municipality=personas.municipality, name="山田 太郎", name_kana="ヤマダ"
+        )
+    log_in(page, live_server, personas.members["counselor"])
+
+    page.keyboard.press("Alt+n")
+    page.wait_for_url(re.compile(r"/m/232297/consultations/new/$"))
+    assert page.evaluate("document.activeElement.id") == "id_channel"
+    assert page.locator("#id_channel").input_value() == "phone"
+
+    page.keyboard.press("Tab")  # who consulted: the family
+    page.keyboard.press("ArrowDown")
+    assert page.locator("#id_consulter").input_value() == "family"
+    page.locator("#relation-field").wait_for(state="visible")
+    page.keyboard.press("Tab")  # relation: mother
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Tab")  # person: search, then Enter picks the match
+    page.keyboard.type("やまだ")
+    page.locator(f"#person-{person.pk}").wait_for()
+    page.keyboard.press("Enter")
+    assert page.locator(f"#person-{person.pk}").is_checked()
+    page.keyboard.press("Tab")  # the case select is disabled: no case yet
+    assert page.evaluate("document.activeElement.id") == "id_minutes"
+    page.keyboard.type("15")
+    page.keyboard.press("Tab")
+    page.keyboard.type("母から電話。")
+    page.keyboard.press("Shift+Enter")
+    page.keyboard.type("本人は在宅。")
+    page.keyboard.press("Enter")
+
+    page.locator("#saved-consultation").wait_for()
+    # Ready for the next call: a blank form with the cursor at the first field.
+    assert page.evaluate("document.activeElement.id") == "id_channel"
+    assert page.locator("#id_summary").input_value() == ""
+    with scope(municipality=personas.municipality):
+        saved = Consultation.objects.get()
+    assert (saved.channel, saved.consulter, saved.consulter_relation) == (
+        "phone",
+        "family",
+        "mother",
+    )
+    assert saved.person_id == person.pk
+    assert saved.minutes == 15
+    assert saved.summary == "母から電話。\n本人は在宅。"
+
+    page.goto(f"{live_server.url}/m/232297/consultations/")
+    assert page.locator(f"#consultation-{saved.pk}").get_attribute("data-channel") == "phone"
+
+    try:
+        statistics = reverse("staff:statistics", kwargs={"code": "232297"})
+    except NoReverseMatch:
+        return
+    page.goto(f"{live_server.url}{statistics}")
+    # The first row of the channel table is 電話 (phone); its first count is 延べ件数.
+    phone = page.locator("#stats-channel tbody tr").first.locator("td").first
+    assert phone.inner_text().strip() == "1"
+
+
+def test_a_refused_quick_entry_keeps_what_was_typed(live_server, personas, page):
+    log_in(page, live_server, personas.members["counselor"])
+    page.goto(f"{live_server.url}/m/232297/consultations/new/")
+    page.locator("#id_minutes").fill("-5")
+    page.locator("#id_summary").fill("消えてはいけない内容")
+    page.locator("#id_summary").press("Enter")
+    page.locator("#quick-entry-errors").wait_for()
+    assert page.evaluate("document.activeElement.id") == "quick-entry-errors"
+    assert page.locator("#id_summary").input_value() == "消えてはいけない内容"
+    assert page.locator("#id_minutes").get_attribute("aria-describedby") == "id_minutes_errors"

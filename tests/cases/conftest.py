@@ -1,0 +1,19 @@
+"""Fixtures of the case tests; the builders live in tests.people.helpers."""
+
+import pytest
+
+from tests.people.helpers import make_case, make_person
+
+
+@pytest.fixture
+def case(personas):
+    """An open, shared case of 山田太郎 with the counselor as primary."""
+    person = make_person(personas.municipality, name="山田太郎", district="沓掛")
+    return make_case(person, primary=personas.members["counselor"], goal="外に出たい")
+
+
+@pytest.fixture
+def private_case(personas):
+    """A case the lead restricted to its assigned staff (the lead only)."""
+    person = make_person(personas.municipality, name="秘匿")
+    return make_case(person, primary=personas.members["lead"], is_shared=False)

@@ -1,0 +1,251 @@
+import threading
+from datetime import datetime, timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from django_scopes import scope
+
+from tsunagu.consultations import importer
+from tsunagu.consultations.models import Consultation, ImportJob
+
+from .conftest import HEADER
+
+GOOD = "\n".join(
+    [
+        HEADER,
+        "2018-04-02 14:30,電話,家族,母,,toyoake-counselor,母から電話",
+        "R1.5.1,来所,本人,,,,",
+        "",
+    ]
+)
+
+
+def upload(personas, text=GOOD, role="lead", name="calls.csv"):
+    file = SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")
+    return personas.client(role).post(personas.url("consultations/import/"), {"file": file})
+
+
+def jobs(personas):
+    with scope(municipality=personas.municipality):
+        return list(ImportJob.objects.all())
+
+
+def count(personas):
+    with scope(municipality=personas.municipality):
+        return Consultation.objects.count()
+
+
+def imports_dir(settings):
+    return settings.DATA_DIR / "imports"
+
+
+@pytest.mark.parametrize("role", ["lead", "admin"])
+def test_importers_see_the_upload_form(personas, role):
+    response = personas.client(role).get(personas.url("consultations/import/"))
+    assert response.status_code == 200
+    assert 'type="file"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "role", ["counselor", "professional", "committee", "place_staff", "supporter", "partner"]
+)
+def test_other_roles_may_not_import(personas, role):
+    assert personas.client(role).get(personas.url("consultations/import/")).status_code == 403
+    assert upload(personas, role=role).status_code == 403
+    assert jobs(personas) == []
+
+
+def test_another_municipality_answers_404(personas):
+    url = personas.url("consultations/import/", outsider=True)
+    assert personas.client("lead").get(url).status_code == 404
+
+
+def test_an_upload_is_checked_and_previewed_without_saving(personas, settings):
+    response = upload(personas)
+    [job] = jobs(personas)
+    assert response.status_code == 302
+    assert response["Location"] == personas.url(f"consultations/import/{job.pk}/")
+    assert job.status == "checked"
+    assert job.rows_total == 2
+    assert job.uploaded_by == personas.members["lead"]
+    assert count(personas) == 0
+    assert (imports_dir(settings) / job.stored_name).exists()
+    page = personas.client("lead").get(response["Location"]).content.decode()
+    assert 'id="import-preview"' in page
+    assert 'data-channel="phone"' in page and 'data-consulter="family"' in page
+    assert "母から電話" in page
+    assert 'data-iso="2018-04-02T14:30:00+09:00"' in page
+    assert 'id="import-confirm"' in page
+
+
+def test_confirming_imports_every_row_and_deletes_the_file(personas, settings):
+    upload(personas)
+    [job] = jobs(personas)
+    client = personas.client("lead")
+    response = client.post(personas.url(f"consultations/import/{job.pk}/confirm/"))
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.status == "done"
+    assert job.imported == 2
+    assert count(personas) == 2
+    with scope(municipality=personas.municipality):
+        assert {c.recorded_by for c in Consultation.objects.all()} == {personas.members["lead"]}
+    assert not (imports_dir(settings) / job.stored_name).exists()
+    page = client.get(personas.url(f"consultations/import/{job.pk}/")).content.decode()
+    assert 'id="import-done"' in page
+
+
+def test_confirming_twice_imports_once(personas):
+    upload(personas)
+    [job] = jobs(personas)
+    client = personas.client("lead")
+    client.post(personas.url(f"consultations/import/{job.pk}/confirm/"))
+    client.post(personas.url(f"consultations/import/{job.pk}/confirm/"))
+    assert count(personas) == 2
+
+
+def test_a_file_with_errors_lists_them_all_and_cannot_be_confirmed(personas, settings):
+    rows = ["2018-04-02,電話,本人,,,,", "2018-13-01,電話,本人,,,,", "2018-04-04,FAX,本人,,,,"]
+    text = "\n".join([HEADER, *rows, ""])
+    upload(personas, text)
+    [job] = jobs(personas)
+    assert job.status == "invalid"
+    assert [e["line"] for e in job.errors] == [3, 4]
+    assert not (imports_dir(settings) / job.stored_name).exists()
+    client = personas.client("lead")
+    page = client.get(personas.url(f"consultations/import/{job.pk}/")).content.decode()
+    assert 'data-line="3"' in page and 'data-line="4"' in page
+    assert 'id="import-confirm"' not in page
+    client.post(personas.url(f"consultations/import/{job.pk}/confirm/"))
+    assert count(personas) == 0
+
+
+def test_missing_columns_are_one_error(personas):
+    upload(personas, "日時,相談者\n2018-04-02,本人\n")
+    [job] = jobs(personas)
+    assert job.status == "invalid"
+    assert len(job.errors) == 1
+    assert "相談方法" in job.errors[0]["message"]
+
+
+def test_an_xlsx_upload_is_previewed(personas, tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(HEADER.split(","))
+    workbook.active.append([datetime(2018, 4, 2, 9, 0), "訪問", "本人", None, None, None, "訪問"])
+    path = tmp_path / "calls.xlsx"
+    workbook.save(path)
+    file = SimpleUploadedFile("calls.xlsx", path.read_bytes())
+    personas.client("lead").post(personas.url("consultations/import/"), {"file": file})
+    [job] = jobs(personas)
+    assert job.status == "checked"
+    assert job.preview[0]["channel"] == "home_visit"
+
+
+def test_other_files_are_refused_at_upload(personas):
+    response = upload(personas, "hello", name="notes.txt")
+    assert response.status_code == 200
+    assert "file" in response.context["form"].errors
+    assert jobs(personas) == []
+
+
+def test_the_progress_endpoint_polls_while_a_job_runs(personas):
+    with scope(municipality=personas.municipality):
+        job = ImportJob.objects.create(
+            municipality=personas.municipality,
+            uploaded_by=personas.members["lead"],
+            original_name="big.csv",
+            status=ImportJob.Status.CHECKING,
+            rows_done=40000,
+            percent=40,
+        )
+    url = personas.url(f"consultations/import/{job.pk}/progress/")
+    page = personas.client("lead").get(url).content.decode()
+    assert 'hx-trigger="every 1s"' in page
+    assert f'hx-get="{url}"' in page
+    assert 'value="40"' in page and "40000" in page
+
+
+def test_the_progress_of_a_save_comes_from_the_running_import(personas):
+    with scope(municipality=personas.municipality):
+        job = ImportJob.objects.create(
+            municipality=personas.municipality,
+            uploaded_by=personas.members["lead"],
+            original_name="big.csv",
+            status=ImportJob.Status.SAVING,
+            rows_total=100000,
+        )
+    importer._set_live(job.pk, 75000, 75)
+    try:
+        page = personas.client("lead").get(personas.url(f"consultations/import/{job.pk}/progress/"))
+    finally:
+        importer._live_progress.pop(job.pk, None)
+    assert 'value="75"' in page.content.decode()
+
+
+def test_the_progress_endpoint_stops_polling_when_done(personas):
+    upload(personas)
+    [job] = jobs(personas)
+    page = personas.client("lead").get(personas.url(f"consultations/import/{job.pk}/progress/"))
+    assert "hx-trigger" not in page.content.decode()
+    assert 'data-status="checked"' in page.content.decode()
+
+
+def test_a_job_is_seen_only_by_its_uploader(personas):
+    upload(personas)
+    [job] = jobs(personas)
+    url = personas.url(f"consultations/import/{job.pk}/")
+    assert personas.client("admin").get(url).status_code == 404
+    assert personas.client("admin").post(f"{url}confirm/").status_code == 404
+    assert count(personas) == 0
+
+
+def test_discarding_deletes_the_file(personas, settings):
+    upload(personas)
+    [job] = jobs(personas)
+    personas.client("lead").post(personas.url(f"consultations/import/{job.pk}/cancel/"))
+    job.refresh_from_db()
+    assert job.status == "cancelled"
+    assert not (imports_dir(settings) / job.stored_name).exists()
+
+
+def test_an_upload_left_unconfirmed_for_a_day_is_dropped_at_the_next_upload(personas, settings):
+    upload(personas)
+    [old] = jobs(personas)
+    with scope(municipality=personas.municipality):
+        ImportJob.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=2))
+    upload(personas)
+    old.refresh_from_db()
+    assert old.status == "cancelled"
+    assert not (imports_dir(settings) / old.stored_name).exists()
+
+
+def test_the_navigation_offers_import_to_importers_only(personas):
+    url = personas.url("consultations/import/")
+    assert url in personas.client("admin").get(personas.url()).content.decode()
+    assert url not in personas.client("counselor").get(personas.url()).content.decode()
+
+
+def _wait_for(job_id):
+    for thread in threading.enumerate():
+        if thread.name == f"import-job-{job_id}":
+            thread.join(timeout=60)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_file_is_checked_and_saved_in_the_background(personas, settings):
+    settings.TSUNAGU_IMPORT_IN_BACKGROUND = True
+    rows = "".join(f"2018-04-{i % 28 + 1:02d},電話,本人,,,,{i}\n" for i in range(3000))
+    upload(personas, f"{HEADER}\n{rows}")
+    [job] = jobs(personas)
+    _wait_for(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.rows_total) == ("checked", 3000)
+    personas.client("lead").post(personas.url(f"consultations/import/{job.pk}/confirm/"))
+    _wait_for(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.imported) == ("done", 3000)
+    assert count(personas) == 3000
+    assert not (imports_dir(settings) / job.stored_name).exists()

@@ -1,0 +1,1 @@
+"""Fixtures of the home page tests; the builders live in tests.people.helpers."""

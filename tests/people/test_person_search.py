@@ -1,0 +1,91 @@
+from datetime import date
+
+import pytest
+from django_scopes import scope
+
+from tests.people.helpers import make_case, make_person
+from tsunagu.people import services
+from tsunagu.people.selectors import person_search
+
+
+def _numbers(member, query):
+    with scope(municipality=member.municipality):
+        return [p.number for p in person_search(viewer=member, query=query)]
+
+
+@pytest.fixture
+def names(personas):
+    yamada = make_person(personas.municipality, name="山田太郎", name_kana="ヤマダ タロウ")
+    takahashi = make_person(personas.municipality, name="髙橋一郎", name_kana="タカハシ イチロウ")
+    make_person(personas.municipality, name="佐藤", name_kana="サトウ")
+    return {"yamada": yamada.number, "takahashi": takahashi.number}
+
+
+@pytest.mark.parametrize("query", ["山田", "やまだ", "ヤマダ", "ﾔﾏﾀﾞ", "山田 太郎", "やまだたろう"])
+def test_it_finds_a_name_in_any_script_or_width(personas, names, query):
+    assert _numbers(personas.members["lead"], query) == [names["yamada"]]
+
+
+@pytest.mark.parametrize("query", ["髙橋", "高橋", "たかはし", "ﾀｶﾊｼ", "タカハシ　イチロウ"])
+def test_it_finds_variant_kanji_and_kana(personas, names, query):
+    assert _numbers(personas.members["lead"], query) == [names["takahashi"]]
+
+
+@pytest.mark.parametrize("query", ["2", "２", "No.2"])
+def test_a_number_finds_the_person_with_that_number(personas, names, query):
+    assert names["takahashi"] == 2
+    assert 2 in _numbers(personas.members["lead"], query)
+
+
+def test_it_finds_a_person_by_a_family_members_name(personas, names):
+    person = make_person(personas.municipality)
+    with scope(municipality=personas.municipality):
+        services.family_member_create(
+            actor=None, person=person, relation="mother", name="鈴木花子", name_kana="スズキハナコ"
+        )
+    assert _numbers(personas.members["lead"], "すずき") == [person.number]
+    assert _numbers(personas.members["lead"], "花子") == [person.number]
+
+
+def test_an_empty_query_lists_every_visible_person_newest_first(personas, names):
+    assert _numbers(personas.members["lead"], "") == [3, 2, 1]
+
+
+def test_it_never_finds_another_municipalitys_person(personas, names):
+    make_person(personas.outsider, name="山田次郎")
+    assert _numbers(personas.members["lead"], "山田") == [names["yamada"]]
+
+
+def test_a_counselor_does_not_find_a_person_of_an_unshared_case_of_someone_else(personas):
+    hidden = make_person(personas.municipality, name="山田秘")
+    make_case(hidden, primary=personas.members["lead"], is_shared=False)
+    assert _numbers(personas.members["counselor"], "山田") == []
+    assert _numbers(personas.members["lead"], "山田") == [hidden.number]
+
+
+def test_a_partner_finds_only_persons_who_consented_to_its_organization(personas):
+    consented = make_person(personas.municipality, name="山田一")
+    make_person(personas.municipality, name="山田二")
+    partner = personas.members["partner"]
+    with scope(municipality=personas.municipality):
+        services.consent_record(
+            actor=personas.members["lead"],
+            person=consented,
+            organizations=[partner.organization],
+            purposes="就労支援",
+            valid_from=date(2020, 1, 1),
+            valid_until=None,
+            form="written",
+        )
+    assert _numbers(partner, "山田") == [consented.number]
+
+
+def test_a_professional_finds_only_persons_of_cases_assigned_to_it(personas):
+    assigned = make_person(personas.municipality, name="山田一")
+    make_case(
+        assigned, primary=personas.members["counselor"], others=[personas.members["professional"]]
+    )
+    make_case(
+        make_person(personas.municipality, name="山田二"), primary=personas.members["counselor"]
+    )
+    assert _numbers(personas.members["professional"], "山田") == [assigned.number]

@@ -1,0 +1,134 @@
+import pytest
+from django.test import Client
+
+from tsunagu.consultations.codes import Channel
+
+ALLOWED = ["admin", "lead", "counselor", "committee"]
+REFUSED = ["place_staff", "supporter", "partner", "professional"]
+
+
+def get(personas, role="lead", query="fiscal_year=2018", *, outsider_code=False, token=None):
+    code = personas.outsider.code if outsider_code else personas.municipality.code
+    headers = {"Authorization": f"Bearer {token or personas.token(role)}"}
+    return Client().get(f"/api/v1/m/{code}/stats/consultations?{query}", headers=headers)
+
+
+def test_it_answers_the_contract_shape(personas, consult, person):
+    taro = person()
+    consult("2018-04-02 10:00", "phone", "family", person=taro)
+    consult("2018-06-02 10:00", "walk_in", "self", person=taro)
+    consult("2018-06-03 10:00", "email", "anonymous")
+    response = get(personas, query="from=2018-04-01&to=2018-12-31")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["from"] == "2018-04-01" and body["to"] == "2018-12-31"
+    assert body["total"] == 3 and body["people"] == 1
+    assert body["by_channel"] == {
+        code: {"phone": 1, "walk_in": 1, "email": 1}.get(code, 0) for code in Channel.values
+    }
+    assert body["by_consulter"]["family"] == 1 and body["by_consulter"]["agency"] == 0
+    assert [m["month"] for m in body["by_month"]] == [f"2018-{n:02d}" for n in range(4, 13)]
+    june = body["by_month"][2]
+    assert june == {
+        "month": "2018-06",
+        "total": 2,
+        "by_channel": {c: {"walk_in": 1, "email": 1}.get(c, 0) for c in Channel.values},
+    }
+    assert all(isinstance(v, int) for v in body["by_channel"].values())
+
+
+def test_a_fiscal_year_runs_from_april_to_march(personas):
+    body = get(personas, query="fiscal_year=2018").json()
+    assert body["from"] == "2018-04-01" and body["to"] == "2019-03-31"
+    assert len(body["by_month"]) == 12
+    assert body["by_month"][-1]["month"] == "2019-03"
+
+
+def test_the_fiscal_year_edge_is_midnight_in_tokyo(personas, consult):
+    consult("2019-03-31 23:59", "phone")
+    consult("2019-04-01 00:00", "walk_in")
+    fy2018 = get(personas, query="fiscal_year=2018").json()
+    fy2019 = get(personas, query="fiscal_year=2019").json()
+    assert fy2018["total"] == 1 and fy2018["by_channel"]["phone"] == 1
+    assert fy2018["by_month"][-1] == {**fy2018["by_month"][-1], "month": "2019-03", "total": 1}
+    assert fy2019["total"] == 1 and fy2019["by_channel"]["walk_in"] == 1
+    assert fy2019["by_month"][0]["month"] == "2019-04" and fy2019["by_month"][0]["total"] == 1
+
+
+def test_it_adds_the_municipalitys_reporting_groups(personas, consult, mail_and_letters):
+    consult("2018-04-02 10:00", "email")
+    consult("2018-04-03 10:00", "letter")
+    consult("2018-04-03 11:00", "phone")
+    body = get(personas).json()
+    assert body["groups"] == [
+        {"name": "その他（メール・手紙）", "channels": ["email", "letter"], "total": 2, "people": 0}
+    ]
+
+
+def test_it_does_not_suppress_small_counts_for_the_committee(personas, consult):
+    consult("2018-04-02 10:00", "phone")
+    body = get(personas, "committee").json()
+    assert body["total"] == 1 and body["by_channel"]["phone"] == 1
+
+
+@pytest.mark.parametrize("role", ALLOWED)
+def test_each_role_that_sees_statistics_gets_them(personas, role):
+    assert get(personas, role).status_code == 200
+
+
+@pytest.mark.parametrize("role", REFUSED)
+def test_other_roles_are_refused_with_403(personas, role):
+    response = get(personas, role)
+    assert response.status_code == 403
+    assert "detail" in response.json()
+
+
+def test_another_municipality_answers_404(personas, consult):
+    consult("2018-04-02 10:00", "phone", municipality=personas.outsider)
+    response = get(personas, "admin", outsider_code=True)
+    assert response.status_code == 404
+    assert "total" not in response.json()
+
+
+def test_it_needs_a_token(personas):
+    code = personas.municipality.code
+    response = Client().get(f"/api/v1/m/{code}/stats/consultations?fiscal_year=2018")
+    assert response.status_code == 401
+    assert get(personas, token="not-a-token").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("", "from"),
+        ("from=2018-04-01", "to"),
+        ("to=2018-12-31", "from"),
+        ("from=2018-12-31&to=2018-04-01", "to"),
+        ("fiscal_year=2018&from=2018-04-01&to=2018-12-31", "fiscal_year"),
+        ("fiscal_year=2018&to=2018-12-31", "fiscal_year"),
+        ("from=2010-04-01&to=2020-03-31", "to"),
+        ("from=2018-4-1&to=2018-12-31", "from"),
+        ("from=2018-02-30&to=2018-12-31", "from"),
+        ("from=H30.4.1&to=2018-12-31", "from"),
+        ("fiscal_year=abc", "fiscal_year"),
+        ("fiscal_year=1800", "fiscal_year"),
+    ],
+)
+def test_a_missing_or_contradictory_period_is_refused_naming_the_field(personas, query, field):
+    response = get(personas, query=query)
+    assert response.status_code == 422
+    body = response.json()
+    assert body["detail"]
+    assert field in [error["field"] for error in body["errors"]]
+
+
+def test_five_years_is_the_longest_range(personas):
+    assert get(personas, query="from=2015-04-01&to=2020-03-31").status_code == 200
+    assert get(personas, query="from=2015-04-01&to=2020-04-01").status_code == 422
+
+
+def test_the_openapi_schema_documents_the_statistics(personas):
+    schema = Client().get("/api/v1/openapi.json").json()
+    operation = schema["paths"]["/api/v1/m/{code}/stats/consultations"]["get"]
+    names = {p["name"] for p in operation["parameters"]}
+    assert {"from", "to", "fiscal_year"} <= names

@@ -1,0 +1,94 @@
+import csv
+import io
+from urllib.parse import unquote
+
+import openpyxl
+
+
+def export(personas, kind, query="?from=2018-04-01&to=2018-12-31", role="lead"):
+    return personas.client(role).get(
+        personas.url(f"statistics/export.{kind}{query}"), headers={"Accept-Language": "en"}
+    )
+
+
+def seed(consult, person):
+    taro = person()
+    for _ in range(6):
+        consult("2018-04-02 10:00", "phone", person=taro)
+    for _ in range(2):
+        consult("2018-07-02 10:00", "walk_in")
+    consult("2018-12-02 10:00", "email")
+    consult("2018-12-03 10:00", "letter")
+
+
+def rows_of_csv(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_the_csv_opens_in_excel_with_japanese_intact(personas, consult, person, mail_and_letters):
+    seed(consult, person)
+    response = export(personas, "csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    assert b"\r\n" in response.content
+    rows = rows_of_csv(response)
+    assert "平成30年4月〜平成30年12月" in rows[0][0] and "豊明市" in rows[0][0]
+    assert rows[1][1:] == ["2018-04-01", "2018-12-31"]
+    by_label = {r[0]: r[1:] for r in rows if r}
+    assert by_label["Phone"] == ["6", "1"]
+    assert by_label["Walk-in"] == ["2", "0"]
+    assert by_label["その他（メール・手紙）"] == ["2", "0"]
+    assert by_label["2018-04"][0] == "平成30年4月"
+
+
+def test_the_file_name_is_ascii_with_a_japanese_alternative(personas):
+    response = export(personas, "csv", "?fiscal_year=2018")
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="consultations_232297_fy2018.csv"')
+    encoded = disposition.split("filename*=UTF-8''")[1]
+    assert encoded.isascii()
+    assert "豊明市" in unquote(encoded) and "平成30年度" in unquote(encoded)
+
+
+def test_the_xlsx_has_the_same_numbers_as_the_csv(personas, consult, person, mail_and_letters):
+    seed(consult, person)
+    response = export(personas, "xlsx")
+    assert response.status_code == 200
+    assert (
+        'filename="consultations_232297_2018-04-01_2018-12-31.xlsx"'
+        in response["Content-Disposition"]
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    cells = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
+    assert "平成30年4月〜平成30年12月" in cells[0][0]
+    csv_rows = rows_of_csv(export(personas, "csv"))
+    as_text = [["" if c is None else str(c) for c in row] for row in cells]
+    trimmed = [[c for c in row if c != ""] for row in as_text]
+    assert trimmed == [[c for c in row if c != ""] for row in csv_rows]
+    by_label: dict = {}
+    for r in cells:
+        if r and r[0]:
+            by_label.setdefault(r[0], r[1:])
+    assert by_label["Phone"][:2] == [6, 1]
+    assert by_label["Total"][:2] == [10, 1]
+
+
+def test_the_committees_exports_suppress_small_counts(personas, consult, person):
+    seed(consult, person)
+    rows = rows_of_csv(export(personas, "csv", role="committee"))
+    by_label = {r[0]: r[1:] for r in rows if r}
+    assert by_label["Phone"] == ["6", "≦4"]
+    assert by_label["Walk-in"] == ["≦4", "0"]
+    sheet = openpyxl.load_workbook(io.BytesIO(export(personas, "xlsx", role="committee").content))
+    values = [c for row in sheet.active.iter_rows(values_only=True) for c in row]
+    assert "≦4" in values and 2 not in values and 1 not in values
+
+
+def test_an_export_of_a_bad_period_is_refused(personas):
+    assert export(personas, "csv", "?from=2018-12-31&to=2018-01-01").status_code == 400
+
+
+def test_roles_without_statistics_may_not_export(personas):
+    assert export(personas, "csv", role="supporter").status_code == 403
+    assert export(personas, "xlsx", role="partner").status_code == 403

@@ -1,0 +1,92 @@
+"""Five failed log-ins lock that username from that address for 15 minutes, nothing more."""
+
+import logging
+from datetime import timedelta
+
+from axes.models import AccessAttempt
+from django.test import Client
+from django.utils import timezone
+from django.utils.translation import override
+
+from tests.security.helpers import log_in
+
+OFFICE = "203.0.113.10"
+HOME = "198.51.100.7"
+
+
+def fail(client: Client, username: str, times: int, ip: str = OFFICE):
+    response = None
+    for _ in range(times):
+        response = log_in(client, username, "wrong password", REMOTE_ADDR=ip)
+    return response
+
+
+def test_settings_lock_by_username_and_address_together(settings):
+    assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
+    assert settings.AXES_FAILURE_LIMIT == 5
+    assert timedelta(minutes=15) == settings.AXES_COOLOFF_TIME
+
+
+def test_four_failures_still_let_the_right_password_in(personas):
+    client = Client()
+    assert fail(client, "toyoake-counselor", 4).status_code == 200
+    assert log_in(client, "toyoake-counselor", REMOTE_ADDR=OFFICE).status_code == 302
+
+
+def test_the_fifth_failure_locks_out_with_a_clear_page(personas):
+    client = Client()
+    with override("en"):
+        response = fail(client, "toyoake-counselor", 5)
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert 'id="lockout-message"' in page
+    assert "15 minutes" in page
+    assert log_in(client, "toyoake-counselor", REMOTE_ADDR=OFFICE).status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_page_is_in_japanese_by_default(personas):
+    response = fail(Client(), "toyoake-counselor", 5)
+    assert 'lang="ja"' in response.content.decode()
+
+
+def test_the_same_username_from_another_address_is_not_locked(personas):
+    fail(Client(), "toyoake-counselor", 5)
+    response = log_in(Client(), "toyoake-counselor", REMOTE_ADDR=HOME)
+    assert response.status_code == 302
+    assert response["Location"] != "/accounts/login/"
+
+
+def test_another_username_from_the_same_address_is_not_locked(personas):
+    fail(Client(), "toyoake-counselor", 5)
+    assert log_in(Client(), "toyoake-lead", REMOTE_ADDR=OFFICE).status_code == 302
+
+
+def test_behind_the_proxy_the_forwarded_address_is_the_one_locked(personas, settings):
+    settings.TSUNAGU_TRUSTED_PROXY_COUNT = 1
+    proxy = "10.0.0.1"
+    for _ in range(5):
+        log_in(
+            Client(),
+            "toyoake-counselor",
+            "wrong password",
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR=f"1.2.3.4, {OFFICE}",
+        )
+    assert AccessAttempt.objects.get().ip_address == OFFICE
+    response = log_in(Client(), "toyoake-counselor", REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=HOME)
+    assert response.status_code == 302
+
+
+def test_the_lockout_ends_after_the_cool_off(personas):
+    fail(Client(), "toyoake-counselor", 5)
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+    assert log_in(Client(), "toyoake-counselor", REMOTE_ADDR=OFFICE).status_code == 302
+
+
+def test_the_log_names_the_username_but_no_address(personas, caplog):
+    with caplog.at_level(logging.INFO):
+        fail(Client(), "toyoake-counselor", 5)
+    assert "login locked out: username='toyoake-counselor'" in caplog.text
+    assert OFFICE not in caplog.text
+    assert "wrong password" not in caplog.text

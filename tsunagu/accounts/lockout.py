@@ -1,0 +1,111 @@
+"""Lockout after repeated failed log-ins (django-axes): the address, the page, the list."""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.db.models import Max, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from tsunagu.tenancy.models import Municipality
+from tsunagu.tenancy.selectors import membership_list
+
+logger = logging.getLogger("tsunagu.security")
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address: behind N trusted proxies, the N-th from the right they appended.
+
+    Anything further left in X-Forwarded-For was written by the client and could be forged.
+    """
+    count = settings.TSUNAGU_TRUSTED_PROXY_COUNT
+    forwarded = [p.strip() for p in request.headers.get("x-forwarded-for", "").split(",")]
+    if count > 0 and len(forwarded) >= count and forwarded[-count]:
+        return forwarded[-count]
+    return request.META.get("REMOTE_ADDR")
+
+
+def client_str(
+    username: str | None,
+    ip_address: str | None,
+    user_agent: str | None,
+    path_info: str | tuple[str, ...] | None,
+    request: HttpRequest | None,
+) -> str:
+    # What axes writes to the log: the username only; addresses and browsers stay out of logs.
+    path = path_info[0] if isinstance(path_info, list | tuple) else path_info
+    return f"username={username!r} path={path!r}"
+
+
+def cool_off() -> timedelta:
+    return settings.AXES_COOLOFF_TIME
+
+
+def lockout_response(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, object] | None = None,
+) -> HttpResponse:
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    logger.warning("login locked out: username=%r", username)
+    return render(
+        request,
+        "accounts/lockout.html",
+        {
+            "failure_limit": settings.AXES_FAILURE_LIMIT,
+            "minutes": int(cool_off().total_seconds() // 60),
+        },
+        status=429,
+    )
+
+
+@dataclass(frozen=True)
+class Lockout:
+    username: str
+    ip_address: str | None
+    failures: int
+    last_attempt: datetime
+    until: datetime
+
+
+def _locked_rows(usernames: list[str]) -> list[Lockout]:
+    since = timezone.now() - cool_off()
+    rows = (
+        AccessAttempt.objects.filter(username__in=usernames, attempt_time__gte=since)
+        .values("username", "ip_address")
+        .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+        .order_by("-last")
+    )
+    return [
+        Lockout(
+            username=row["username"],
+            ip_address=row["ip_address"],
+            failures=row["failures"],
+            last_attempt=row["last"],
+            until=row["last"] + cool_off(),
+        )
+        for row in rows
+    ]
+
+
+def member_usernames(*, municipality: Municipality) -> list[str]:
+    return list(membership_list(municipality=municipality).values_list("user__username", flat=True))
+
+
+def lockout_list(*, municipality: Municipality) -> list[Lockout]:
+    """Current lockouts of this municipality's members; nobody else's is ever listed."""
+    return _locked_rows(member_usernames(municipality=municipality))
+
+
+def lockout_get(*, municipality: Municipality, username: str, ip_address: str) -> Lockout | None:
+    if username not in member_usernames(municipality=municipality):
+        return None
+    for lockout in _locked_rows([username]):
+        if (lockout.ip_address or "") == ip_address:
+            return lockout
+    return None

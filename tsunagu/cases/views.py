@@ -1,0 +1,402 @@
+"""Staff screens of casework: the case list, opening a case, and a case's page and actions."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tsunagu.audit.models import AccessAction
+from tsunagu.audit.services import Seen, access_record
+from tsunagu.cases import selectors, services
+from tsunagu.cases.access import (
+    case_for_editor,
+    case_for_viewer,
+    plan_item_for_editor,
+    risk_flag_for_editor,
+)
+from tsunagu.cases.codes import OPEN_STAGES, RiskKind, Stage
+from tsunagu.cases.forms import (
+    AssignForm,
+    CaseEditForm,
+    CaseOpenForm,
+    CloseForm,
+    PlanItemForm,
+    PlanReviewForm,
+    ReopenForm,
+    RiskClearForm,
+    RiskRaiseForm,
+    StageForm,
+)
+from tsunagu.cases.models import Case, PlanItem, RiskFlag
+from tsunagu.cases.policy import case_basis, person_basis, seen_cases, visible_persons
+from tsunagu.people import services as people_services
+from tsunagu.people.selectors import active_consents_of, age_band_label
+from tsunagu.tenancy.forms import validation_error_to_form
+from tsunagu.tenancy.models import Membership
+from tsunagu.tenancy.policy import (
+    EDIT_CASES,
+    VIEW_ALL_CASES,
+    VIEW_PERSONS,
+    has_permission,
+    require_permission,
+)
+
+PAGE_SIZE = 50
+
+
+def _member(request: HttpRequest) -> Membership:
+    return request.membership  # type: ignore[attr-defined]
+
+
+def case_list(request: HttpRequest, code: str) -> HttpResponse:
+    member = _member(request)
+    require_permission(member, VIEW_PERSONS)
+    stage = request.GET.get("stage", "")
+    mine = request.GET.get("mine") == "1"
+    open_risk = request.GET.get("risk") == "1"
+    cases = selectors.case_list(viewer=member, stage=stage, mine=mine, open_risk=open_risk)
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown: list[Case] = list(page.object_list)
+    access_record(
+        membership=member,
+        action=AccessAction.LIST,
+        seen=seen_cases(member, shown),
+        request=request,
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "cases": shown,
+            "page": page,
+            "stage": stage,
+            "mine": mine,
+            "open_risk": open_risk,
+            "stages": list(Stage),
+            "filter_query": query.urlencode(),
+        },
+    )
+
+
+def case_open(request: HttpRequest, code: str) -> HttpResponse:
+    member = _member(request)
+    require_permission(member, EDIT_CASES)
+    person = None
+    if request.GET.get("person", "").isdigit():
+        person = get_object_or_404(visible_persons(member), pk=int(request.GET["person"]))
+    may_assign = has_permission(member, VIEW_ALL_CASES)
+    form = CaseOpenForm(
+        request.POST or None,
+        persons=visible_persons(member),
+        assignable=selectors.assignable_members(municipality_id=member.municipality_id),
+        person=person,
+        may_assign=may_assign,
+        initial={"primary": member.pk} if may_assign else {},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                case = _open(member, data, may_assign)
+        except ValidationError as exc:
+            validation_error_to_form(form, exc)
+        else:
+            messages.success(request, _("Opened case #%(pk)s.") % {"pk": case.pk})
+            return redirect("staff:case_detail", code=code, pk=case.pk)
+    return render(request, "cases/case_open.html", {"form": form, "person": person})
+
+
+def _open(member: Membership, data: dict[str, Any], may_assign: bool) -> Case:
+    person = data.get("person")
+    if person is None:
+        person = people_services.person_create(
+            actor=member, municipality=member.municipality, name=data.get("new_person_name", "")
+        )
+    family = []
+    if data.get("family_relation"):
+        family.append(
+            people_services.family_member_create(
+                actor=member,
+                person=person,
+                relation=data["family_relation"],
+                name=data.get("family_name", ""),
+                phone=data.get("family_phone", ""),
+                consults_on_behalf=True,
+            )
+        )
+    primary = data.get("primary") if may_assign else member
+    others = [m for m in data.get("others") or [] if primary is None or m.pk != primary.pk]
+    return services.case_open(
+        actor=member,
+        person=person,
+        opened_on=data["opened_on"],
+        referral_source=data["referral_source"],
+        primary=primary,
+        others=others,
+        family_members=family,
+        goal=data.get("goal", ""),
+        is_shared=data.get("is_shared", True) if may_assign else True,
+    )
+
+
+def _step_bar(case: Case) -> list[dict[str, Any]]:
+    stages: list[str] = [s.value for s in OPEN_STAGES]
+    current = stages.index(case.stage) if case.stage in stages else len(stages)
+    return [
+        {
+            "code": code,
+            "label": Stage(code).label,
+            "state": "done" if i < current else ("current" if i == current else "todo"),
+        }
+        for i, code in enumerate(stages)
+    ]
+
+
+def _render_case(
+    request: HttpRequest, case: Case, overrides: dict[str, Any] | None = None
+) -> HttpResponse:
+    member = _member(request)
+    case = selectors.case_for_page(case)
+    kind = request.GET.get("kind", "")
+    kinds = {kind} if kind in selectors.TIMELINE_KINDS else None
+    timeline = selectors.case_timeline(viewer=member, case=case, kinds=kinds)
+    access_record(
+        membership=member,
+        action=AccessAction.VIEW,
+        seen=[
+            Seen("case", case.pk, case_basis(member, case)),
+            Seen("person", case.person_id, person_basis(member, case.person)),
+        ],
+        request=request,
+    )
+    overrides = overrides or {}
+    plan_items: list[PlanItem] = list(case.plan_items.all())
+    for item in plan_items:
+        item.review_key = f"review-{item.pk}"  # type: ignore[attr-defined]
+        item.review_form = overrides.get(f"review-{item.pk}") or PlanReviewForm(  # type: ignore[attr-defined]
+            prefix=f"review-{item.pk}"
+        )
+    open_risks: list[RiskFlag] = case.open_risks  # type: ignore[attr-defined]
+    for flag in open_risks:
+        flag.clear_key = f"clear-{flag.pk}"  # type: ignore[attr-defined]
+        flag.clear_form = overrides.get(f"clear-{flag.pk}") or RiskClearForm(  # type: ignore[attr-defined]
+            prefix=f"clear-{flag.pk}"
+        )
+    today = timezone.localdate()
+    context = {
+        "case": case,
+        "person": case.person,
+        "age_band": age_band_label(case.person, today),
+        "today": today,
+        "steps": _step_bar(case),
+        "timeline": timeline,
+        "kind": kind,
+        "kinds": [
+            ("consultation", _("Consultations")),
+            ("stage", _("Stage changes")),
+            ("review", _("Plan reviews")),
+            ("risk", _("Risks")),
+        ],
+        "plan_items": plan_items,
+        "open_risks": open_risks,
+        "consents": list(active_consents_of(case.person, today=today)),
+        "may_edit": has_permission(member, EDIT_CASES),
+        "may_assign": has_permission(member, VIEW_ALL_CASES),
+        "stage_form": overrides.get("stage") or StageForm(prefix="stage"),
+        "plan_form": overrides.get("plan") or PlanItemForm(prefix="plan"),
+        "risk_form": overrides.get("risk") or RiskRaiseForm(prefix="risk"),
+        "close_form": overrides.get("close") or CloseForm(prefix="close"),
+        "reopen_form": overrides.get("reopen") or ReopenForm(prefix="reopen"),
+        "failed": next(iter(overrides), ""),
+        "risk_kinds": RiskKind,
+    }
+    return render(request, "cases/case_detail.html", context)
+
+
+def case_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    case = case_for_viewer(membership=_member(request), pk=pk)
+    return _render_case(request, case)
+
+
+Apply = Callable[[Membership, dict[str, Any]], object]
+
+
+def _case_action(
+    request: HttpRequest,
+    case: Case,
+    form: forms.Form,
+    key: str,
+    apply: Apply,
+    done: str,
+) -> HttpResponse:
+    """Run one small form of the case page; on refusal show the page again with what was typed."""
+    if form.is_valid():
+        try:
+            apply(_member(request), form.cleaned_data)
+        except ValidationError as exc:
+            validation_error_to_form(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("staff:case_detail", code=request.municipality.code, pk=case.pk)  # type: ignore[attr-defined]
+    return _render_case(request, case, {key: form})
+
+
+@require_POST
+def case_change_stage(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    case = case_for_editor(membership=_member(request), pk=pk)
+    return _case_action(
+        request,
+        case,
+        StageForm(request.POST, prefix="stage"),
+        "stage",
+        lambda m, d: services.case_change_stage(
+            actor=m, case=case, to_stage=d["to_stage"], reason=d["reason"]
+        ),
+        _("Changed the stage."),
+    )
+
+
+@require_POST
+def plan_item_add(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    case = case_for_editor(membership=_member(request), pk=pk)
+    return _case_action(
+        request,
+        case,
+        PlanItemForm(request.POST, prefix="plan"),
+        "plan",
+        lambda m, d: services.plan_item_add(actor=m, case=case, **d),
+        _("Added a plan item."),
+    )
+
+
+@require_POST
+def plan_item_review(request: HttpRequest, code: str, pk: int, item_pk: int) -> HttpResponse:
+    item = plan_item_for_editor(membership=_member(request), case_pk=pk, pk=item_pk)
+    return _case_action(
+        request,
+        item.case,
+        PlanReviewForm(request.POST, prefix=f"review-{item.pk}"),
+        f"review-{item.pk}",
+        lambda m, d: services.plan_item_review(actor=m, item=item, **d),
+        _("Recorded the review."),
+    )
+
+
+@require_POST
+def risk_raise(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    case = case_for_editor(membership=_member(request), pk=pk)
+    return _case_action(
+        request,
+        case,
+        RiskRaiseForm(request.POST, prefix="risk"),
+        "risk",
+        lambda m, d: services.risk_raise(actor=m, case=case, **d),
+        _("Raised the risk flag. The case is on the home page of its staff until cleared."),
+    )
+
+
+@require_POST
+def risk_clear(request: HttpRequest, code: str, pk: int, flag_pk: int) -> HttpResponse:
+    flag = risk_flag_for_editor(membership=_member(request), case_pk=pk, pk=flag_pk)
+    return _case_action(
+        request,
+        flag.case,
+        RiskClearForm(request.POST, prefix=f"clear-{flag.pk}"),
+        f"clear-{flag.pk}",
+        lambda m, d: services.risk_clear(actor=m, flag=flag, note=d["note"]),
+        _("Cleared the risk flag."),
+    )
+
+
+@require_POST
+def case_close(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    case = case_for_editor(membership=_member(request), pk=pk)
+    return _case_action(
+        request,
+        case,
+        CloseForm(request.POST, prefix="close"),
+        "close",
+        lambda m, d: services.case_close(actor=m, case=case, **d),
+        _("Closed the case."),
+    )
+
+
+@require_POST
+def case_reopen(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    case = case_for_editor(membership=_member(request), pk=pk)
+    return _case_action(
+        request,
+        case,
+        ReopenForm(request.POST, prefix="reopen"),
+        "reopen",
+        lambda m, d: services.case_reopen(actor=m, case=case, **d),
+        _("Reopened the case."),
+    )
+
+
+def case_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    member = _member(request)
+    case = case_for_editor(membership=member, pk=pk)
+    may_restrict = has_permission(member, VIEW_ALL_CASES)
+    initial = {
+        "goal": case.goal or "",
+        "referral_source": case.referral_source,
+        "family_members": list(case.family_members.values_list("pk", flat=True)),
+        "is_shared": case.is_shared,
+    }
+    form = CaseEditForm(
+        request.POST or None, initial=initial, person=case.person, may_restrict=may_restrict
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.case_update(
+                actor=member,
+                case=case,
+                goal=data["goal"],
+                referral_source=data["referral_source"],
+                family_members=list(data["family_members"]),
+                is_shared=data.get("is_shared") if may_restrict else None,
+            )
+        except ValidationError as exc:
+            validation_error_to_form(form, exc)
+        else:
+            messages.success(request, _("Saved the case."))
+            return redirect("staff:case_detail", code=code, pk=case.pk)
+    return render(request, "cases/case_edit.html", {"form": form, "case": case})
+
+
+def case_assign(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    member = _member(request)
+    require_permission(member, VIEW_ALL_CASES)
+    case = case_for_editor(membership=member, pk=pk)
+    current = list(case.assignments.all())
+    initial = {
+        "primary": next((a.membership_id for a in current if a.is_primary), None),
+        "others": [a.membership_id for a in current if not a.is_primary],
+    }
+    form = AssignForm(
+        request.POST or None,
+        initial=initial,
+        assignable=selectors.assignable_members(municipality_id=member.municipality_id),
+    )
+    if request.method == "POST" and form.is_valid():
+        primary = form.cleaned_data["primary"]
+        others = [m for m in form.cleaned_data["others"] if m.pk != primary.pk]
+        services.case_assign(actor=member, case=case, primary=primary, others=others)
+        messages.success(request, _("Saved the assignment."))
+        return redirect("staff:case_detail", code=code, pk=case.pk)
+    if request.method not in ("GET", "POST", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    return render(request, "cases/case_assign.html", {"form": form, "case": case})

@@ -1,0 +1,279 @@
+"""Staff screens of consultations: quick entry of a call, the list, one record, and the import."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tsunagu.audit.models import AccessAction
+from tsunagu.audit.services import access_record
+from tsunagu.cases.policy import seen_cases, seen_persons, visible_persons
+from tsunagu.consultations import importer, selectors
+from tsunagu.consultations.access import consultation_for_view, import_job_for_uploader
+from tsunagu.consultations.codes import Channel, Consulter
+from tsunagu.consultations.forms import (
+    ConsultationFilterForm,
+    ConsultationForm,
+    ImportUploadForm,
+)
+from tsunagu.consultations.models import ImportJob
+from tsunagu.consultations.services import consultation_record
+from tsunagu.people.codes import Relation
+from tsunagu.people.models import Person
+from tsunagu.tenancy.models import Membership
+from tsunagu.tenancy.policy import (
+    IMPORT_CONSULTATIONS,
+    RECORD_CONSULTATIONS,
+    VIEW_PERSONS,
+    require_permission,
+)
+
+PAGE_SIZE = 50
+
+
+def _member(request: HttpRequest) -> Membership:
+    return request.membership  # type: ignore[attr-defined]
+
+
+# Quick entry -------------------------------------------------------------------------------
+
+
+def _chosen_person(form: ConsultationForm, member: Membership) -> Person | None:
+    """The person picked before a refusal, to show them picked again (only if visible)."""
+    if form.is_bound and hasattr(form, "cleaned_data") and form.cleaned_data.get("person"):
+        person: Person = form.cleaned_data["person"]
+        return person
+    raw = form.data.get("person", "") if form.is_bound else ""
+    if raw and str(raw).isdigit():
+        return visible_persons(member).filter(pk=int(raw)).first()
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def consultation_new(request: HttpRequest, code: str) -> HttpResponse:
+    member = _member(request)
+    require_permission(member, RECORD_CONSULTATIONS)
+    form = ConsultationForm(request.POST or None, member=member)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            consultation = consultation_record(
+                actor=member,
+                municipality=member.municipality,
+                occurred_at=data["occurred_at"],
+                channel=data["channel"],
+                consulter=data["consulter"],
+                consulter_relation=data["consulter_relation"],
+                staff=member,
+                minutes=data["minutes"],
+                summary=data["summary"],
+                next_action=data["next_action"],
+                next_action_on=data["next_action_on"],
+                person=data["person"],
+                case=data["case"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            url = reverse("staff:consultation_detail", kwargs={"code": code, "pk": consultation.pk})
+            messages.success(
+                request,
+                format_html(
+                    '{} <a class="alert-link" href="{}" id="saved-consultation">{}</a>',
+                    _("Saved the consultation."),
+                    url,
+                    _("Open it"),
+                ),
+            )
+            return redirect("staff:consultation_new", code=code)
+    form.mark_errors()
+    person = _chosen_person(form, member)
+    cases = selectors.cases_of_person(viewer=member, person=person)
+    return render(
+        request,
+        "consultations/consultation_new.html",
+        {
+            "form": form,
+            "chosen_person": person,
+            "cases": cases,
+            "chosen_case": str(form.data.get("case", "")) if form.is_bound else "",
+            "is_family": (form["consulter"].value() == "family"),
+        },
+    )
+
+
+@require_GET
+def consultation_person_search(request: HttpRequest, code: str) -> HttpResponse:
+    """Search-as-you-type results for the quick entry: radio options, "unknown" first."""
+    member = _member(request)
+    require_permission(member, RECORD_CONSULTATIONS)
+    query = request.GET.get("person_query", "").strip()
+    persons = selectors.person_search(viewer=member, query=query)
+    if persons:
+        access_record(
+            membership=member,
+            action=AccessAction.SEARCH,
+            seen=seen_persons(member, [p.pk for p in persons]),
+            request=request,
+        )
+    return render(
+        request,
+        "consultations/_person_results.html",
+        {"persons": persons, "query": query, "chosen_person": None},
+    )
+
+
+@require_GET
+def consultation_person_cases(request: HttpRequest, code: str) -> HttpResponse:
+    """The case select for the person just picked (empty for "unknown")."""
+    member = _member(request)
+    require_permission(member, RECORD_CONSULTATIONS)
+    raw = request.GET.get("person", "")
+    person = visible_persons(member).filter(pk=int(raw)).first() if raw.isdigit() else None
+    cases = selectors.cases_of_person(viewer=member, person=person)
+    if cases:
+        access_record(
+            membership=member,
+            action=AccessAction.LIST,
+            seen=seen_cases(member, cases),
+            request=request,
+        )
+    return render(request, "consultations/_case_select.html", {"cases": cases, "chosen_case": ""})
+
+
+# List and detail ---------------------------------------------------------------------------
+
+
+@require_GET
+def consultation_list(request: HttpRequest, code: str) -> HttpResponse:
+    member = _member(request)
+    require_permission(member, VIEW_PERSONS)
+    filters = ConsultationFilterForm(request.GET or None)
+    criteria: dict[str, Any] = {}
+    if filters.is_bound and filters.is_valid():
+        criteria = {
+            "date_from": filters.cleaned_data["date_from"],
+            "date_to": filters.cleaned_data["date_to"],
+            "channel": filters.cleaned_data["channel"],
+        }
+    consultations = selectors.consultation_list(viewer=member, **criteria)
+    page = Paginator(consultations, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    if rows:
+        access_record(
+            membership=member,
+            action=AccessAction.LIST,
+            seen=selectors.consultation_seen(member, rows),
+            request=request,
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "consultations/consultation_list.html",
+        {"filters": filters, "page": page, "rows": rows, "query": query.urlencode()},
+    )
+
+
+@require_GET
+def consultation_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    member = _member(request)
+    consultation = consultation_for_view(membership=member, pk=pk)
+    access_record(
+        membership=member,
+        action=AccessAction.VIEW,
+        seen=selectors.consultation_seen(member, [consultation]),
+        request=request,
+    )
+    return render(request, "consultations/consultation_detail.html", {"consultation": consultation})
+
+
+# Import ------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def consultation_import(request: HttpRequest, code: str) -> HttpResponse:
+    member = _member(request)
+    require_permission(member, IMPORT_CONSULTATIONS)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = importer.import_job_create(uploader=member, upload=form.cleaned_data["file"])
+        return redirect("staff:consultation_import_job", code=code, pk=job.pk)
+    return render(
+        request,
+        "consultations/import.html",
+        {
+            "form": form,
+            "jobs": selectors.import_job_list(viewer=member),
+            "columns": importer.COLUMNS,
+            "required_columns": importer.REQUIRED_COLUMNS,
+        },
+    )
+
+
+def _preview_rows(job: ImportJob) -> list[dict[str, Any]]:
+    """The stored preview with labels in the reader's language and dates to show in 和暦."""
+    rows = []
+    for row in job.preview or []:
+        relation = row.get("consulter_relation") or ""
+        rows.append(
+            {
+                **row,
+                "iso": row["occurred_at"],
+                "occurred_at": datetime.fromisoformat(row["occurred_at"]),
+                "channel_label": Channel(row["channel"]).label,
+                "consulter_label": Consulter(row["consulter"]).label,
+                "relation_label": Relation(relation).label if relation else "",
+            }
+        )
+    return rows
+
+
+def _job_context(job: ImportJob) -> dict[str, Any]:
+    percent, rows = job.percent, job.rows_done
+    live = importer.live_progress(job) if job.status == ImportJob.Status.SAVING else None
+    if live is not None:
+        rows, percent = live
+    preview = [] if job.is_running else _preview_rows(job)
+    return {"job": job, "percent": percent, "rows": rows, "preview": preview}
+
+
+@require_GET
+def consultation_import_job(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    job = import_job_for_uploader(membership=_member(request), pk=pk)
+    return render(request, "consultations/import_job.html", _job_context(job))
+
+
+@require_GET
+def consultation_import_progress(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """The job panel alone, polled by htmx every second while the job runs."""
+    job = import_job_for_uploader(membership=_member(request), pk=pk)
+    return render(request, "consultations/_import_job_panel.html", _job_context(job))
+
+
+@require_POST
+def consultation_import_confirm(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    job = import_job_for_uploader(membership=_member(request), pk=pk)
+    if not importer.import_job_confirm(job=job):
+        messages.error(request, _("This file is not waiting to be imported."))
+    return redirect("staff:consultation_import_job", code=code, pk=job.pk)
+
+
+@require_POST
+def consultation_import_cancel(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    job = import_job_for_uploader(membership=_member(request), pk=pk)
+    if importer.import_job_cancel(job=job):
+        messages.info(request, _("The upload was discarded."))
+    return redirect("staff:consultation_import", code=code)

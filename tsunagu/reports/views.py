@@ -1,0 +1,204 @@
+"""Staff screens of statistics: the page with its chart, its exports, and reporting groups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tsunagu.consultations.codes import Channel
+from tsunagu.core.eras import TOKYO, fiscal_year, fiscal_year_label, fiscal_year_label_western
+from tsunagu.reports import exports, services
+from tsunagu.reports.forms import PeriodForm, ReportingGroupForm
+from tsunagu.reports.selectors import (
+    ConsultationStatistics,
+    consultation_statistics,
+    first_fiscal_year,
+    may_manage_reporting_groups,
+    reporting_group_for_manager,
+    reporting_group_list,
+    require_reporting_group_manager,
+)
+from tsunagu.tenancy.codes import Role
+from tsunagu.tenancy.forms import validation_error_to_form
+from tsunagu.tenancy.models import Membership
+from tsunagu.tenancy.policy import VIEW_STATISTICS, require_permission
+
+
+def _suppressed_for(member: Membership) -> bool:
+    # Only the committee sees the figures outside the center, where a small count could
+    # point at a neighbour; staff need the exact counts to do their work.
+    return member.role == Role.COMMITTEE
+
+
+def _this_fiscal_year() -> int:
+    return fiscal_year(timezone.now().astimezone(TOKYO))
+
+
+def _chart_data(stats: ConsultationStatistics, *, suppressed: bool) -> dict[str, Any]:
+    """Chart.js data; a suppressed cell is left out (null) rather than shown as a bar."""
+
+    def value(n: int) -> int | None:
+        return None if suppressed and 1 <= n <= exports.SUPPRESS_UP_TO else n
+
+    return {
+        "labels": [m.month for m in stats.by_month],
+        "datasets": [
+            {
+                "label": str(label),
+                "code": code,
+                "data": [value(m.by_channel[code]) for m in stats.by_month],
+            }
+            for code, label in Channel.choices
+        ],
+        "yLabel": _("Contacts"),
+    }
+
+
+def _fiscal_year_options(member: Membership, selected: int | None) -> list[dict[str, Any]]:
+    current = _this_fiscal_year()
+    first = min(first_fiscal_year(municipality=member.municipality, default=current), current)
+    years = set(range(first, current + 1))
+    if selected is not None:
+        years.add(selected)
+    return [
+        {
+            "value": year,
+            "label": f"{fiscal_year_label(year)}（{fiscal_year_label_western(year)}）",
+            "selected": year == selected,
+        }
+        for year in sorted(years, reverse=True)
+    ]
+
+
+def _period_query(form: PeriodForm) -> str:
+    period = form.period
+    if period.fiscal_year is not None:
+        return urlencode({"fiscal_year": period.fiscal_year})
+    return urlencode({"from": period.start.isoformat(), "to": period.end.isoformat()})
+
+
+def statistics(request: HttpRequest, code: str) -> HttpResponse:
+    member: Membership = request.membership  # type: ignore[attr-defined]
+    require_permission(member, VIEW_STATISTICS)
+    form = PeriodForm(request.GET or None, default_fiscal_year=_this_fiscal_year())
+    if form.is_bound and not form.is_valid():
+        context = {"form": form, "layout": None, "fiscal_years": _fiscal_year_options(member, None)}
+        return render(request, "reports/statistics.html", context, status=400)
+    period = form.period
+    suppressed = _suppressed_for(member)
+    stats = consultation_statistics(
+        municipality=member.municipality, start=period.start, end=period.end
+    )
+    layout = exports.statistics_layout(
+        stats,
+        municipality=member.municipality,
+        fiscal_year=period.fiscal_year,
+        suppressed=suppressed,
+    )
+    query = _period_query(form)
+    return render(
+        request,
+        "reports/statistics.html",
+        {
+            "form": form,
+            "period": period,
+            "layout": layout,
+            "chart": _chart_data(stats, suppressed=suppressed),
+            "fiscal_years": _fiscal_year_options(member, period.fiscal_year),
+            "query": query,
+            "may_manage_groups": may_manage_reporting_groups(member),
+        },
+    )
+
+
+def _export(request: HttpRequest, kind: str) -> HttpResponse:
+    member: Membership = request.membership  # type: ignore[attr-defined]
+    require_permission(member, VIEW_STATISTICS)
+    form = PeriodForm(request.GET or None, default_fiscal_year=_this_fiscal_year())
+    if form.is_bound and not form.is_valid():
+        return HttpResponse(
+            "\n".join(f"{e['field']}: {e['message']}" for e in form.error_list()),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    period = form.period
+    stats = consultation_statistics(
+        municipality=member.municipality, start=period.start, end=period.end
+    )
+    layout = exports.statistics_layout(
+        stats,
+        municipality=member.municipality,
+        fiscal_year=period.fiscal_year,
+        suppressed=_suppressed_for(member),
+    )
+    names = exports.export_filenames(
+        municipality=member.municipality, stats=stats, fiscal_year=period.fiscal_year
+    )
+    if kind == "csv":
+        return exports.csv_response(layout, stats, names)
+    return exports.xlsx_response(layout, stats, names)
+
+
+def statistics_csv(request: HttpRequest, code: str) -> HttpResponse:
+    return _export(request, "csv")
+
+
+def statistics_xlsx(request: HttpRequest, code: str) -> HttpResponse:
+    return _export(request, "xlsx")
+
+
+def reporting_groups(request: HttpRequest, code: str) -> HttpResponse:
+    member: Membership = request.membership  # type: ignore[attr-defined]
+    require_reporting_group_manager(member)
+    form = ReportingGroupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            group = services.reporting_group_save(
+                municipality=member.municipality, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            validation_error_to_form(form, exc)
+        else:
+            messages.success(request, _("Added %(name)s.") % {"name": group.name})
+            return redirect("staff:reporting_groups", code=code)
+    labels = dict(Channel.choices)
+    groups = reporting_group_list(municipality=member.municipality)
+    for group in groups:
+        group.channel_labels = [str(labels.get(c, c)) for c in group.channels]  # type: ignore[attr-defined]
+    return render(request, "reports/reporting_groups.html", {"groups": groups, "form": form})
+
+
+def reporting_group_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    member: Membership = request.membership  # type: ignore[attr-defined]
+    group = reporting_group_for_manager(membership=member, pk=pk)
+    initial = {"name": group.name, "channels": group.channels, "position": group.position}
+    form = ReportingGroupForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reporting_group_save(
+                municipality=member.municipality, group=group, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            validation_error_to_form(form, exc)
+        else:
+            messages.success(request, _("Saved %(name)s.") % {"name": group.name})
+            return redirect("staff:reporting_groups", code=code)
+    return render(request, "reports/reporting_group_edit.html", {"group": group, "form": form})
+
+
+@require_POST
+def reporting_group_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    member: Membership = request.membership  # type: ignore[attr-defined]
+    group = reporting_group_for_manager(membership=member, pk=pk)
+    name = group.name
+    services.reporting_group_delete(group=group)
+    messages.success(request, _("Deleted %(name)s.") % {"name": name})
+    return redirect("staff:reporting_groups", code=code)
