@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -53,6 +53,21 @@ def client_ip(request: HttpRequest | None) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def _insert_objects(entry: AccessLogEntry, seen: list[Seen]) -> None:
+    """One row per object seen, for "who saw this person"; plain executemany because a list
+    page writes fifty of them on every view, where bulk_create costs more than the page."""
+    table = AccessLogObject._meta.db_table
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        quote(name) for name in ("municipality_id", "entry_id", "type", "object_id", "basis")
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {quote(table)} ({columns}) VALUES (%s, %s, %s, %s, %s)",  # noqa: S608
+            [(entry.municipality_id, entry.pk, s.type, s.id, s.basis) for s in seen],
+        )
+
+
 def access_record(
     *,
     membership: Membership,
@@ -66,8 +81,12 @@ def access_record(
     seen = list(seen)
     objects = [{"type": s.type, "id": s.id, "basis": s.basis} for s in seen]
     with transaction.atomic(), scopes_disabled():
-        head, _ = AccessChainHead.objects.get_or_create(municipality_id=membership.municipality_id)
-        head = AccessChainHead.objects.select_for_update().get(pk=head.pk)
+        # Locked so concurrent appends queue up instead of forking the chain.
+        head = (
+            AccessChainHead.objects.select_for_update()
+            .filter(municipality_id=membership.municipality_id)
+            .first()
+        ) or AccessChainHead.objects.create(municipality_id=membership.municipality_id)
         entry = AccessLogEntry(
             municipality_id=membership.municipality_id,
             seq=head.seq + 1,
@@ -86,16 +105,7 @@ def access_record(
         entry.hash = entry_hash(entry.prev_hash, hashed_fields(entry))
         entry.save()
         if seen:
-            AccessLogObject.objects.bulk_create(
-                AccessLogObject(
-                    municipality_id=entry.municipality_id,
-                    entry=entry,
-                    type=s.type,
-                    object_id=s.id,
-                    basis=s.basis,
-                )
-                for s in seen
-            )
+            _insert_objects(entry, seen)
         head.seq = entry.seq
         head.last_hash = entry.hash
         head.save(update_fields=["seq", "last_hash"])

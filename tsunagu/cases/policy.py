@@ -12,8 +12,9 @@ these rules say *which rows* (404 for the rest, so existence does not leak):
   whose duty of secrecy they acknowledged ("meeting:<id>"), with those cases' persons.
 """
 
+from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -134,7 +135,17 @@ def seen_persons(member: Membership, person_ids: list[int]) -> list[Seen]:
     return [Seen("person", pk, basis) for pk, basis in _bases(member, person_ids).items()]
 
 
-def seen_cases(member: Membership, cases: list[Case]) -> list[Seen]:
+class ShownCase(Protocol):
+    """A case as a list shows it: a model instance or a row of plain values."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def person_id(self) -> Any: ...
+
+
+def seen_cases(member: Membership, cases: Sequence[ShownCase]) -> list[Seen]:
     """Access-log records for cases shown in a list, each with its basis, in a few queries."""
     if member.role == Role.LEAD:
         return [Seen("case", c.pk, "role") for c in cases]

@@ -63,9 +63,9 @@ def case_list(request: HttpRequest, code: str) -> HttpResponse:
     stage = request.GET.get("stage", "")
     mine = request.GET.get("mine") == "1"
     open_risk = request.GET.get("risk") == "1"
-    cases = selectors.case_list(viewer=member, stage=stage, mine=mine, open_risk=open_risk)
+    cases = selectors.case_list_filtered(viewer=member, stage=stage, mine=mine, open_risk=open_risk)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    shown: list[Case] = list(page.object_list)
+    shown = selectors.case_rows(page.object_list)  # type: ignore[arg-type]
     access_record(
         membership=member,
         action=AccessAction.LIST,
