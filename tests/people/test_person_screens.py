@@ -173,7 +173,7 @@ def test_the_person_page_shows_derived_withdrawal_and_age_band(personas, yamada,
             backgrounds=["school_refusal"],
         )
     page = personas.client("counselor").get(personas.url(f"persons/{yamada.pk}/")).content.decode()
-    assert 'id="withdrawal"' in page and "2010/1" in page
+    assert 'id="withdrawal"' in page and "2010年1月から" in page
     assert 'data-code="school_refusal"' in page
 
 

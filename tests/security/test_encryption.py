@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import translation
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.cases import services as cases
@@ -179,7 +180,8 @@ def raw_column(table: str, column: str, pk: int) -> str:
 
 def rotate() -> str:
     out = StringIO()
-    call_command("rotate_keys", "--batch-size", "2", stdout=out)
+    with translation.override("en"):
+        call_command("rotate_keys", "--batch-size", "2", stdout=out)
     return out.getvalue()
 
 

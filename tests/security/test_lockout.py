@@ -40,7 +40,7 @@ def test_the_fifth_failure_locks_out_with_a_clear_page(personas):
     assert response.status_code == 429
     page = response.content.decode()
     assert 'id="lockout-message"' in page
-    assert "15 minutes" in page
+    assert "15分" in page
     assert log_in(client, "toyoake-counselor", REMOTE_ADDR=OFFICE).status_code == 429
     assert "_auth_user_id" not in client.session
 

@@ -9,6 +9,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from tsunagu.api.auth import TokenAuth
+from tsunagu.api.common import Error
 from tsunagu.tenancy.models import Municipality
 
 api = NinjaAPI(
@@ -18,16 +19,6 @@ api = NinjaAPI(
     auth=TokenAuth(),
     urls_namespace="api",
 )
-
-
-class ErrorItem(Schema):
-    field: str
-    message: str
-
-
-class Error(Schema):
-    detail: str
-    errors: list[ErrorItem] = []
 
 
 def error_response(

@@ -41,8 +41,8 @@ class AccessLogEntry(TenantModel):
     role = models.CharField(_("role"), max_length=20, blank=True)
     action = models.CharField(_("action"), max_length=10, choices=AccessAction.choices)
     channel = models.CharField(_("through"), max_length=10)  # "web", "api" or "cli"
-    path = models.CharField(_("address"), max_length=300, blank=True)
-    ip = models.GenericIPAddressField(_("from"), null=True, blank=True)
+    path = models.CharField(_("page"), max_length=300, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     # [{"type": "person", "id": 12, "basis": "assignment"}, ...]; ids only, never names.
     objects_seen = models.JSONField(_("objects"), default=list)
     prev_hash = models.CharField(max_length=64)

@@ -82,8 +82,8 @@ def _csv(filename: str, municipality_id: int, entries: QuerySet[AccessLogEntry])
             _("Action"),
             _("Through"),
             _("Objects"),
-            _("Address"),
-            _("From"),
+            _("Page"),
+            _("IP address"),
             _("Hash"),
         ]
     )

@@ -1,15 +1,23 @@
 """The API of cases: /api/v1/m/{code}/cases; every read is written to the access log."""
 
-from typing import Annotated, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Path, Query, Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.errors import ValidationError
 
 from tsunagu.api.auth import in_municipality
+from tsunagu.api.common import (
+    ERRORS,
+    CodePath,
+    django_errors_to_422,
+    json_body,
+    page_bounds,
+    parse_body,
+)
 from tsunagu.audit.models import AccessAction
 from tsunagu.audit.services import Seen, access_record
 from tsunagu.cases import selectors, services
@@ -19,7 +27,6 @@ from tsunagu.cases.models import Case
 from tsunagu.cases.policy import case_basis, seen_cases, visible_persons
 from tsunagu.cases.schemas import CaseIn, CaseList, CaseOut, CasePatch
 from tsunagu.people import services as people_services
-from tsunagu.people.api import ERRORS, django_errors_to_422, json_body, page_bounds, parse_body
 from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.policy import (
     EDIT_CASES,
@@ -28,9 +35,6 @@ from tsunagu.tenancy.policy import (
     has_permission,
     require_permission,
 )
-
-# Marked explicitly: ninja sees only the operation's own path, not the router's prefix.
-CodePath = Annotated[str, Path(description="全国地方公共団体コード, 6 digits")]
 
 router = Router(tags=["cases"])
 

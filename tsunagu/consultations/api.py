@@ -1,17 +1,18 @@
 """The API of consultations: /api/v1/m/{code}/consultations; every read is access-logged."""
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router
+from ninja import Query, Router
 from ninja.errors import ValidationError
 from ninja.responses import Status
 
 from tsunagu.api.auth import in_municipality
+from tsunagu.api.common import ERRORS, CodePath, json_body, parse_body
 from tsunagu.audit.models import AccessAction
 from tsunagu.audit.services import access_record
 from tsunagu.cases.policy import visible_cases, visible_persons
@@ -22,16 +23,11 @@ from tsunagu.consultations.schemas import ConsultationIn, ConsultationList, Cons
 from tsunagu.consultations.services import consultation_record
 from tsunagu.core.eras import TOKYO, EraDateError, parse_date
 from tsunagu.people.codes import Relation
-from tsunagu.people.schemas import ApiError
 from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.policy import RECORD_CONSULTATIONS, VIEW_PERSONS
 
-# Marked explicitly: ninja sees only the operation's own path, not the router's prefix.
-CodePath = Annotated[str, Path(description="全国地方公共団体コード, 6 digits")]
-
 router = Router(tags=["consultations"])
 
-ERRORS: dict[int, Any] = {401: ApiError, 403: ApiError, 404: ApiError, 422: ApiError}
 MAX_LIMIT = 1000
 
 
@@ -102,12 +98,16 @@ def consultation_list(
     return {"items": [consultation_out(c) for c in shown], "count": consultations.count()}
 
 
-@router.post("", response={201: ConsultationOut, **ERRORS}, summary="Record a consultation")
+@router.post(
+    "",
+    response={201: ConsultationOut, **ERRORS},
+    summary="Record a consultation",
+    openapi_extra=json_body(ConsultationIn),
+)
 @in_municipality(RECORD_CONSULTATIONS)
-def consultation_create(
-    request: HttpRequest, code: CodePath, payload: ConsultationIn
-) -> Status[dict[str, Any]]:
+def consultation_create(request: HttpRequest, code: CodePath) -> Status[dict[str, Any]]:
     member: Membership = request.auth  # type: ignore[attr-defined]
+    payload = parse_body(request, ConsultationIn)
     problems: list[dict[str, Any]] = []
     if payload.channel not in Channel.values:
         problems.append(_invalid("channel", _("Not a channel code.")))

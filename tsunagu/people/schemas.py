@@ -7,18 +7,6 @@ from ninja import Field, Schema
 from tsunagu.people.codes import AgeBand, Background, Gender, GuidelineAxis
 
 
-class ApiErrorItem(Schema):
-    field: str
-    message: str
-
-
-class ApiError(Schema):
-    """The error format of CONTRACT.md (the same shape as tsunagu.api.api.Error)."""
-
-    detail: str
-    errors: list[ApiErrorItem] = []
-
-
 class PersonOut(Schema):
     id: int
     number: int

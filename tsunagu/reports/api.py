@@ -3,11 +3,11 @@
 from dataclasses import asdict
 
 from django.http import HttpRequest
-from ninja import Path, Query, Router
+from ninja import Query, Router
 from ninja.errors import ValidationError
 
-from tsunagu.api.api import Error
 from tsunagu.api.auth import in_municipality
+from tsunagu.api.common import CodePath, Error
 from tsunagu.reports.forms import PeriodForm
 from tsunagu.reports.schemas import ConsultationStatisticsOut
 from tsunagu.reports.selectors import consultation_statistics
@@ -31,7 +31,7 @@ router = Router(tags=["reports"])
 def consultation_statistics_get(
     request: HttpRequest,
     # Marked explicitly: ninja sees only the operation's own path, not the router's prefix.
-    code: str = Path(..., description="全国地方公共団体コード, 6 digits"),
+    code: CodePath,
     # Strings, parsed below, so that 404 and 403 come before any complaint about the query.
     from_: str | None = Query(None, alias="from", description="YYYY-MM-DD"),
     to: str | None = Query(None, description="YYYY-MM-DD"),

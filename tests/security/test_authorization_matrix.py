@@ -1,0 +1,353 @@
+"""The authorization matrix: every URL pattern and API operation, for every role, declared.
+
+The URL conf and the OpenAPI schema are enumerated; each staff URL and API operation must have
+a row in STAFF or API below (a new endpoint without one fails `test_every_endpoint_is_declared`).
+Each row is requested as anonymous, as every role of the municipality, and as a member of another
+municipality, and the answers must be the declared ones: the matrix is printed on failure.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+from django_scopes import scope
+
+from tsunagu.api.api import api
+from tsunagu.cases import services as case_services
+from tsunagu.consultations.models import ImportJob
+from tsunagu.consultations.services import consultation_record
+from tsunagu.network import services as meeting_services
+from tsunagu.people import services as people_services
+from tsunagu.reports.models import ReportingGroup
+from tsunagu.tenancy.codes import Role
+from tsunagu.tenancy.models import Organization
+
+ROLES = [r.value for r in Role]
+OK = 200
+POSTED = 302  # a write that was accepted (or a form re-shown is 200; both mean "allowed")
+
+
+def only(*roles: str, status: int = OK, others: int = 403, **overrides: int) -> dict[str, int]:
+    table = {role: (status if role in roles else others) for role in ROLES}
+    table.update(overrides)
+    return table
+
+
+EVERYONE = only(*ROLES)
+PERSON_READERS = ("lead", "counselor", "professional", "partner")
+EDITORS = ("lead", "counselor")
+ADMIN_AND_LEAD = ("admin", "lead")
+STATISTICS = ("admin", "lead", "counselor", "committee")
+
+
+@dataclass(frozen=True)
+class Row:
+    expect: dict[str, int]
+    method: str = "get"
+    data: dict[str, object] = field(default_factory=dict)
+
+
+# Staff screens: URL name → expected status per role (GET unless the row says otherwise).
+# A POST row's "allowed" answer is 200 (form shown again with errors) or 302 (done).
+STAFF: dict[str, Row] = {
+    "staff:home": Row(EVERYONE),
+    "staff:organization_list": Row(only("admin")),
+    "staff:organization_edit": Row(only("admin")),
+    "staff:membership_list": Row(only("admin")),
+    "staff:membership_edit": Row(only("admin")),
+    "staff:person_list": Row(only(*PERSON_READERS)),
+    "staff:person_create": Row(only(*EDITORS)),
+    "staff:person_detail": Row(only(*PERSON_READERS)),
+    "staff:person_edit": Row(only(*EDITORS)),
+    "staff:family_member_add": Row(only(*EDITORS)),
+    "staff:family_member_edit": Row(only(*EDITORS)),
+    "staff:case_list": Row(only(*PERSON_READERS)),
+    "staff:case_open": Row(only(*EDITORS)),
+    "staff:case_detail": Row(only(*PERSON_READERS)),
+    "staff:case_edit": Row(only(*EDITORS)),
+    "staff:case_assign": Row(only("lead")),
+    "staff:case_change_stage": Row(only(*EDITORS), "post"),
+    "staff:case_close": Row(only(*EDITORS), "post"),
+    "staff:case_reopen": Row(only(*EDITORS), "post"),
+    "staff:plan_item_add": Row(only(*EDITORS), "post"),
+    "staff:plan_item_review": Row(only(*EDITORS), "post"),
+    "staff:risk_raise": Row(only(*EDITORS), "post"),
+    "staff:risk_clear": Row(only(*EDITORS), "post"),
+    # A partner sees a consented person, not the desk's consultations about them.
+    "staff:consultation_list": Row(only(*PERSON_READERS)),
+    "staff:consultation_new": Row(only(*EDITORS)),
+    "staff:consultation_person_search": Row(only(*EDITORS)),
+    "staff:consultation_person_cases": Row(only(*EDITORS)),
+    "staff:consultation_detail": Row(only(*PERSON_READERS, partner=404)),
+    "staff:consultation_import": Row(only(*ADMIN_AND_LEAD)),
+    # An import job is its uploader's (the lead's) alone.
+    "staff:consultation_import_job": Row(only(*ADMIN_AND_LEAD, admin=404)),
+    "staff:consultation_import_progress": Row(only(*ADMIN_AND_LEAD, admin=404)),
+    "staff:consultation_import_confirm": Row(only(*ADMIN_AND_LEAD, admin=404), "post"),
+    "staff:consultation_import_cancel": Row(only(*ADMIN_AND_LEAD, admin=404), "post"),
+    "staff:statistics": Row(only(*STATISTICS)),
+    "staff:statistics_csv": Row(only(*STATISTICS)),
+    "staff:statistics_xlsx": Row(only(*STATISTICS)),
+    "staff:reporting_groups": Row(only(*ADMIN_AND_LEAD)),
+    "staff:reporting_group_edit": Row(only(*ADMIN_AND_LEAD)),
+    "staff:reporting_group_delete": Row(only(*ADMIN_AND_LEAD), "post"),
+    "staff:audit_index": Row(only(*ADMIN_AND_LEAD)),
+    "staff:case_history": Row(only("lead")),
+    "staff:access_person": Row(only(*ADMIN_AND_LEAD)),
+    "staff:access_person_csv": Row(only(*ADMIN_AND_LEAD)),
+    "staff:access_user": Row(only(*ADMIN_AND_LEAD)),
+    # Without a member and a period the export sends the reader back to the form.
+    "staff:access_user_csv": Row(only(*ADMIN_AND_LEAD, status=302)),
+    "staff:lockout_list": Row(only(*ADMIN_AND_LEAD)),
+    # No such lockout: allowed roles learn nothing (404), others are refused (403).
+    "staff:lockout_unlock": Row(only(*ADMIN_AND_LEAD, status=404), "post"),
+    # Only the lead and the invited partner have a seat at the meeting.
+    "staff:meeting_list": Row(only(*PERSON_READERS)),
+    "staff:meeting_detail": Row(only(*PERSON_READERS, counselor=404, professional=404)),
+    "staff:meeting_acknowledge": Row(
+        only(*PERSON_READERS, counselor=404, professional=404), "post"
+    ),
+}
+
+# API operations: (method, OpenAPI path) → expected status per role.
+API: dict[tuple[str, str], Row] = {
+    ("get", "/api/v1/m/{code}/persons"): Row(only(*PERSON_READERS)),
+    ("post", "/api/v1/m/{code}/persons"): Row(only(*EDITORS, status=201), data={}),
+    ("get", "/api/v1/m/{code}/persons/{person_id}"): Row(only(*PERSON_READERS)),
+    ("patch", "/api/v1/m/{code}/persons/{person_id}"): Row(only(*EDITORS), data={}),
+    ("get", "/api/v1/m/{code}/cases"): Row(only(*PERSON_READERS)),
+    ("post", "/api/v1/m/{code}/cases"): Row(only(*EDITORS, status=422), data={}),
+    ("get", "/api/v1/m/{code}/cases/{case_id}"): Row(only(*PERSON_READERS)),
+    ("patch", "/api/v1/m/{code}/cases/{case_id}"): Row(only(*EDITORS), data={}),
+    ("get", "/api/v1/m/{code}/consultations"): Row(only(*PERSON_READERS)),
+    ("post", "/api/v1/m/{code}/consultations"): Row(only(*EDITORS, status=422), data={}),
+    ("get", "/api/v1/m/{code}/stats/consultations"): Row(only(*STATISTICS)),
+}
+# Outside any municipality: anyone with a token.
+API_GLOBAL = {("get", "/api/v1/municipalities")}
+
+# Pages outside /m/<code>/: what an anonymous visitor gets. The rest of allauth's pages are for
+# the signed-in user's own account and never show another person's data.
+PUBLIC = {
+    "home": 302,
+    "login": 200,
+    "account_login": 200,
+    "set_language": 302,
+    "api:openapi-json": 200,
+    "api:openapi-view": 200,
+}
+
+
+def staff_patterns() -> Iterator[tuple[str, str]]:
+    def walk(resolver: URLResolver, prefix: str, namespace: str) -> Iterator[tuple[str, str]]:
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                ns = ":".join(filter(None, [namespace, pattern.namespace]))
+                yield from walk(pattern, prefix + str(pattern.pattern), ns)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                yield (f"{namespace}:{pattern.name}" if namespace else pattern.name, prefix)
+
+    for name, prefix in walk(get_resolver(), "", ""):
+        if name.startswith("staff:"):
+            yield name, prefix
+
+
+def api_operations() -> set[tuple[str, str]]:
+    schema = api.get_openapi_schema(path_prefix="/api/v1")
+    return {(method, path) for path, ops in schema["paths"].items() for method in ops}
+
+
+def test_every_endpoint_is_declared():
+    staff = {name for name, _ in staff_patterns()}
+    assert staff - set(STAFF) == set(), "declare these staff URLs in STAFF"
+    assert set(STAFF) - staff == set(), "these STAFF rows name no URL"
+    operations = api_operations()
+    assert operations - set(API) - API_GLOBAL == set(), "declare these API operations in API"
+    assert set(API) - operations == set(), "these API rows name no operation"
+
+
+@pytest.fixture
+def world(personas):
+    """One of everything in 豊明市, visible the way the declared table assumes."""
+    m = personas.municipality
+    members = personas.members
+    lead, counselor = members["lead"], members["counselor"]
+    today = timezone.localdate()
+    with scope(municipality=m):
+        person = people_services.person_create(actor=lead, municipality=m, name="架空 一郎")
+        family = people_services.family_member_create(
+            actor=lead, person=person, name="架空 花子", relation="mother"
+        )
+        case = case_services.case_open(
+            actor=lead,
+            person=person,
+            opened_on=date(2026, 4, 1),
+            referral_source="family",
+            primary=counselor,
+            others=[members["professional"]],
+        )
+        item = case_services.plan_item_add(actor=lead, case=case, what="週1回の電話")
+        flag = case_services.risk_raise(actor=lead, case=case, kind="self_neglect")
+        consultation = consultation_record(
+            actor=lead,
+            municipality=m,
+            occurred_at=timezone.now(),
+            channel="phone",
+            consulter="family",
+            person=person,
+            case=case,
+        )
+        people_services.consent_record(
+            actor=lead,
+            person=person,
+            organizations=[members["partner"].organization],
+            purposes="就労支援のため",
+            valid_from=today - timedelta(days=1),
+            valid_until=None,
+            form="written",
+        )
+        job = ImportJob.objects.create(
+            municipality=m, uploaded_by=lead, original_name="a.csv", status="failed"
+        )
+        group = ReportingGroup.objects.create(municipality=m, name="その他", channels=["email"])
+        meeting = meeting_services.support_meeting_create(
+            actor=lead, title="支援会議", legal_basis="swa_106_6", held_on=today
+        )
+        meeting_services.support_meeting_set_cases(actor=lead, meeting=meeting, cases=[case])
+        meeting_services.support_meeting_invite(
+            actor=lead, meeting=meeting, members=[members["partner"]]
+        )
+        organization = Organization.objects.filter(municipality=m).first()
+    assert organization is not None
+    return {
+        "pk": {
+            "organization_edit": organization.pk,
+            "membership_edit": counselor.pk,
+            "person_detail": person.pk,
+            "person_edit": person.pk,
+            "family_member_add": person.pk,
+            "family_member_edit": person.pk,
+            "consultation_detail": consultation.pk,
+            "reporting_group_edit": group.pk,
+            "reporting_group_delete": group.pk,
+            "access_person": person.pk,
+            "access_person_csv": person.pk,
+            "meeting_detail": meeting.pk,
+            "meeting_acknowledge": meeting.pk,
+        },
+        "case": case.pk,
+        "family_pk": family.pk,
+        "item_pk": item.pk,
+        "flag_pk": flag.pk,
+        "job": job.pk,
+        "person": person.pk,
+    }
+
+
+def staff_url(name: str, code: str, world: dict) -> str:
+    from django.urls import reverse
+
+    short = name.split(":", 1)[1]
+    kwargs: dict[str, object] = {"code": code}
+    if short.startswith("consultation_import_") and short != "consultation_import":
+        kwargs["pk"] = world["job"]
+    elif short in world["pk"]:
+        kwargs["pk"] = world["pk"][short]
+    elif short.startswith(("case_", "plan_item_", "risk_")) and short not in (
+        "case_list",
+        "case_open",
+    ):
+        kwargs["pk"] = world["case"]
+    if short == "family_member_edit":
+        kwargs["family_pk"] = world["family_pk"]
+    if short == "plan_item_review":
+        kwargs["item_pk"] = world["item_pk"]
+    if short == "risk_clear":
+        kwargs["flag_pk"] = world["flag_pk"]
+    url = reverse(name, kwargs=kwargs)
+    if short == "consultation_person_cases":
+        url += f"?person={world['person']}"
+    return url
+
+
+def request(client: Client, row: Row, url: str) -> int:
+    """One request whose writes are rolled back, so every role meets the same world."""
+    with transaction.atomic():
+        if row.method == "post":
+            status = client.post(url, row.data).status_code
+        else:
+            status = client.get(url).status_code
+        transaction.set_rollback(True)
+    return status
+
+
+def allowed(expected: int, actual: int, method: str) -> bool:
+    if method == "post" and expected == OK:
+        return actual in (OK, POSTED)
+    return actual == expected
+
+
+def test_staff_screens_answer_each_role_as_declared(personas, world):
+    wrong = []
+    clients = {role: personas.client(role) for role in ROLES}
+    outsider = personas.client("lead", outsider=True)
+    anonymous = Client()
+    for name, row in sorted(STAFF.items()):
+        url = staff_url(name, personas.municipality.code, world)
+        for role in ROLES:
+            status = request(clients[role], row, url)
+            if not allowed(row.expect[role], status, row.method):
+                wrong.append(f"{name} as {role}: {status}, declared {row.expect[role]}")
+        if (status := request(outsider, row, url)) != 404:
+            wrong.append(f"{name} as another municipality's lead: {status}, declared 404")
+        status = request(anonymous, row, url)
+        if status != 302:
+            wrong.append(f"{name} anonymous: {status}, declared 302 to the login page")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_api_operations_answer_each_role_as_declared(personas, world):
+    wrong = []
+    tokens = {role: personas.token(role) for role in ROLES}
+    outsider = personas.token("lead", outsider=True)
+    code = personas.municipality.code
+    for (method, path), row in sorted(API.items()):
+        url = path.format(code=code, person_id=world["person"], case_id=world["case"])
+        if "stats" in path:
+            url += "?fiscal_year=2026"
+        for who, token, expected in [
+            *((role, tokens[role], row.expect[role]) for role in ROLES),
+            ("another municipality's lead", outsider, 404),
+            ("anonymous", None, 401),
+        ]:
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
+            call = getattr(Client(headers=headers), method)
+            kwargs = {"content_type": "application/json"} if method != "get" else {}
+            with transaction.atomic():
+                status = call(url, row.data if method != "get" else None, **kwargs).status_code
+                transaction.set_rollback(True)
+            if status != expected and not (
+                method in ("post", "patch")
+                and expected in (OK, 201, 422)
+                and status < 500
+                and status not in (401, 403, 404)
+            ):
+                wrong.append(f"{method.upper()} {path} as {who}: {status}, declared {expected}")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize(("name", "status"), sorted(PUBLIC.items()))
+def test_pages_outside_a_municipality_answer_anonymous_visitors_as_declared(db, name, status):
+    from django.urls import reverse
+
+    response = (
+        Client().post(reverse(name), {"language": "en", "next": "/"})
+        if name == "set_language"
+        else Client().get(reverse(name))
+    )
+    assert response.status_code == status

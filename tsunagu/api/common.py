@@ -1,0 +1,90 @@
+"""What every API router shares: the path parameter, the error format, paging, bodies."""
+
+import json
+from typing import Annotated, Any, TypeVar
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest
+from ninja import Path, Schema
+from ninja.errors import ValidationError
+from pydantic import ValidationError as PydanticValidationError
+
+# Marked explicitly: ninja sees only the operation's own path, not the router's prefix.
+CodePath = Annotated[str, Path(description="全国地方公共団体コード, 6 digits")]
+
+
+class ErrorItem(Schema):
+    field: str
+    message: str
+
+
+class Error(Schema):
+    """The error format of CONTRACT.md."""
+
+    detail: str
+    errors: list[ErrorItem] = []
+
+
+ERRORS: dict[int, Any] = {401: Error, 403: Error, 404: Error, 422: Error}
+
+S = TypeVar("S", bound=Schema)
+
+
+def page_bounds(limit: int, offset: int) -> tuple[int, int]:
+    """limit and offset as CONTRACT.md says (limit 1..1000); 422 with field names otherwise."""
+    problems = []
+    if not 1 <= limit <= 1000:
+        problems.append({"loc": ("query", "limit"), "msg": "must be between 1 and 1000"})
+    if offset < 0:
+        problems.append({"loc": ("query", "offset"), "msg": "must not be negative"})
+    if problems:
+        raise ValidationError(problems)
+    return limit, offset
+
+
+def django_errors_to_422(exc: DjangoValidationError) -> ValidationError:
+    """A service's ValidationError as the API's 422, field by field."""
+    if hasattr(exc, "error_dict"):
+        return ValidationError(
+            [
+                {"loc": ("body", field), "msg": " ".join(str(m) for e in errs for m in e.messages)}
+                for field, errs in exc.error_dict.items()
+            ]
+        )
+    return ValidationError([{"loc": ("body",), "msg": " ".join(exc.messages)}])
+
+
+def _inline_refs(node: Any, defs: dict[str, Any]) -> Any:
+    if isinstance(node, dict):
+        if "$ref" in node:
+            return _inline_refs(defs[node["$ref"].rsplit("/", 1)[-1]], defs)
+        return {k: _inline_refs(v, defs) for k, v in node.items() if k != "$defs"}
+    if isinstance(node, list):
+        return [_inline_refs(v, defs) for v in node]
+    return node
+
+
+def json_body(schema: type[Schema]) -> dict[str, Any]:
+    """openapi_extra documenting a body that the operation parses itself (see parse_body)."""
+    raw = schema.model_json_schema()
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": _inline_refs(raw, raw.get("$defs", {}))}},
+        }
+    }
+
+
+def parse_body(request: HttpRequest, schema: type[S]) -> S:
+    """Validate the JSON body inside the operation, so that 404 and 403 come before 422 and
+    errors name the field itself ("birth_date", "backgrounds.0")."""
+    try:
+        data = json.loads(request.body or b"{}")
+    except ValueError as exc:
+        raise ValidationError([{"loc": ("body",), "msg": "the body is not JSON"}]) from exc
+    try:
+        return schema.model_validate(data)
+    except PydanticValidationError as exc:
+        raise ValidationError(
+            [{"loc": ("body", *e["loc"]), "msg": e["msg"]} for e in exc.errors()]
+        ) from exc
