@@ -1,0 +1,46 @@
+"""Japanese is the default language: every message has a translation, and the .mo is current."""
+
+import ast
+import gettext
+import re
+from pathlib import Path
+
+PO = Path(__file__).resolve().parents[2] / "locale" / "ja" / "LC_MESSAGES" / "django.po"
+
+
+def entries() -> list[dict[str, str | bool]]:
+    """msgid/msgstr pairs of the .po (first plural form), fuzzy flag included; header skipped."""
+    found: list[dict[str, str | bool]] = []
+    for block in PO.read_text(encoding="utf-8").split("\n\n"):
+        lines = [line for line in block.splitlines() if not line.startswith("#~")]
+        if not any(line.startswith("msgid ") for line in lines):
+            continue
+        fields: dict[str, str] = {}
+        key = None
+        for line in lines:
+            match = re.match(r'^(msgid|msgid_plural|msgstr|msgstr\[0\]) (".*")$', line)
+            if match:
+                key = match.group(1).replace("[0]", "")
+                fields[key] = ast.literal_eval(match.group(2))
+            elif line.startswith('"') and key:
+                fields[key] += ast.literal_eval(line)
+        if fields.get("msgid"):
+            fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)
+            found.append({**fields, "fuzzy": fuzzy})
+    return found
+
+
+def test_every_message_has_a_japanese_translation():
+    missing = [e["msgid"] for e in entries() if not e.get("msgstr") or e["fuzzy"]]
+    assert missing == [], "translate these in locale/ja/LC_MESSAGES/django.po"
+
+
+def test_the_compiled_catalog_matches_the_po_file():
+    with (PO.with_suffix(".mo")).open("rb") as mo:
+        catalog = gettext.GNUTranslations(mo)
+    stale = [
+        e["msgid"]
+        for e in entries()
+        if "msgid_plural" not in e and catalog.gettext(str(e["msgid"])) != e["msgstr"]
+    ]
+    assert stale == [], "run `tsunagu compilemessages --ignore=.venv`"
