@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -48,7 +49,28 @@ def demo_password() -> str:
     return path.read_text().strip()
 
 
-def _load_municipality(demo: DemoMunicipality, password: str, today: date) -> list[DemoAccount]:
+class _DemoPassword:
+    """The demo password, hashed once for all 32 accounts: argon2 is slow by design."""
+
+    def __init__(self, password: str) -> None:
+        self.password = password
+        self._hashed = ""
+        self._matches: dict[str, bool] = {}
+
+    def hashed(self) -> str:
+        if not self._hashed:
+            self._hashed = make_password(self.password)
+        return self._hashed
+
+    def matches(self, user: User) -> bool:
+        if user.password not in self._matches:
+            self._matches[user.password] = check_password(self.password, user.password)
+        return self._matches[user.password]
+
+
+def _load_municipality(
+    demo: DemoMunicipality, password: _DemoPassword, today: date
+) -> list[DemoAccount]:
     municipality, _ = Municipality.objects.update_or_create(
         code=demo.code,
         defaults={
@@ -73,8 +95,8 @@ def _load_municipality(demo: DemoMunicipality, password: str, today: date) -> li
             username=username,
             defaults={"display_name": ROLE_DISPLAY_NAMES[role.value].format(city=demo.name)},
         )
-        if created or not user.check_password(password):
-            user.set_password(password)
+        if created or not password.matches(user):
+            user.password = password.hashed()
             user.save(update_fields=["password"])
         Membership.objects.update_or_create(
             user=user,
@@ -93,13 +115,14 @@ def _load_municipality(demo: DemoMunicipality, password: str, today: date) -> li
 
 def demo_load() -> tuple[list[DemoAccount], str]:
     password = demo_password()
+    demo_password_hash = _DemoPassword(password)
     accounts: list[DemoAccount] = []
     # The recent activity is relative to the day of loading, so follow-ups fall due today.
     today = timezone.localdate()
     # Demo loading writes every municipality, so it runs outside any one scope.
     with scopes_disabled(), transaction.atomic():
         for demo in MUNICIPALITIES:
-            accounts += _load_municipality(demo, password, today)
+            accounts += _load_municipality(demo, demo_password_hash, today)
     return accounts, password
 
 
