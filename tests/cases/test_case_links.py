@@ -20,7 +20,7 @@ def open_case(personas):
 
 
 def test_the_lead_reaches_the_change_history_from_the_case_page(personas):
-    person, case = open_case(personas)
+    _person, case = open_case(personas)
     history = f"/m/232297/audit/cases/{case.pk}/history/"
     assert (
         history in personas.client("lead").get(personas.url(f"cases/{case.pk}/")).content.decode()
@@ -30,7 +30,7 @@ def test_the_lead_reaches_the_change_history_from_the_case_page(personas):
 
 
 def test_the_lead_reaches_who_saw_a_person_from_the_person_page(personas):
-    person, case = open_case(personas)
+    person, _case = open_case(personas)
     access = f"/m/232297/audit/persons/{person.pk}/access/"
     page = personas.client("lead").get(personas.url(f"persons/{person.pk}/")).content.decode()
     assert access in page
