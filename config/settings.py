@@ -201,6 +201,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded scans (consent forms). No MEDIA_URL is served: files reach staff only through
+# access-checked views that write the access log.
+MEDIA_ROOT = DATA_DIR / "media"
 # Serve straight from the source folders so `make run` needs no collectstatic.
 WHITENOISE_USE_FINDERS = True
 

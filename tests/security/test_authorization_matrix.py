@@ -66,6 +66,10 @@ STAFF: dict[str, Row] = {
     "staff:person_edit": Row(only(*EDITORS)),
     "staff:family_member_add": Row(only(*EDITORS)),
     "staff:family_member_edit": Row(only(*EDITORS)),
+    "staff:consent_new": Row(only(*EDITORS)),
+    "staff:consent_revoke": Row(only(*EDITORS), "post"),
+    # Only those who record consents read the scan; the world's consent has none (404).
+    "staff:consent_document": Row(only(*EDITORS, status=404)),
     "staff:case_list": Row(only(*PERSON_READERS)),
     "staff:case_open": Row(only(*EDITORS)),
     "staff:case_detail": Row(only(*PERSON_READERS)),
@@ -202,7 +206,7 @@ def world(personas):
             person=person,
             case=case,
         )
-        people_services.consent_record(
+        consent = people_services.consent_record(
             actor=lead,
             person=person,
             organizations=[members["partner"].organization],
@@ -232,6 +236,9 @@ def world(personas):
             "person_edit": person.pk,
             "family_member_add": person.pk,
             "family_member_edit": person.pk,
+            "consent_new": person.pk,
+            "consent_revoke": person.pk,
+            "consent_document": person.pk,
             "consultation_detail": consultation.pk,
             "reporting_group_edit": group.pk,
             "reporting_group_delete": group.pk,
@@ -242,6 +249,7 @@ def world(personas):
         },
         "case": case.pk,
         "family_pk": family.pk,
+        "consent_pk": consent.pk,
         "item_pk": item.pk,
         "flag_pk": flag.pk,
         "job": job.pk,
@@ -265,6 +273,8 @@ def staff_url(name: str, code: str, world: dict) -> str:
         kwargs["pk"] = world["case"]
     if short == "family_member_edit":
         kwargs["family_pk"] = world["family_pk"]
+    if short in ("consent_revoke", "consent_document"):
+        kwargs["consent_pk"] = world["consent_pk"]
     if short == "plan_item_review":
         kwargs["item_pk"] = world["item_pk"]
     if short == "risk_clear":

@@ -1,13 +1,19 @@
-"""Forms of persons and family members: only the number is required, and it is assigned."""
+"""Forms of persons, family members and consents: a person's number is assigned, not typed."""
+
+from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.core.forms import StyledForm
 from tsunagu.people.codes import AgeBand, Background, Gender, GuidelineAxis, Relation
-from tsunagu.people.models import FamilyMember, Person
+from tsunagu.people.models import Consent, FamilyMember, Person
+from tsunagu.people.services import scan_kind
+from tsunagu.tenancy.models import Municipality, Organization
 
 AXIS_PREFIX = "axis_"
 
@@ -109,4 +115,66 @@ class FamilyMemberForm(StyledForm):
     def initial_for(cls, member: FamilyMember) -> dict[str, Any]:
         return {name: getattr(member, name) or "" for name in cls.base_fields} | {
             "consults_on_behalf": member.consults_on_behalf
+        }
+
+
+class ConsentForm(StyledForm):
+    """A consent as the person gave it: to whom, for what, from when, and the signed form's scan."""
+
+    organizations: forms.ModelMultipleChoiceField[Organization] = forms.ModelMultipleChoiceField(
+        label=_("Recipients"),
+        queryset=Organization.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    purposes = forms.CharField(
+        label=_("Purposes"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What the recipients may use the information for."),
+    )
+    valid_from = forms.DateField(label=_("From"), initial=timezone.localdate, widget=DateInput())
+    valid_until = forms.DateField(
+        label=_("Until"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Leave empty when the consent has no end date."),
+    )
+    form = forms.ChoiceField(label=_("Form of consent"), choices=Consent.Form.choices)
+    document = forms.FileField(
+        label=_("Scanned document"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+        # The limit is SCAN_MAX_BYTES; a lazy string cannot be %-formatted at import time.
+        help_text=_("PDF, JPEG or PNG, at most 10 MB."),
+    )
+
+    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["organizations"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = Organization.objects.filter(municipality=municipality)
+        field.widget.attrs["class"] = "form-check-input"
+
+    def clean_document(self) -> UploadedFile | None:
+        document: UploadedFile | None = self.cleaned_data.get("document")
+        if document is not None:
+            scan_kind(document)
+        return document
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("valid_from"), data.get("valid_until")
+        if start and end and end < start:
+            self.add_error("valid_until", _("The end date cannot be before the start date."))
+        return data
+
+    def consent_fields(self) -> dict[str, Any]:
+        """The cleaned data as keyword arguments of consent_record."""
+        data = self.cleaned_data
+        return {
+            "organizations": list(data["organizations"]),
+            "purposes": data["purposes"],
+            "valid_from": data["valid_from"],
+            "valid_until": data["valid_until"],
+            "form": data["form"],
+            "document": data["document"],
         }

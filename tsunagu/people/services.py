@@ -1,10 +1,16 @@
 """Writes of persons, family members and consents."""
 
-from datetime import date
+import secrets
+from datetime import date, datetime
+from pathlib import PurePath
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tsunagu.core.crypto import email_index, phone_index
 from tsunagu.core.japanese import normalize_for_search
@@ -114,6 +120,36 @@ def family_member_update(
     return member
 
 
+# A scan of a signed consent form: the kinds a scanner or phone produces, and nothing else.
+SCAN_MAX_BYTES = 10 * 1024 * 1024
+SCAN_EXTENSIONS = {".pdf": "pdf", ".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png"}
+SCAN_MAGIC = {"pdf": b"%PDF-", "jpeg": b"\xff\xd8\xff", "png": b"\x89PNG\r\n\x1a\n"}
+SCAN_SUFFIX = {"pdf": ".pdf", "jpeg": ".jpg", "png": ".png"}
+SCAN_CONTENT_TYPE = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".png": "image/png"}
+
+
+def scan_kind(document: File) -> str:
+    """The kind ("pdf", "jpeg", "png") of an uploaded scan, or a ValidationError saying why not.
+
+    The name's extension and the first bytes must agree, so an executable renamed .pdf is refused.
+    """
+    if document.size is not None and document.size > SCAN_MAX_BYTES:
+        raise ValidationError(
+            _("The scanned document is larger than %(mb)s MB.") % {"mb": SCAN_MAX_BYTES // 2**20},
+            code="too_large",
+        )
+    by_name = SCAN_EXTENSIONS.get(PurePath(document.name or "").suffix.lower())
+    document.seek(0)
+    head = document.read(8)
+    document.seek(0)
+    by_content = next((kind for kind, magic in SCAN_MAGIC.items() if head.startswith(magic)), None)
+    if by_name is None or by_content != by_name:
+        raise ValidationError(
+            _("The scanned document must be a PDF, JPEG or PNG file."), code="file_type"
+        )
+    return by_name
+
+
 @transaction.atomic
 def consent_record(
     *,
@@ -124,10 +160,17 @@ def consent_record(
     valid_from: date,
     valid_until: date | None,
     form: str,
+    document: File | None = None,
 ) -> Consent:
+    """Record a consent; a scan is stored under consents/<municipality code>/ with a random name."""
     if any(o.municipality_id != person.municipality_id for o in organizations):
         raise ValueError("recipient of another municipality")
-    consent = Consent.objects.create(
+    if valid_until is not None and valid_until < valid_from:
+        raise ValidationError(
+            {"valid_until": _("The end date cannot be before the start date.")}, code="period"
+        )
+    kind = scan_kind(document) if document is not None else None
+    consent = Consent(
         municipality_id=person.municipality_id,
         person=person,
         purposes=purposes,
@@ -136,5 +179,31 @@ def consent_record(
         form=form,
         recorded_by=actor,
     )
-    consent.organizations.set(organizations)
+    consent.full_clean(exclude=["municipality", "person", "recorded_by", "document"])
+    if document is not None and kind is not None:
+        # The uploaded name says nothing trustworthy; the path is ours alone.
+        name = f"{person.municipality.code}/{secrets.token_hex(16)}{SCAN_SUFFIX[kind]}"
+        consent.document.save(name, document, save=False)
+    try:
+        consent.save()
+        consent.organizations.set(organizations)
+    except Exception:
+        # No row, no scan: a stored file nobody can reach would only be a leak waiting.
+        if consent.document:
+            consent.document.delete(save=False)
+        raise
+    return consent
+
+
+@transaction.atomic
+def consent_revoke(
+    *, actor: Membership | None, consent: Consent, at: datetime | None = None
+) -> Consent:
+    """Revoke a consent from now on; partners lose sight of the person on their next request."""
+    current = Consent.objects.select_for_update().get(pk=consent.pk)
+    if current.revoked_at is not None:
+        raise ValidationError(_("This consent was already revoked."), code="already_revoked")
+    current.revoked_at = at or timezone.now()
+    current.save(update_fields=["revoked_at"])
+    consent.revoked_at = current.revoked_at
     return consent

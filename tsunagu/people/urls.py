@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tsunagu.people import views
+from tsunagu.people import consent_views, views
 
 urlpatterns = [
     path("", views.person_list, name="person_list"),
@@ -11,4 +11,15 @@ urlpatterns = [
     path("<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("<int:pk>/family/new/", views.family_member_add, name="family_member_add"),
     path("<int:pk>/family/<int:family_pk>/", views.family_member_edit, name="family_member_edit"),
+    path("<int:pk>/consents/new/", consent_views.consent_new, name="consent_new"),
+    path(
+        "<int:pk>/consents/<int:consent_pk>/revoke/",
+        consent_views.consent_revoke,
+        name="consent_revoke",
+    ),
+    path(
+        "<int:pk>/consents/<int:consent_pk>/document/",
+        consent_views.consent_document,
+        name="consent_document",
+    ),
 ]

@@ -18,9 +18,15 @@ from tsunagu.people.access import (
     person_for_viewer,
 )
 from tsunagu.people.codes import Background, GuidelineAxis
-from tsunagu.people.forms import FamilyMemberForm, PersonForm
+from tsunagu.people.consent_views import consents_of
+from tsunagu.people.forms import ConsentForm, FamilyMemberForm, PersonForm
 from tsunagu.tenancy.forms import validation_error_to_form
-from tsunagu.tenancy.policy import EDIT_PERSONS, VIEW_PERSONS, require_permission
+from tsunagu.tenancy.policy import (
+    EDIT_PERSONS,
+    VIEW_PERSONS,
+    has_permission,
+    require_permission,
+)
 
 PAGE_SIZE = 50
 
@@ -76,6 +82,7 @@ def person_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     )
     today = timezone.localdate()
     months = person.withdrawal_months_on(today)
+    can_edit = has_permission(member, EDIT_PERSONS)
     return render(
         request,
         "people/person_detail.html",
@@ -87,6 +94,9 @@ def person_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             "withdrawal_years": months // 12 if months is not None else None,
             "withdrawal_months": months % 12 if months is not None else None,
             "family_form": FamilyMemberForm(),
+            "consents": consents_of(person, today),
+            "can_edit": can_edit,
+            "consent_form": ConsentForm(municipality=member.municipality) if can_edit else None,
             "backgrounds": Background.choices,
             "axes": [
                 (axis.label, (person.guideline_axes or {})[axis.value])
