@@ -37,7 +37,11 @@ class Case(TenantModel):
         ordering = ["-opened_on", "-pk"]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
-        indexes = [models.Index(fields=["municipality", "stage"], name="case_stage")]
+        indexes = [
+            models.Index(fields=["municipality", "stage"], name="case_stage"),
+            # The case list's order: a page of 50 is read from the index, not sorted.
+            models.Index(fields=["municipality", "-opened_on", "-id"], name="case_list_order"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.person}"

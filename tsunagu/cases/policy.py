@@ -47,10 +47,10 @@ def visible_cases(member: Membership) -> QuerySet[Case]:
     cases = Case.objects.filter(municipality=member.municipality)
     if not has_permission(member, VIEW_PERSONS):
         return cases.none()
-    assigned = CaseAssignment.objects.filter(case=OuterRef("pk"), membership=member)
-    in_meeting = Exists(acknowledged_memberships(member).filter(meeting__cases=OuterRef("pk")))
     if member.role == Role.LEAD:
         return cases
+    assigned = CaseAssignment.objects.filter(case=OuterRef("pk"), membership=member)
+    in_meeting = Exists(acknowledged_memberships(member).filter(meeting__cases=OuterRef("pk")))
     if member.role == Role.COUNSELOR:
         return cases.filter(Q(Exists(assigned)) | Q(is_shared=True) | in_meeting)
     if member.role == Role.PROFESSIONAL:

@@ -114,12 +114,13 @@ def case_rows(cases: QuerySet[Case]) -> list[CaseRow]:
     ):
         staff[case_id].append((display_name or username, is_primary))
     risks: dict[int, list[tuple[str, str]]] = {pk: [] for pk in ids}
+    risk_labels = {kind.value: str(kind.label) for kind in RiskKind}
     for case_id, kind in (
         RiskFlag.objects.filter(case_id__in=ids, cleared_at__isnull=True)
         .order_by("raised_at")
         .values_list("case_id", "kind")
     ):
-        risks[case_id].append((kind, str(RiskKind(kind).label)))
+        risks[case_id].append((kind, risk_labels[kind]))
     return [
         CaseRow(pk, person_id, number, name, stage, opened_on, staff[pk], risks[pk])
         for pk, person_id, number, name, stage, opened_on in base

@@ -5,6 +5,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from tsunagu.cases.codes import Stage
 from tsunagu.cases.selectors import CaseRow
 from tsunagu.core.templatetags.wareki import wareki
 
@@ -20,6 +21,8 @@ def case_list_rows(rows: list[CaseRow], cases_url: str) -> SafeString:
     unknown = f'<span class="text-muted">{escape(_("(name unknown)"))}</span>'
     primary = f'<span class="visually-hidden"> ({escape(_("primary"))})</span>*'
     base = escape(cases_url)
+    # Labels are lazy translations: resolve each once, not once per row.
+    stage_labels = {stage.value: escape(str(stage.label)) for stage in Stage}
     html = []
     for row in rows:
         staff = ", ".join(escape(name) + (primary if first else "") for name, first in row.staff)
@@ -34,7 +37,7 @@ def case_list_rows(rows: list[CaseRow], cases_url: str) -> SafeString:
             f"<tr{danger}>"
             f'<td><a href="{base}{row.pk}/">#{row.pk}</a></td>'
             f"<td>No.{row.number} {name}</td>"
-            f'<td data-stage="{escape(row.stage)}">{escape(row.stage_label)}</td>'
+            f'<td data-stage="{escape(row.stage)}">{stage_labels[row.stage]}</td>'
             f"<td>{escape(wareki(row.opened_on))}</td><td>{staff}</td><td>{risks}</td></tr>"
         )
     return mark_safe("\n".join(html))  # noqa: S308 (every interpolated value is escaped above)
