@@ -138,3 +138,22 @@ def test_a_case_of_another_municipality_answers_404(personas, casework):
 def test_another_municipalitys_address_answers_404(personas, casework):
     url = history_url(personas, casework.foreign_case.pk, outsider=True)
     assert personas.client("lead").get(url).status_code == 404
+
+
+def test_a_change_through_the_api_names_the_tokens_user_in_the_history(personas):
+    from django.test import Client
+    from django_scopes import scope
+
+    from tsunagu.people.models import Person
+
+    token = personas.token("counselor")
+    response = Client(headers={"Authorization": f"Bearer {token}"}).post(
+        f"/api/v1/m/{personas.municipality.code}/persons",
+        {"name": "架空 四郎"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    with scope(municipality=personas.municipality):
+        person = Person.objects.get(name="架空 四郎")
+    entry = LogEntry.objects.get_for_object(person).get()
+    assert entry.actor == personas.members["counselor"].user

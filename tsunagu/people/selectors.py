@@ -64,7 +64,6 @@ class PersonPage:
     """Everything a person's page shows, each part limited to what the viewer may see."""
 
     family_members: list[FamilyMember]
-    consents: list[Consent]
     cases: list[Case]
     consultations: list[object]
 
@@ -73,7 +72,6 @@ def person_page(*, viewer: Membership, person: Person, consultations: int = 50) 
     assignments = CaseAssignment.objects.select_related("membership__user")
     return PersonPage(
         family_members=list(person.family_members.all()),
-        consents=list(active_consents_of(person)),
         cases=list(
             visible_cases(viewer)
             .filter(person=person)
