@@ -88,6 +88,7 @@ STAFF: dict[str, Row] = {
     "staff:consultation_person_search": Row(only(*EDITORS)),
     "staff:consultation_person_cases": Row(only(*EDITORS)),
     "staff:consultation_detail": Row(only(*PERSON_READERS, partner=404)),
+    "staff:consultation_follow_up_done": Row(only(*EDITORS), "post"),
     "staff:consultation_import": Row(only(*ADMIN_AND_LEAD)),
     # An import job is its uploader's (the lead's) alone.
     "staff:consultation_import_job": Row(only(*ADMIN_AND_LEAD, admin=404)),
@@ -240,6 +241,7 @@ def world(personas):
             "consent_revoke": person.pk,
             "consent_document": person.pk,
             "consultation_detail": consultation.pk,
+            "consultation_follow_up_done": consultation.pk,
             "reporting_group_edit": group.pk,
             "reporting_group_delete": group.pk,
             "access_person": person.pk,

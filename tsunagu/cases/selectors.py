@@ -215,7 +215,9 @@ def home_follow_ups(*, viewer: Membership, today: date, limit: int = 50) -> list
     later consultation about the same person."""
     from tsunagu.consultations.models import Consultation
 
-    consultations = visible_consultations(viewer).filter(next_action_on__lte=today)
+    consultations = visible_consultations(viewer).filter(
+        next_action_on__lte=today, next_action_done_at__isnull=True
+    )
     if not has_permission(viewer, VIEW_ALL_CASES):
         consultations = consultations.filter(Q(recorded_by=viewer) | Q(staff=viewer))
     later = Consultation.objects.filter(

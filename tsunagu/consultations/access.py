@@ -5,7 +5,12 @@ from django.shortcuts import get_object_or_404
 from tsunagu.cases.policy import visible_consultations
 from tsunagu.consultations.models import Consultation, ImportJob
 from tsunagu.tenancy.models import Membership
-from tsunagu.tenancy.policy import IMPORT_CONSULTATIONS, VIEW_PERSONS, require_permission
+from tsunagu.tenancy.policy import (
+    IMPORT_CONSULTATIONS,
+    RECORD_CONSULTATIONS,
+    VIEW_PERSONS,
+    require_permission,
+)
 
 
 def consultation_for_view(*, membership: Membership, pk: int) -> Consultation:
@@ -14,6 +19,11 @@ def consultation_for_view(*, membership: Membership, pk: int) -> Consultation:
         visible_consultations(membership).select_related("person", "case", "staff__user"),
         pk=pk,
     )
+
+
+def consultation_for_follow_up(*, membership: Membership, pk: int) -> Consultation:
+    require_permission(membership, RECORD_CONSULTATIONS)
+    return consultation_for_view(membership=membership, pk=pk)
 
 
 def import_job_for_uploader(*, membership: Membership, pk: int) -> ImportJob:

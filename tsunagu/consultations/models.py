@@ -34,6 +34,7 @@ class Consultation(TenantModel):
     summary = EncryptedText(_("summary"))
     next_action = EncryptedText(_("next action"))
     next_action_on = models.DateField(_("next action on"), null=True, blank=True)
+    next_action_done_at = models.DateTimeField(_("follow-up done at"), null=True, blank=True)
     person = models.ForeignKey(
         "people.Person",
         on_delete=models.PROTECT,

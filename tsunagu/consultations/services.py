@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tsunagu.cases.models import Case
@@ -85,3 +86,15 @@ def consultation_bulk_create(
     """Save many built consultations in one transaction: all or none."""
     created = Consultation.objects.bulk_create(list(consultations), batch_size=batch_size)
     return len(created)
+
+
+@transaction.atomic
+def consultation_follow_up_done(
+    *, actor: Membership | None, consultation: Consultation, at: datetime | None = None
+) -> Consultation:
+    """Mark the consultation's next action as done: it leaves the home pages' follow-ups."""
+    if consultation.next_action_done_at is not None:
+        raise ValidationError(_("This follow-up was already marked done."))
+    consultation.next_action_done_at = at or timezone.now()
+    consultation.save(update_fields=["next_action_done_at"])
+    return consultation

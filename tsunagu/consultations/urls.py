@@ -10,6 +10,11 @@ urlpatterns = [
     path("new/persons/", views.consultation_person_search, name="consultation_person_search"),
     path("new/cases/", views.consultation_person_cases, name="consultation_person_cases"),
     path("<int:pk>/", views.consultation_detail, name="consultation_detail"),
+    path(
+        "<int:pk>/follow-up-done/",
+        views.consultation_follow_up_done,
+        name="consultation_follow_up_done",
+    ),
     path("import/", views.consultation_import, name="consultation_import"),
     path("import/<int:pk>/", views.consultation_import_job, name="consultation_import_job"),
     path(

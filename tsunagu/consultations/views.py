@@ -18,8 +18,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tsunagu.audit.models import AccessAction
 from tsunagu.audit.services import access_record
 from tsunagu.cases.policy import seen_cases, seen_persons, visible_persons
-from tsunagu.consultations import importer, selectors
-from tsunagu.consultations.access import consultation_for_view, import_job_for_uploader
+from tsunagu.consultations import importer, selectors, services
+from tsunagu.consultations.access import (
+    consultation_for_follow_up,
+    consultation_for_view,
+    import_job_for_uploader,
+)
 from tsunagu.consultations.codes import Channel, Consulter
 from tsunagu.consultations.forms import (
     ConsultationFilterForm,
@@ -198,6 +202,19 @@ def consultation_detail(request: HttpRequest, code: str, pk: int) -> HttpRespons
         request=request,
     )
     return render(request, "consultations/consultation_detail.html", {"consultation": consultation})
+
+
+@require_POST
+def consultation_follow_up_done(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    member = _member(request)
+    consultation = consultation_for_follow_up(membership=member, pk=pk)
+    try:
+        services.consultation_follow_up_done(actor=member, consultation=consultation)
+    except ValidationError as exc:
+        messages.info(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Marked the follow-up as done."))
+    return redirect("staff:home", code=code)
 
 
 # Import ------------------------------------------------------------------------------------
