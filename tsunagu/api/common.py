@@ -75,6 +75,17 @@ def json_body(schema: type[Schema]) -> dict[str, Any]:
     }
 
 
+def _nul_at(value: Any, loc: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Where in a JSON value a string holds a NUL character."""
+    if isinstance(value, str):
+        return [loc] if "\x00" in value else []
+    if isinstance(value, dict):
+        return [found for k, v in value.items() for found in _nul_at(v, (*loc, k))]
+    if isinstance(value, list):
+        return [found for i, v in enumerate(value) for found in _nul_at(v, (*loc, i))]
+    return []
+
+
 def parse_body(request: HttpRequest, schema: type[S]) -> S:
     """Validate the JSON body inside the operation, so that 404 and 403 come before 422 and
     errors name the field itself ("birth_date", "backgrounds.0")."""
@@ -82,6 +93,12 @@ def parse_body(request: HttpRequest, schema: type[S]) -> S:
         data = json.loads(request.body or b"{}")
     except ValueError as exc:
         raise ValidationError([{"loc": ("body",), "msg": "the body is not JSON"}]) from exc
+    nul = [
+        {"loc": ("body", *loc), "msg": "must not contain NUL characters"} for loc in _nul_at(data)
+    ]
+    if nul:
+        # Django's forms refuse NUL for the same reason: PostgreSQL cannot store it in text.
+        raise ValidationError(nul)
     try:
         return schema.model_validate(data)
     except PydanticValidationError as exc:

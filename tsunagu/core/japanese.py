@@ -73,7 +73,10 @@ _MAX_PASSES = 4
 
 def _one_pass(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
-    text = "".join(ch for ch in text if not ch.isspace()).translate(_DROP_TABLE)
+    # Control characters (NUL above all: PostgreSQL refuses it in text) never match a name.
+    text = "".join(
+        ch for ch in text if not ch.isspace() and unicodedata.category(ch) != "Cc"
+    ).translate(_DROP_TABLE)
     text = unicodedata.normalize("NFKC", text)
     text = jaconv.kata2hira(text)
     text = text.translate(_VARIANT_TABLE)
