@@ -21,6 +21,18 @@ def _env_flag(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} は整数で指定してください / {name} must be a whole number: {value!r}"
+        ) from None
+
+
 def _secret_key(variable: str, filename: str) -> str:
     """A secret from the environment, else one generated once and kept in the data directory.
 
@@ -256,7 +268,7 @@ MFA_TOTP_TOLERANCE = 1
 # Only the demo on one machine serves passkeys over plain http://127.0.0.1.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = _env_flag("TSUNAGU_DEMO_MODE") or DEBUG
 # Proxies in front of Tsunagu that append to X-Forwarded-For (0: none; production sets 1).
-TSUNAGU_TRUSTED_PROXY_COUNT = int(os.environ.get("TSUNAGU_TRUSTED_PROXY_COUNT", "0"))
+TSUNAGU_TRUSTED_PROXY_COUNT = _env_int("TSUNAGU_TRUSTED_PROXY_COUNT", 0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TSUNAGU_TRUSTED_PROXY_COUNT
 
 # `TSUNAGU_DEMO_MODE=1` (set by `tsunagu demo` for its local server) lets the demo accounts
@@ -282,7 +294,7 @@ AXES_COOLOFF_MESSAGE = _(
 )
 
 # API tokens live this many days unless `token create --days` says otherwise.
-TSUNAGU_TOKEN_DAYS = int(os.environ.get("TSUNAGU_TOKEN_DAYS", "90"))
+TSUNAGU_TOKEN_DAYS = _env_int("TSUNAGU_TOKEN_DAYS", 90)
 
 LOGGING = {
     "version": 1,

@@ -5,10 +5,13 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings import *  # noqa: F403
-from config.settings import _env_flag
+from config.settings import _env_flag, _env_int
 
-if not os.environ.get("SECRET_KEY"):
-    raise ImproperlyConfigured("本番環境では SECRET_KEY 環境変数を設定してください。")
+for _required in ("SECRET_KEY", "TSUNAGU_SALT_KEY"):
+    # A key generated into the data directory would change with a rebuilt server, and the
+    # encrypted columns would become unreadable: production takes both from the environment.
+    if not os.environ.get(_required):
+        raise ImproperlyConfigured(f"本番環境では {_required} 環境変数を設定してください。")
 
 if _env_flag("TSUNAGU_DEMO_MODE"):
     # Demo mode lets the demo accounts in without a second factor: never on a real server.
@@ -36,7 +39,7 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 MFA_TRUST_COOKIE_SECURE = True
 # The HTTPS proxy in front appends the client's address to X-Forwarded-For; lockouts and rate
 # limits key on that address, not on the proxy's.
-TSUNAGU_TRUSTED_PROXY_COUNT = int(os.environ.get("TSUNAGU_TRUSTED_PROXY_COUNT", "1"))
+TSUNAGU_TRUSTED_PROXY_COUNT = _env_int("TSUNAGU_TRUSTED_PROXY_COUNT", 1)
 ALLAUTH_TRUSTED_PROXY_COUNT = TSUNAGU_TRUSTED_PROXY_COUNT
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

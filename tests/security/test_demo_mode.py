@@ -93,6 +93,7 @@ def _run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
             # The browser tests allow Django's async-unsafe calls; a deployment never does.
             **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
             "SECRET_KEY": secrets.token_urlsafe(50),
+            "TSUNAGU_SALT_KEY": secrets.token_urlsafe(16),
             **env,
         },
         timeout=120,

@@ -57,9 +57,6 @@ def _field() -> EncryptedTextField:
 
 
 class MfaAdapter(DefaultMFAAdapter):
-    def get_totp_issuer(self) -> str:
-        return "Tsunagu"
-
     def encrypt(self, text: str) -> str:
         return str(_field().get_prep_value(text))
 

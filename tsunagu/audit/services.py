@@ -1,6 +1,7 @@
 """Append to the access log. Every read of personal data goes through `access_record`."""
 
 import hashlib
+import ipaddress
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from tsunagu.accounts.lockout import client_ip as lockout_client_ip
 from tsunagu.audit.models import AccessChainHead, AccessLogEntry, AccessLogObject
 from tsunagu.tenancy.models import Membership
 
@@ -48,9 +50,14 @@ def hashed_fields(entry: AccessLogEntry) -> dict[str, object]:
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address as the lockout sees it (behind the trusted proxies), if valid."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    address = lockout_client_ip(request)
+    try:
+        return str(ipaddress.ip_address(address)) if address else None
+    except ValueError:
+        return None
 
 
 def _insert_objects(entry: AccessLogEntry, seen: list[Seen]) -> None:

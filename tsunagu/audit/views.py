@@ -210,27 +210,26 @@ def access_person_csv(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     return _csv(f"access-person-{person.number}.csv", member.municipality_id, entries)
 
 
-def _member_period(request: HttpRequest) -> tuple[MemberPeriodForm, datetime, datetime] | None:
+def _member_period(
+    request: HttpRequest,
+) -> tuple[MemberPeriodForm, tuple[datetime, datetime] | None]:
+    """The member-and-period form, and the period's bounds once the form is valid."""
     member = request.membership  # type: ignore[attr-defined]
     form = MemberPeriodForm(
         request.GET if "member" in request.GET else None, municipality=member.municipality
     )
     if not form.is_bound or not form.is_valid():
-        return None
-    start, end = eras.date_range_bounds(form.cleaned_data["start"], form.cleaned_data["end"])
-    return form, start, end
+        return form, None
+    return form, eras.date_range_bounds(form.cleaned_data["start"], form.cleaned_data["end"])
 
 
 def access_user(request: HttpRequest, code: str) -> HttpResponse:
     member = request.membership  # type: ignore[attr-defined]
     require_permission(member, VIEW_ACCESS_LOG)
-    chosen = _member_period(request)
-    if chosen is None:
-        form = MemberPeriodForm(
-            request.GET if "member" in request.GET else None, municipality=member.municipality
-        )
+    form, period = _member_period(request)
+    if period is None:
         return render(request, "audit/access_user.html", {"form": form, "page": None})
-    form, start, end = chosen
+    start, end = period
     target = form.cleaned_data["member"]
     access_record(
         membership=member,
@@ -260,10 +259,10 @@ def access_user(request: HttpRequest, code: str) -> HttpResponse:
 def access_user_csv(request: HttpRequest, code: str) -> HttpResponse:
     member = request.membership  # type: ignore[attr-defined]
     require_permission(member, VIEW_ACCESS_LOG)
-    chosen = _member_period(request)
-    if chosen is None:
+    form, period = _member_period(request)
+    if period is None:
         return redirect("staff:access_user", code=code)
-    form, start, end = chosen
+    start, end = period
     target = form.cleaned_data["member"]
     access_record(
         membership=member,

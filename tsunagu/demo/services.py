@@ -7,6 +7,7 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -114,6 +115,13 @@ def _load_municipality(
 
 
 def demo_load() -> tuple[list[DemoAccount], str]:
+    # The demo uses the real codes of the four cities and prints its password: on a real
+    # deployment it would plant fictional people and known accounts into a real municipality.
+    if settings.TSUNAGU_PRODUCTION:
+        raise ImproperlyConfigured(
+            "本番設定ではデモデータを読み込めません"
+            " / the demo is refused under production settings."
+        )
     password = demo_password()
     demo_password_hash = _DemoPassword(password)
     accounts: list[DemoAccount] = []

@@ -7,9 +7,9 @@ from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.policy import VIEW_ALL_CASES, VIEW_PERSONS, has_permission, require_permission
 
 
-def meeting_for(*, membership: Membership, pk: int, manage: bool) -> SupportMeeting:
+def meeting_for(*, membership: Membership, pk: int) -> SupportMeeting:
     """A meeting the member manages (lead) or was invited to; 403 when the role cannot."""
-    require_permission(membership, VIEW_ALL_CASES if manage else VIEW_PERSONS)
+    require_permission(membership, VIEW_PERSONS)
     meetings = SupportMeeting.objects.filter(municipality=membership.municipality)
     if not has_permission(membership, VIEW_ALL_CASES):
         meetings = meetings.filter(members__membership=membership)

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from tsunagu.network.models import SupportMeeting, SupportMeetingMember
@@ -28,6 +28,4 @@ def meeting_list_for(member: Membership, *, manage: bool) -> QuerySet[SupportMee
     meetings = SupportMeeting.objects.filter(municipality=member.municipality)
     if not manage:
         meetings = meetings.filter(members__membership=member)
-    return meetings.prefetch_related("cases", "members__membership__user").order_by(
-        "-held_on", "-pk"
-    )
+    return meetings.annotate(case_count=Count("cases", distinct=True)).order_by("-held_on", "-pk")

@@ -57,6 +57,21 @@ def support_meeting_invite(
 
 
 @transaction.atomic
+def support_meeting_update(
+    *,
+    actor: Membership,
+    meeting: SupportMeeting,
+    cases: list[Case],
+    members: list[Membership],
+) -> SupportMeeting:
+    """Set the cases shared at a meeting and its members (removed members lose their seat)."""
+    support_meeting_set_cases(actor=actor, meeting=meeting, cases=cases)
+    SupportMeetingMember.objects.filter(meeting=meeting).exclude(membership__in=members).delete()
+    support_meeting_invite(actor=actor, meeting=meeting, members=members)
+    return meeting
+
+
+@transaction.atomic
 def support_meeting_acknowledge(*, actor: Membership, meeting: SupportMeeting) -> None:
     """The member (the actor) acknowledges the duty of secrecy; sharing starts now."""
     SupportMeetingMember.objects.filter(

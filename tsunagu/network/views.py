@@ -6,6 +6,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tsunagu.audit.models import AccessAction
+from tsunagu.audit.services import Seen, access_record
+from tsunagu.cases.models import Case
 from tsunagu.network import selectors, services
 from tsunagu.network.access import meeting_for
 from tsunagu.network.forms import SupportMeetingForm, SupportMeetingListingForm
@@ -36,7 +39,7 @@ def meeting_list(request: HttpRequest, code: str) -> HttpResponse:
 def meeting_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     member = request.membership  # type: ignore[attr-defined]
     manage = has_permission(member, VIEW_ALL_CASES)
-    meeting = meeting_for(membership=member, pk=pk, manage=False)
+    meeting = meeting_for(membership=member, pk=pk)
     form = None
     if manage:
         form = SupportMeetingListingForm(
@@ -48,18 +51,25 @@ def meeting_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             },
         )
         if request.method == "POST" and form.is_valid():
-            services.support_meeting_set_cases(
-                actor=member, meeting=meeting, cases=list(form.cleaned_data["cases"])
+            services.support_meeting_update(
+                actor=member,
+                meeting=meeting,
+                cases=list(form.cleaned_data["cases"]),
+                members=list(form.cleaned_data["members"]),
             )
-            wanted = list(form.cleaned_data["members"])
-            SupportMeetingMember.objects.filter(meeting=meeting).exclude(
-                membership__in=wanted
-            ).delete()
-            services.support_meeting_invite(actor=member, meeting=meeting, members=wanted)
             messages.success(request, _("Saved the support meeting."))
             return redirect("staff:meeting_detail", code=code, pk=meeting.pk)
     elif request.method == "POST":
         require_permission(member, VIEW_ALL_CASES)
+    if form is not None:
+        # The lead's form names every case of the municipality with its person.
+        listed = Case.objects.filter(municipality=member.municipality).values_list("pk", flat=True)
+        access_record(
+            membership=member,
+            action=AccessAction.LIST,
+            seen=[Seen("case", pk, "role") for pk in listed],
+            request=request,
+        )
     seat = SupportMeetingMember.objects.filter(meeting=meeting, membership=member).first()
     return render(
         request,
@@ -76,7 +86,7 @@ def meeting_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 @require_POST
 def meeting_acknowledge(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     member = request.membership  # type: ignore[attr-defined]
-    meeting = meeting_for(membership=member, pk=pk, manage=False)
+    meeting = meeting_for(membership=member, pk=pk)
     services.support_meeting_acknowledge(actor=member, meeting=meeting)
     messages.success(request, _("You acknowledged the duty of secrecy for this meeting."))
     return redirect("staff:meeting_detail", code=code, pk=meeting.pk)

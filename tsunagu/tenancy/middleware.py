@@ -7,7 +7,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django_scopes import scope
 
-from tsunagu.tenancy.models import Municipality
 from tsunagu.tenancy.selectors import membership_for
 
 
@@ -27,13 +26,11 @@ class MunicipalityScopeMiddleware:
             return self.get_response(request)
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        municipality = Municipality.objects.filter(code=code).first()
-        membership = (
-            membership_for(user=request.user, municipality=municipality) if municipality else None
-        )
+        membership = membership_for(user=request.user, code=code)
         if membership is None:
             # Same answer for "no such municipality" and "not yours": existence must not leak.
             raise Http404
+        municipality = membership.municipality
         request.municipality = municipality  # type: ignore[attr-defined]
         request.membership = membership  # type: ignore[attr-defined]
         # The response is rendered inside the scope too, so lazy querysets in templates work.

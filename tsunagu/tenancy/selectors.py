@@ -21,12 +21,13 @@ def membership_list_for_user(*, user: User) -> list[Membership]:
         )
 
 
-def membership_for(*, user: User, municipality: Municipality) -> Membership | None:
+def membership_for(*, user: User, code: str) -> Membership | None:
+    """The user's active membership in the municipality with this code, in one query."""
     if not user.is_authenticated:
         return None
     with scopes_disabled():
         return (
-            Membership.objects.filter(user=user, municipality=municipality, is_active=True)
+            Membership.objects.filter(user=user, municipality__code=code, is_active=True)
             .select_related("municipality", "organization", "user")
             .first()
         )

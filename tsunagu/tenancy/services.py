@@ -4,7 +4,9 @@ import logging
 
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django_scopes import scopes_disabled
 
 from tsunagu.accounts.models import User
 from tsunagu.tenancy.models import Membership, Municipality, Organization
@@ -88,6 +90,16 @@ def membership_mfa_reset(*, actor: Membership, membership: Membership) -> int:
     """
     if membership.municipality_id != actor.municipality_id:
         raise ValueError("membership of another municipality")
+    with scopes_disabled():
+        shared = (
+            Membership.objects.filter(user_id=membership.user_id, is_active=True)
+            .exclude(municipality_id=actor.municipality_id)
+            .exists()
+        )
+    if shared:
+        # The account's second factor protects another municipality's data too: one
+        # municipality's admin must not be able to strip it (they can add any username).
+        raise PermissionDenied("account shared with another municipality")
     count, _ = Authenticator.objects.filter(user_id=membership.user_id).delete()
     logging.getLogger("tsunagu.security").warning(
         "mfa reset: user_id=%s by user_id=%s (municipality %s), %s authenticator(s) deleted",

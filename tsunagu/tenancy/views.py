@@ -1,7 +1,7 @@
 """Staff screens of a municipality: the home page and the admin's organizations and members."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -106,7 +106,18 @@ def membership_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     member = request.membership  # type: ignore[attr-defined]
     target = membership_for_admin(membership=member, pk=pk)
     if request.method == "POST" and "reset_mfa" in request.POST:
-        services.membership_mfa_reset(actor=member, membership=target)
+        try:
+            services.membership_mfa_reset(actor=member, membership=target)
+        except PermissionDenied:
+            messages.error(
+                request,
+                _(
+                    "%(user)s also works for another municipality, so their two-factor"
+                    " authentication cannot be reset from here. Ask the Tsunagu operator."
+                )
+                % {"user": target.user.username},
+            )
+            return redirect("staff:membership_edit", code=code, pk=target.pk)
         messages.success(
             request,
             _(

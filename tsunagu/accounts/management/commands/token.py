@@ -11,6 +11,9 @@ from tsunagu.tenancy.models import Municipality
 from tsunagu.tenancy.selectors import membership_for
 from tsunagu.tenancy.validators import is_valid_municipality_code
 
+# Ten years: a token meant to outlive that is a token nobody will remember to revoke.
+MAX_DAYS = 3650
+
 
 class Command(BaseCommand):
     help = "Manage API tokens: `token create USERNAME --municipality CODE`."
@@ -36,15 +39,15 @@ class Command(BaseCommand):
             raise CommandError(
                 _("No user named “%(username)s”.") % {"username": options["username"]}
             )
-        membership = membership_for(user=user, municipality=municipality)
+        membership = membership_for(user=user, code=municipality.code)
         if membership is None:
             raise CommandError(
                 _("%(username)s is not a member of %(name)s.")
                 % {"username": user.username, "name": municipality.name}
             )
         days = options["days"]
-        if days is not None and days < 1:
-            raise CommandError(_("--days must be 1 or more."))
+        if days is not None and not 1 <= days <= MAX_DAYS:
+            raise CommandError(_("--days must be between 1 and %(max)s.") % {"max": MAX_DAYS})
         api_token, token = api_token_create(membership=membership, days=days)
         self.stderr.write(
             _("Token for %(username)s at %(name)s, valid until %(until)s:")

@@ -1,0 +1,101 @@
+"""Refusals found in review: each answers clearly and changes nothing."""
+
+import os
+import secrets
+import subprocess
+import sys
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+
+from tsunagu.accounts.models import User
+from tsunagu.audit.models import AccessLogEntry
+from tsunagu.demo.services import demo_load
+from tsunagu.network import services as meeting_services
+from tsunagu.tenancy.codes import Role
+from tsunagu.tenancy.models import Membership
+
+
+def test_the_demo_refuses_to_load_under_production_settings(db, settings):
+    settings.TSUNAGU_PRODUCTION = True
+    with pytest.raises(ImproperlyConfigured):
+        demo_load()
+    assert not User.objects.filter(username="toyoake-admin").exists()
+
+
+def test_the_access_log_records_the_clients_address_behind_the_proxy(personas, settings):
+    settings.TSUNAGU_TRUSTED_PROXY_COUNT = 1
+    client = personas.client("lead")
+    client.get(personas.url("persons/"), REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    client.get(personas.url("cases/"), REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="not-an-ip")
+    with scopes_disabled():
+        addresses = list(AccessLogEntry.objects.order_by("seq").values_list("ip", flat=True))
+    assert addresses == ["203.0.113.7", None]
+
+
+def test_an_admin_cannot_reset_the_second_factor_of_an_account_another_municipality_uses(
+    personas,
+):
+    shared = personas.outsiders["lead"]
+    with scopes_disabled():
+        member = Membership.objects.create(
+            municipality=personas.municipality, user=shared.user, role=Role.COUNSELOR
+        )
+    Authenticator.objects.create(user=shared.user, type=Authenticator.Type.TOTP, data={})
+    response = personas.client("admin").post(
+        personas.url(f"admin/members/{member.pk}/"), {"reset_mfa": "1"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "alert-danger" in response.content.decode()
+    assert Authenticator.objects.filter(user=shared.user).count() == 1
+
+
+def test_token_lifetimes_beyond_ten_years_are_a_clear_error(personas):
+    with pytest.raises(CommandError, match="3650"):
+        call_command(
+            "token", "create", "toyoake-lead", "--municipality", "232297", "--days", "5000000"
+        )
+
+
+def _settings_import(module: str, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("TSUNAGU_", "SECRET_KEY"))}
+    return subprocess.run(
+        [sys.executable, "-m", "tsunagu.core.cli", "check"],
+        capture_output=True,
+        text=True,
+        env={**base, "DJANGO_SETTINGS_MODULE": module, **env},
+        timeout=120,
+    )
+
+
+def test_production_settings_require_the_encryption_salt(tmp_path):
+    result = _settings_import(
+        "config.settings_production",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        TSUNAGU_DATA_DIR=str(tmp_path),
+    )
+    assert result.returncode == 2
+    assert "TSUNAGU_SALT_KEY" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_malformed_number_setting_is_a_clear_error(tmp_path):
+    result = _settings_import(
+        "config.settings", TSUNAGU_TOKEN_DAYS="ninety", TSUNAGU_DATA_DIR=str(tmp_path)
+    )
+    assert result.returncode == 2
+    assert "TSUNAGU_TOKEN_DAYS" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_meeting_page_logs_the_cases_its_form_lists(personas):
+    lead = personas.members["lead"]
+    with scope(municipality=personas.municipality):
+        meeting = meeting_services.support_meeting_create(
+            actor=lead, title="支援会議", legal_basis="ssa_9", held_on=timezone.localdate()
+        )
+    personas.client("lead").get(personas.url(f"meetings/{meeting.pk}/"))
+    with scopes_disabled():
+        assert AccessLogEntry.objects.filter(path__endswith=f"meetings/{meeting.pk}/").exists()
