@@ -14,7 +14,7 @@ from tsunagu.cases.policy import visible_cases, visible_persons
 from tsunagu.consultations.codes import Channel, Consulter
 from tsunagu.consultations.importer import SUPPORTED_SUFFIXES
 from tsunagu.core.eras import EraDateError, parse_date
-from tsunagu.core.forms import StyledForm
+from tsunagu.core.forms import StyledForm, validate_supported_date
 from tsunagu.people.codes import Relation
 from tsunagu.people.models import Person
 from tsunagu.tenancy.models import Membership
@@ -73,9 +73,11 @@ class ConsultationForm(StyledForm):
         label=_("Next action on"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[validate_supported_date],
     )
     occurred_at = forms.DateTimeField(
         label=_("When"),
+        validators=[validate_supported_date],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 

@@ -2,7 +2,6 @@
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,10 +11,9 @@ from django.utils.translation import gettext as _
 from tsunagu.cases.models import Case
 from tsunagu.consultations.codes import Consulter
 from tsunagu.consultations.models import Consultation
+from tsunagu.core.eras import TOKYO, EraDateError, check_supported
 from tsunagu.people.models import Person
 from tsunagu.tenancy.models import Membership, Municipality
-
-TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 def local_month(moment: datetime) -> str:
@@ -51,6 +49,11 @@ def consultation_build(
             raise ValidationError({"case": _("The case belongs to another person.")})
     if consulter != Consulter.FAMILY:
         consulter_relation = ""
+    try:
+        # Its own offset's date: converting year 1 or 9999 to Tokyo time would overflow.
+        check_supported(occurred_at.date())
+    except EraDateError as exc:
+        raise ValidationError({"occurred_at": str(exc)}) from None
     consultation = Consultation(
         municipality=municipality,
         occurred_at=occurred_at,

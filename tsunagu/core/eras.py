@@ -11,9 +11,11 @@ from zoneinfo import ZoneInfo
 __all__ = [
     "EARLIEST_SUPPORTED_DATE",
     "ERAS",
+    "LATEST_SUPPORTED_DATE",
     "TOKYO",
     "Era",
     "EraDateError",
+    "check_supported",
     "date_range_bounds",
     "era_of",
     "fiscal_year",
@@ -35,6 +37,18 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 # Earlier 明治 dates do not map onto Gregorian dates by simple year arithmetic, so they are
 # rejected instead of being silently converted wrongly.
 EARLIEST_SUPPORTED_DATE = date(1873, 1, 1)
+# Far enough for any record, near enough that a day later still fits in a datetime.
+LATEST_SUPPORTED_DATE = date(2999, 12, 31)
+
+
+def check_supported(d: date) -> date:
+    """The date itself, or EraDateError when it lies outside what Tsunagu records."""
+    if not EARLIEST_SUPPORTED_DATE <= d <= LATEST_SUPPORTED_DATE:
+        raise EraDateError(
+            f"{d.isoformat()}は対応範囲外の日付です"
+            "（1873年1月1日から2999年12月31日までの日付を入力してください）"
+        )
+    return d
 
 
 class Era(NamedTuple):
@@ -119,6 +133,8 @@ def fiscal_year_bounds(fy: int) -> tuple[datetime, datetime]:
 
 def date_range_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     """Return the half-open Tokyo range [start 00:00, end + 1 day 00:00) for an inclusive range."""
+    check_supported(start)
+    check_supported(end)
     if end < start:
         raise EraDateError(
             f"終了日（{end.isoformat()}）が開始日（{start.isoformat()}）より前になっています"
@@ -255,7 +271,7 @@ def parse_date(text: str) -> date:
         raise EraDateError(
             f"{_quote(text.strip())}には時刻が含まれています。日付のみを入力してください"
         )
-    return d
+    return check_supported(d)
 
 
 def parse_datetime(text: str) -> datetime:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tsunagu.consultations.codes import Channel
 from tsunagu.core.eras import fiscal_year_dates
-from tsunagu.core.forms import StyledForm
+from tsunagu.core.forms import StyledForm, validate_supported_date
 
 # Long enough for a five-year trend, short enough that one request stays cheap.
 MAX_YEARS = 5
@@ -34,7 +34,10 @@ class IsoDateField(forms.DateField):
     def to_python(self, value: Any) -> date | None:
         if isinstance(value, str) and value and not _ISO_DATE.fullmatch(value.strip()):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return super().to_python(value)
+        day = super().to_python(value)
+        if day is not None:
+            validate_supported_date(day)
+        return day
 
 
 def _years_later(day: date, years: int) -> date:
