@@ -95,3 +95,12 @@ def test_a_counselor_cannot_close_a_follow_up_on_a_person_they_may_not_see(perso
             next_action_on=timezone.localdate(),
         )
     assert personas.client("counselor").post(done_url(personas, hidden)).status_code == 404
+
+
+def test_the_home_page_writes_what_it_showed_to_the_access_log(personas, due):
+    from tsunagu.audit.models import AccessLogEntry
+
+    personas.client("counselor").get(personas.url())
+    with scope(municipality=personas.municipality):
+        entry = AccessLogEntry.objects.get(path=personas.url())
+    assert any(o["type"] == "consultation" and o["id"] == due.pk for o in entry.objects_seen)

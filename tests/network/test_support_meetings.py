@@ -125,3 +125,14 @@ def test_another_municipality_gets_404(personas, meeting):
     client = personas.client("lead", outsider=True)
     assert client.get(personas.url(f"meetings/{meeting.pk}/", outsider=True)).status_code == 404
     assert client.get(personas.url(f"meetings/{meeting.pk}/")).status_code == 404
+
+
+def test_a_counselor_sees_an_unshared_case_on_the_meetings_basis(personas, case, meeting):
+    counselor = personas.members["counselor"]
+    with scope(municipality=personas.municipality):
+        services.support_meeting_invite(
+            actor=personas.members["lead"], meeting=meeting, members=[counselor]
+        )
+        services.support_meeting_acknowledge(actor=counselor, meeting=meeting)
+        assert visible_cases(counselor).filter(pk=case.pk).exists()
+        assert case_basis(counselor, case) == f"meeting:{meeting.pk}"

@@ -79,37 +79,12 @@ def visible_persons(member: Membership) -> QuerySet[Person]:
 
 def case_basis(member: Membership, case: Case) -> str:
     """Why this member may see this case (call only for a visible case)."""
-    if member.role == Role.LEAD:
-        return "role"
-    if CaseAssignment.objects.filter(case=case, membership=member).exists():
-        return "assignment"
-    if member.role == Role.PARTNER:
-        consent = active_consents(member).filter(person=case.person_id).first()
-        if consent:
-            return f"consent:{consent.pk}"
-    seat = acknowledged_memberships(member).filter(meeting__cases=case).first()
-    if seat:
-        return f"meeting:{seat.meeting_id}"
-    return "shared"
+    return seen_cases(member, [case])[0].basis
 
 
 def person_basis(member: Membership, person: Person) -> str:
     """Why this member may see this person (call only for a visible person)."""
-    if member.role == Role.LEAD:
-        return "role"
-    if member.role == Role.PARTNER:
-        consent = active_consents(member).filter(person=person).first()
-        if consent:
-            return f"consent:{consent.pk}"
-    seat = acknowledged_memberships(member).filter(meeting__cases__person=person).first()
-    if seat and member.role != Role.COUNSELOR:
-        return f"meeting:{seat.meeting_id}"
-    assigned = CaseAssignment.objects.filter(case__person=person, membership=member)
-    if assigned.exists():
-        return "assignment"
-    if not Case.objects.filter(person=person).exists():
-        return "intake"
-    return "shared"
+    return _bases(member, [person.pk])[person.pk]
 
 
 def visible_consultations(member: Membership) -> "QuerySet[Consultation]":
@@ -144,6 +119,9 @@ class ShownCase(Protocol):
     @property
     def person_id(self) -> Any: ...
 
+    @property
+    def is_shared(self) -> bool: ...
+
 
 def seen_cases(member: Membership, cases: Sequence[ShownCase]) -> list[Seen]:
     """Access-log records for cases shown in a list, each with its basis, in a few queries."""
@@ -175,7 +153,7 @@ def seen_cases(member: Membership, cases: Sequence[ShownCase]) -> list[Seen]:
             basis = "assignment"
         elif case.person_id in consent_of:
             basis = f"consent:{consent_of[case.person_id]}"
-        elif case.pk in meeting_of and member.role != Role.COUNSELOR:
+        elif case.pk in meeting_of and not (member.role == Role.COUNSELOR and case.is_shared):
             basis = f"meeting:{meeting_of[case.pk]}"
         else:
             basis = "shared"

@@ -11,7 +11,7 @@ from tsunagu.cases.models import Case, CaseAssignment, PlanItem, PlanReview, Ris
 from tsunagu.cases.policy import visible_cases, visible_consultations
 from tsunagu.tenancy.codes import Role
 from tsunagu.tenancy.models import Membership
-from tsunagu.tenancy.policy import EDIT_CASES, VIEW_ALL_CASES, has_permission
+from tsunagu.tenancy.policy import VIEW_ALL_CASES, has_permission
 
 TIMELINE_KINDS = ("consultation", "stage", "review", "risk")
 
@@ -89,19 +89,18 @@ class CaseRow:
     number: int
     name: str
     stage: str
+    is_shared: bool
     opened_on: date
     staff: list[tuple[str, bool]]  # (name, is primary), primary first
     risks: list[tuple[str, str]]  # (kind, label) of each open risk
-
-    @property
-    def stage_label(self) -> str:
-        return str(Stage(self.stage).label)
 
 
 def case_rows(cases: QuerySet[Case]) -> list[CaseRow]:
     """The rows of one page of cases in three queries, without loading any encrypted text."""
     base = list(
-        cases.values_list("pk", "person_id", "person__number", "person__name", "stage", "opened_on")
+        cases.values_list(
+            "pk", "person_id", "person__number", "person__name", "stage", "is_shared", "opened_on"
+        )
     )
     ids = [row[0] for row in base]
     staff: dict[int, list[tuple[str, bool]]] = {pk: [] for pk in ids}
@@ -122,8 +121,8 @@ def case_rows(cases: QuerySet[Case]) -> list[CaseRow]:
     ):
         risks[case_id].append((kind, risk_labels[kind]))
     return [
-        CaseRow(pk, person_id, number, name, stage, opened_on, staff[pk], risks[pk])
-        for pk, person_id, number, name, stage, opened_on in base
+        CaseRow(pk, person_id, number, name, stage, shared, opened_on, staff[pk], risks[pk])
+        for pk, person_id, number, name, stage, shared, opened_on in base
     ]
 
 
@@ -229,7 +228,3 @@ def home_follow_ups(*, viewer: Membership, today: date, limit: int = 50) -> list
             :limit
         ]
     )
-
-
-def may_edit(viewer: Membership) -> bool:
-    return has_permission(viewer, EDIT_CASES)

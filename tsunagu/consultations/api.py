@@ -16,6 +16,7 @@ from tsunagu.api.common import ERRORS, CodePath, json_body, parse_body
 from tsunagu.audit.models import AccessAction
 from tsunagu.audit.services import access_record
 from tsunagu.cases.policy import visible_cases, visible_persons
+from tsunagu.cases.selectors import assignable_members
 from tsunagu.consultations import selectors
 from tsunagu.consultations.codes import Channel, Consulter
 from tsunagu.consultations.models import Consultation
@@ -118,10 +119,8 @@ def consultation_create(request: HttpRequest, code: CodePath) -> Status[dict[str
     staff = member
     if payload.staff:
         found = (
-            Membership.objects.filter(
-                municipality=member.municipality, user__username=payload.staff
-            )
-            .select_related("user")
+            assignable_members(municipality_id=member.municipality_id)
+            .filter(user__username=payload.staff)
             .first()
         )
         if found is None:

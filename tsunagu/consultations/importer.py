@@ -532,7 +532,9 @@ def import_job_cancel(*, job: ImportJob) -> bool:
     cancelled = ImportJob.objects.filter(
         pk=job.pk, status__in=[ImportJob.Status.CHECKED, ImportJob.Status.INVALID]
     ).update(status=ImportJob.Status.CANCELLED, finished_at=timezone.now())
-    _drop_file(job)
+    if cancelled:
+        # A job still being checked or saved keeps its file: the thread is reading it.
+        _drop_file(job)
     return bool(cancelled)
 
 

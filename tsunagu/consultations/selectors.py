@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 
 from tsunagu.audit.services import Seen
 from tsunagu.cases.models import Case
@@ -10,12 +10,12 @@ from tsunagu.cases.policy import (
     seen_persons,
     visible_cases,
     visible_consultations,
-    visible_persons,
 )
 from tsunagu.consultations.models import Consultation, ImportJob
 from tsunagu.core.eras import date_range_bounds
 from tsunagu.core.japanese import normalize_for_search
-from tsunagu.people.models import Person
+from tsunagu.people import selectors as people_selectors
+from tsunagu.people.models import ENCRYPTED_PERSON_FIELDS, Person
 from tsunagu.tenancy.models import Membership
 
 PERSON_SEARCH_LIMIT = 10
@@ -29,7 +29,11 @@ def consultation_list(
     channel: str = "",
 ) -> QuerySet[Consultation]:
     """What the viewer may see, newest first; dates are inclusive days in Asia/Tokyo."""
-    consultations = visible_consultations(viewer).select_related("person", "case", "staff__user")
+    consultations = (
+        visible_consultations(viewer)
+        .select_related("person", "case", "staff__user")
+        .defer(*(f"person__{name}" for name in ENCRYPTED_PERSON_FIELDS), "case__goal", "case__note")
+    )
     if date_from is not None:
         consultations = consultations.filter(
             occurred_at__gte=date_range_bounds(date_from, date_from)[0]
@@ -42,14 +46,11 @@ def consultation_list(
 
 
 def person_search(*, viewer: Membership, query: str) -> list[Person]:
-    """Visible persons whose number, name or kana matches, for search-as-you-type."""
-    key = normalize_for_search(query)
-    if not key:
+    """The person search of the persons screen, limited for search-as-you-type."""
+    if not normalize_for_search(query):
         return []
-    match = Q(name_key__contains=key) | Q(kana_key__contains=key)
-    if key.isdigit():
-        match |= Q(number=int(key))
-    return list(visible_persons(viewer).filter(match).order_by("-number")[:PERSON_SEARCH_LIMIT])
+    found = people_selectors.person_search(viewer=viewer, query=query)
+    return list(found.defer(*ENCRYPTED_PERSON_FIELDS)[:PERSON_SEARCH_LIMIT])
 
 
 def cases_of_person(*, viewer: Membership, person: Person | None) -> list[Case]:

@@ -78,6 +78,10 @@ class Person(TenantModel):
         return max(0, (day.year - self.withdrawal_since_year) * 12 + day.month - month)
 
 
+# What a list of persons never shows: not loading it saves a decryption per row and field.
+ENCRYPTED_PERSON_FIELDS = ("household", "background_note", "guideline_axes")
+
+
 class FamilyMember(TenantModel):
     """A family member or other contact of a person; often the one who consults."""
 

@@ -20,6 +20,7 @@ from tsunagu.people.access import (
 from tsunagu.people.codes import Background, GuidelineAxis
 from tsunagu.people.consent_views import consents_of
 from tsunagu.people.forms import ConsentForm, FamilyMemberForm, PersonForm
+from tsunagu.people.models import ENCRYPTED_PERSON_FIELDS
 from tsunagu.tenancy.forms import validation_error_to_form
 from tsunagu.tenancy.policy import (
     EDIT_PERSONS,
@@ -35,7 +36,7 @@ def person_list(request: HttpRequest, code: str) -> HttpResponse:
     member = request.membership  # type: ignore[attr-defined]
     require_permission(member, VIEW_PERSONS)
     query = request.GET.get("q", "").strip()[:100]
-    persons = selectors.person_search(viewer=member, query=query)
+    persons = selectors.person_search(viewer=member, query=query).defer(*ENCRYPTED_PERSON_FIELDS)
     page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     shown = selectors.with_age_bands(list(page.object_list), today)

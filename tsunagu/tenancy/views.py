@@ -26,15 +26,24 @@ from tsunagu.tenancy.policy import (
 
 def home(request: HttpRequest, code: str) -> HttpResponse:
     """A member's morning: open risks on their cases, then follow-ups due; nothing else."""
+    from tsunagu.audit.models import AccessAction
+    from tsunagu.audit.services import access_record
+    from tsunagu.cases.policy import seen_cases
     from tsunagu.cases.selectors import home_follow_ups, home_risk_flags
+    from tsunagu.consultations.selectors import consultation_seen
 
     member = request.membership  # type: ignore[attr-defined]
     context: dict[str, object] = {"works_cases": has_permission(member, VIEW_PERSONS)}
     if context["works_cases"]:
         today = timezone.localdate()
-        context["today"] = today
-        context["risk_flags"] = home_risk_flags(viewer=member)
-        context["follow_ups"] = home_follow_ups(viewer=member, today=today)
+        flags = home_risk_flags(viewer=member)
+        follow_ups = home_follow_ups(viewer=member, today=today)
+        context.update(today=today, risk_flags=flags, follow_ups=follow_ups)
+        seen = seen_cases(member, list({f.case_id: f.case for f in flags}.values()))
+        seen += consultation_seen(member, follow_ups)
+        if seen:
+            # The home page names persons and their risks: a read like any list.
+            access_record(membership=member, action=AccessAction.LIST, seen=seen, request=request)
     return render(request, "tenancy/home.html", context)
 
 
