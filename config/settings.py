@@ -145,6 +145,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # Before the municipality's scope: no staff page runs for a session without a second factor.
     "tsunagu.accounts.middleware.MfaRequiredMiddleware",
+    # Collects the reads of personal data a request makes and appends them to the access log once.
+    "tsunagu.policy.recording.AccessLogMiddleware",
     "tsunagu.tenancy.middleware.MunicipalityScopeMiddleware",
     # Last, as django-axes asks: it turns a lockout noticed during login into the lockout page.
     "axes.middleware.AxesMiddleware",

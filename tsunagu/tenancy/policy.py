@@ -22,6 +22,11 @@ UNLOCK_ACCOUNTS = "account.unlock"
 VIEW_ACCESS_LOG = "audit.access_log"
 # A case's change history (django-auditlog) with encrypted values masked.
 VIEW_CHANGE_HISTORY = "audit.change_history"
+# Visibility bases (tsunagu/policy): which rows beyond the member's own assignments.
+VIEW_SHARED_CASES = "case.view_shared"  # cases the center shares among its counselors
+VIEW_INTAKE = "person.view_intake"  # persons with no case yet, anonymous consultations
+VIEW_UNDER_CONSENT = "person.view_under_consent"  # persons whose consent names the member's org
+VIEW_CONSULTATIONS = "consultation.view"
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
@@ -40,6 +45,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             EDIT_PERSONS,
             VIEW_ALL_CASES,
             EDIT_CASES,
+            VIEW_CONSULTATIONS,
             RECORD_CONSULTATIONS,
             IMPORT_CONSULTATIONS,
             UNLOCK_ACCOUNTS,
@@ -48,12 +54,21 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     Role.COUNSELOR: frozenset(
-        {VIEW_STATISTICS, VIEW_PERSONS, EDIT_PERSONS, EDIT_CASES, RECORD_CONSULTATIONS}
+        {
+            VIEW_STATISTICS,
+            VIEW_PERSONS,
+            EDIT_PERSONS,
+            EDIT_CASES,
+            VIEW_SHARED_CASES,
+            VIEW_INTAKE,
+            VIEW_CONSULTATIONS,
+            RECORD_CONSULTATIONS,
+        }
     ),
-    Role.PROFESSIONAL: frozenset({VIEW_PERSONS}),
+    Role.PROFESSIONAL: frozenset({VIEW_PERSONS, VIEW_CONSULTATIONS}),
     Role.PLACE_STAFF: frozenset(),
     Role.SUPPORTER: frozenset(),
-    Role.PARTNER: frozenset({VIEW_PERSONS}),
+    Role.PARTNER: frozenset({VIEW_PERSONS, VIEW_UNDER_CONSENT}),
     Role.COMMITTEE: frozenset({VIEW_STATISTICS}),
 }
 
