@@ -116,6 +116,8 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "auditlog",
+    "django_tasks",
+    "django_tasks_db",
     "tsunagu.core",
     "tsunagu.tenancy",
     "tsunagu.accounts",
@@ -294,6 +296,10 @@ AXES_COOLOFF_MESSAGE = _(
     "Too many failed log-ins for this username from this network. Try again in 15 minutes,"
     " or ask your team lead or administrator to unlock it."
 )
+
+# Background jobs (imports) wait in the database until `tsunagu worker` (or the one that
+# `tsunagu serve` starts) takes them: no queue server, and nothing lost on a restart.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # API tokens live this many days unless `token create --days` says otherwise.
 TSUNAGU_TOKEN_DAYS = _env_int("TSUNAGU_TOKEN_DAYS", 90)

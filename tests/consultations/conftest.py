@@ -23,12 +23,6 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: takes more than 20 seconds")
 
 
-@pytest.fixture(autouse=True)
-def import_in_foreground(settings: pytest.FixtureRequest) -> None:
-    # Test transactions are invisible to other threads, so jobs run in the request.
-    settings.TSUNAGU_IMPORT_IN_BACKGROUND = False  # type: ignore[attr-defined]
-
-
 @pytest.fixture
 def in_toyoake(personas):
     with scope(municipality=personas.municipality):

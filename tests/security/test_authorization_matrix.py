@@ -95,6 +95,7 @@ STAFF: dict[str, Row] = {
     "staff:consultation_import_progress": Row(only(*ADMIN_AND_LEAD, admin=404)),
     "staff:consultation_import_confirm": Row(only(*ADMIN_AND_LEAD, admin=404), "post"),
     "staff:consultation_import_cancel": Row(only(*ADMIN_AND_LEAD, admin=404), "post"),
+    "staff:consultation_import_retry": Row(only(*ADMIN_AND_LEAD, admin=404), "post"),
     "staff:statistics": Row(only(*STATISTICS)),
     "staff:statistics_csv": Row(only(*STATISTICS)),
     "staff:statistics_xlsx": Row(only(*STATISTICS)),

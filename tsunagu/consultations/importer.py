@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import logging
-import threading
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -22,9 +22,10 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.consultations.codes import (
@@ -441,10 +442,12 @@ class ConsultationImport:
 
 # Jobs of the upload screen ----------------------------------------------------------------
 #
-# The screen checks a file, shows a preview, and saves it on confirmation; both passes run in
-# a background thread so the page can poll the job's progress. While rows are being saved the
-# job's row cannot show progress (it would sit in the saving transaction), so that phase also
-# reports to an in-process table the progress view reads first.
+# The screen checks a file, shows a preview, and saves it on confirmation; both passes are
+# background jobs (tsunagu.consultations.tasks) that any worker may run, and the page polls the
+# job's row. While rows are being saved the job's row cannot show progress through the saving
+# transaction, so that phase reports through a connection of its own (PostgreSQL) or a small
+# file beside the upload (SQLite, whose single writer is the import; a SQLite database lives
+# on one machine, so every worker and page sees the file).
 
 logger = logging.getLogger(__name__)
 
@@ -453,9 +456,6 @@ PREVIEW_ROWS = 20
 MAX_STORED_ERRORS = 1000
 # An unconfirmed upload is dropped after this long, so personal data does not linger on disk.
 STALE_AFTER = timedelta(days=1)
-
-_live_progress: dict[int, tuple[int, int]] = {}
-_live_lock = threading.Lock()
 
 
 def imports_dir() -> Path:
@@ -468,74 +468,170 @@ def import_job_path(job: ImportJob) -> Path:
     return imports_dir() / job.stored_name
 
 
-def live_progress(job: ImportJob) -> tuple[int, int] | None:
-    """(rows saved, percent) of a job being saved in this process, if it is."""
-    with _live_lock:
-        return _live_progress.get(job.pk)
+def _progress_file(job: ImportJob) -> Path:
+    return imports_dir() / f"{job.stored_name}.progress"
 
 
-def _set_live(job_id: int, rows: int, percent: int) -> None:
-    with _live_lock:
-        _live_progress[job_id] = (rows, percent)
+def saving_progress(job: ImportJob) -> tuple[int, int]:
+    """(rows saved, percent) of a job, as far as any worker has reported it."""
+    if job.status == ImportJob.Status.SAVING and job.stored_name:
+        try:
+            rows, percent = _progress_file(job).read_text().split()
+            return int(rows), int(percent)
+        except (OSError, ValueError):
+            pass
+    return job.rows_done, job.percent
+
+
+class _SaveProgress:
+    """Reports a save's progress outside its transaction, so other processes see it."""
+
+    def __init__(self, job: ImportJob) -> None:
+        self.job = job
+        self.total = max(job.rows_total, 1)
+        self.separate = None
+        if connection.vendor != "sqlite":
+            self.separate = connections.create_connection(DEFAULT_DB_ALIAS)
+
+    def __call__(self, rows: int, fraction: float | None) -> None:
+        percent = min(int(rows / self.total * 100), 99)
+        if self.separate is not None:
+            with self.separate.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {ImportJob._meta.db_table} SET rows_done = %s, percent = %s "  # noqa: S608
+                    "WHERE id = %s AND municipality_id = %s",
+                    [rows, percent, self.job.pk, self.job.municipality_id],
+                )
+        else:
+            path = _progress_file(self.job)
+            temporary = path.with_suffix(".tmp")
+            temporary.write_text(f"{rows} {percent}")
+            temporary.replace(path)
+
+    def close(self) -> None:
+        if self.separate is not None:
+            self.separate.close()
+        _progress_file(self.job).unlink(missing_ok=True)
 
 
 def _drop_file(job: ImportJob) -> None:
     if job.stored_name:
         import_job_path(job).unlink(missing_ok=True)
+        _progress_file(job).unlink(missing_ok=True)
 
 
-def run_in_background(task: Callable[[int], None], job_id: int) -> None:
-    """Run a job task in a thread (tests switch this off with TSUNAGU_IMPORT_IN_BACKGROUND)."""
-    if not getattr(settings, "TSUNAGU_IMPORT_IN_BACKGROUND", True):
-        task(job_id)
-        return
+def _enqueue_check(job: ImportJob) -> None:
+    from tsunagu.consultations.tasks import check_import
 
-    def work() -> None:
-        try:
-            task(job_id)
-        finally:
-            connection.close()
-
-    threading.Thread(target=work, name=f"import-job-{job_id}", daemon=True).start()
+    check_import.enqueue(job_id=job.pk)
 
 
 def import_job_create(*, uploader: Membership, upload: UploadedFile) -> ImportJob:
-    """Keep the uploaded file under DATA_DIR/imports and start checking it."""
+    """Keep the uploaded file under DATA_DIR/imports and queue its check."""
     _drop_stale_jobs(uploader.municipality)
     name = upload.name or "upload"
     stored_name = f"{uuid.uuid4().hex}{Path(name).suffix.lower()}"
-    with (imports_dir() / stored_name).open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
-    job = ImportJob.objects.create(
-        municipality=uploader.municipality,
-        uploaded_by=uploader,
-        original_name=Path(name).name[:255],
-        stored_name=stored_name,
-        status=ImportJob.Status.CHECKING,
-    )
-    run_in_background(_check_job, job.pk)
+    path = imports_dir() / stored_name
+    try:
+        with path.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+    except OSError as exc:
+        path.unlink(missing_ok=True)
+        logger.error("storing an upload failed: %s", exc.strerror)
+        raise ImportFileError(
+            _(
+                "The server could not store the file (%(reason)s). Nothing was imported; "
+                "ask your administrator to free disk space, then upload it again."
+            )
+            % {"reason": exc.strerror or exc.__class__.__name__}
+        ) from None
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            municipality=uploader.municipality,
+            uploaded_by=uploader,
+            original_name=Path(name).name[:255],
+            stored_name=stored_name,
+            status=ImportJob.Status.CHECKING,
+        )
+        _enqueue_check(job)
     return job
 
 
 def import_job_confirm(*, job: ImportJob) -> bool:
-    """Start saving a checked job; False when it is not (or no longer) waiting for that."""
-    started = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.CHECKED).update(
-        status=ImportJob.Status.SAVING, percent=0, rows_done=0
-    )
-    if started:
-        run_in_background(_save_job, job.pk)
+    """Queue the save of a checked job; False when it is not (or no longer) waiting for that."""
+    from tsunagu.consultations.tasks import save_import
+
+    with transaction.atomic():
+        started = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.CHECKED).update(
+            status=ImportJob.Status.SAVING, percent=0, rows_done=0
+        )
+        if started:
+            save_import.enqueue(job_id=job.pk)
     return bool(started)
+
+
+def import_job_retry(*, job: ImportJob) -> bool:
+    """Check again a job whose worker died; False when it was not interrupted or lost its file."""
+    if not job.interrupted or not job.stored_name or not import_job_path(job).exists():
+        return False
+    with transaction.atomic():
+        restarted = ImportJob.objects.filter(
+            pk=job.pk, status=ImportJob.Status.FAILED, interrupted=True
+        ).update(
+            status=ImportJob.Status.CHECKING,
+            interrupted=False,
+            percent=0,
+            rows_done=0,
+            imported=0,
+            error_count=0,
+            errors_json="",
+            finished_at=None,
+        )
+        if restarted:
+            _enqueue_check(job)
+    return bool(restarted)
 
 
 def import_job_cancel(*, job: ImportJob) -> bool:
     cancelled = ImportJob.objects.filter(
         pk=job.pk, status__in=[ImportJob.Status.CHECKED, ImportJob.Status.INVALID]
     ).update(status=ImportJob.Status.CANCELLED, finished_at=timezone.now())
+    if not cancelled:
+        # An interrupted job can be discarded too; its file is no longer being read.
+        cancelled = ImportJob.objects.filter(
+            pk=job.pk, status=ImportJob.Status.FAILED, interrupted=True
+        ).update(status=ImportJob.Status.CANCELLED, interrupted=False, finished_at=timezone.now())
     if cancelled:
-        # A job still being checked or saved keeps its file: the thread is reading it.
+        # A job still being checked or saved keeps its file: the worker is reading it.
         _drop_file(job)
     return bool(cancelled)
+
+
+def import_job_interrupted(*, job_id: int) -> None:
+    """The worker running this job died: say so, keep the file, and allow a retry.
+
+    Nothing of the file was saved: the save is one transaction, which the database rolled
+    back when the worker's connection went away.
+    """
+    with scopes_disabled():
+        ImportJob.objects.filter(
+            pk=job_id, status__in=[ImportJob.Status.CHECKING, ImportJob.Status.SAVING]
+        ).update(
+            status=ImportJob.Status.FAILED,
+            interrupted=True,
+            error_count=1,
+            errors_json=json.dumps(
+                [{"line": None, "message": str(INTERRUPTED_MESSAGE)}], ensure_ascii=False
+            ),
+            finished_at=timezone.now(),
+        )
+
+
+INTERRUPTED_MESSAGE = gettext_lazy(
+    "The import stopped because the server process working on it ended. Nothing was "
+    "imported. Press “Try again” to import the same file again."
+)
 
 
 def _drop_stale_jobs(municipality: Municipality) -> None:
@@ -557,8 +653,11 @@ def _load_job(job_id: int) -> ImportJob:
         return ImportJob.objects.select_related("municipality", "uploaded_by__user").get(pk=job_id)
 
 
-def _check_job(job_id: int) -> None:
+def check_job(job_id: int) -> None:
+    """The check pass of a queued job (run by a worker)."""
     job = _load_job(job_id)
+    if job.status != ImportJob.Status.CHECKING:
+        return
     with scope(municipality=job.municipality):
 
         def progress(rows: int, fraction: float | None) -> None:
@@ -599,14 +698,13 @@ def _check_job(job_id: int) -> None:
         job.save()
 
 
-def _save_job(job_id: int) -> None:
+def save_job(job_id: int) -> None:
+    """The save pass of a confirmed job (run by a worker): every row or none."""
     job = _load_job(job_id)
-    total = max(job.rows_total, 1)
+    if job.status != ImportJob.Status.SAVING:
+        return
     with scope(municipality=job.municipality):
-
-        def progress(rows: int, fraction: float | None) -> None:
-            _set_live(job_id, rows, min(int(rows / total * 100), 99))
-
+        progress = _SaveProgress(job)
         try:
             importer = ConsultationImport(municipality=job.municipality, actor=job.uploaded_by)
             result = importer.save(
@@ -625,10 +723,10 @@ def _save_job(job_id: int) -> None:
             job.errors = [{"line": None, "message": _("The import failed; nothing was saved.")}]
             job.error_count = 1
             job.status = ImportJob.Status.FAILED
-        finally:
-            _drop_file(job)
-            with _live_lock:
-                _live_progress.pop(job_id, None)
+        # A worker stopped by a signal (SystemExit) skips this: the job is then "interrupted",
+        # and its file is kept for the retry.
+        progress.close()
+        _drop_file(job)
         job.percent = 100
         job.rows_done = job.imported
         job.finished_at = timezone.now()

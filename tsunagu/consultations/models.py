@@ -103,6 +103,8 @@ class ImportJob(TenantModel):
     preview_json = EncryptedText()
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The worker running it died: nothing was saved, the file is kept, and it can be retried.
+    interrupted = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

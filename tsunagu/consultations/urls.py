@@ -28,6 +28,11 @@ urlpatterns = [
         name="consultation_import_confirm",
     ),
     path(
+        "import/<int:pk>/retry/",
+        views.consultation_import_retry,
+        name="consultation_import_retry",
+    ),
+    path(
         "import/<int:pk>/cancel/",
         views.consultation_import_cancel,
         name="consultation_import_cancel",

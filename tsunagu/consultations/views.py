@@ -32,6 +32,7 @@ from tsunagu.consultations.forms import (
 )
 from tsunagu.consultations.models import ImportJob
 from tsunagu.consultations.services import consultation_record
+from tsunagu.core import jobs
 from tsunagu.people.codes import Relation
 from tsunagu.people.models import Person
 from tsunagu.tenancy.models import Membership
@@ -226,8 +227,12 @@ def consultation_import(request: HttpRequest, code: str) -> HttpResponse:
     require_permission(member, IMPORT_CONSULTATIONS)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        job = importer.import_job_create(uploader=member, upload=form.cleaned_data["file"])
-        return redirect("staff:consultation_import_job", code=code, pk=job.pk)
+        try:
+            job = importer.import_job_create(uploader=member, upload=form.cleaned_data["file"])
+        except importer.ImportFileError as exc:
+            form.add_error("file", str(exc))
+        else:
+            return redirect("staff:consultation_import_job", code=code, pk=job.pk)
     return render(
         request,
         "consultations/import.html",
@@ -259,10 +264,7 @@ def _preview_rows(job: ImportJob) -> list[dict[str, Any]]:
 
 
 def _job_context(job: ImportJob) -> dict[str, Any]:
-    percent, rows = job.percent, job.rows_done
-    live = importer.live_progress(job) if job.status == ImportJob.Status.SAVING else None
-    if live is not None:
-        rows, percent = live
+    rows, percent = importer.saving_progress(job)
     preview = [] if job.is_running else _preview_rows(job)
     return {"job": job, "percent": percent, "rows": rows, "preview": preview}
 
@@ -277,6 +279,9 @@ def consultation_import_job(request: HttpRequest, code: str, pk: int) -> HttpRes
 def consultation_import_progress(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     """The job panel alone, polled by htmx every second while the job runs."""
     job = import_job_for_uploader(membership=_member(request), pk=pk)
+    if job.is_running and jobs.reap():
+        # Its worker may have been the one that died.
+        job.refresh_from_db()
     return render(request, "consultations/_import_job_panel.html", _job_context(job))
 
 
@@ -285,6 +290,14 @@ def consultation_import_confirm(request: HttpRequest, code: str, pk: int) -> Htt
     job = import_job_for_uploader(membership=_member(request), pk=pk)
     if not importer.import_job_confirm(job=job):
         messages.error(request, _("This file is not waiting to be imported."))
+    return redirect("staff:consultation_import_job", code=code, pk=job.pk)
+
+
+@require_POST
+def consultation_import_retry(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    job = import_job_for_uploader(membership=_member(request), pk=pk)
+    if not importer.import_job_retry(job=job):
+        messages.error(request, _("This import cannot be tried again; upload the file again."))
     return redirect("staff:consultation_import_job", code=code, pk=job.pk)
 
 
