@@ -1,0 +1,118 @@
+"""`tsunagu serve`: gunicorn workers, static files, JSON logs, the job worker, HUP and TERM."""
+
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str) -> tuple[int, str, str]:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.status, response.headers.get("Content-Type", ""), response.read().decode()
+
+
+def _wait(condition, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
+
+
+def _up(url: str) -> bool:
+    try:
+        _get(url)
+    except OSError:
+        return False
+    return True
+
+
+def _booted(log: Path) -> list[int]:
+    pids = []
+    for line in log.read_text().splitlines():
+        if line.startswith("{") and "Booting worker with pid" in line:
+            pids.append(int(json.loads(line)["message"].rsplit(" ", 1)[1]))
+    return pids
+
+
+def test_serve_runs_web_workers_and_the_job_worker_reloads_on_hup_and_stops_on_term(tmp_path):
+    env = {**os.environ, "TSUNAGU_DATA_DIR": str(tmp_path), "DATABASE_URL": ""}
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=300
+    )
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tsunagu.core.cli",
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                "2",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait(lambda: _up(f"{base}/api/v1/openapi.json"))
+        status, kind, _body = _get(f"{base}/static/vendor/bootstrap/bootstrap.min.css")
+        assert (status, kind.split(";")[0]) == (200, "text/css")
+        status, _kind, docs = _get(f"{base}/api/v1/docs")
+        assert status == 200
+        for asset in ("/static/ninja/swagger-ui.css", "/static/ninja/swagger-ui-bundle.js"):
+            assert asset in docs
+            assert _get(f"{base}{asset}")[0] == 200
+        _wait(lambda: len(_booted(log)) >= 2)
+        first = set(_booted(log))
+
+        # The job worker runs beside the web workers: it has registered its heartbeat.
+        database = tmp_path / "tsunagu.sqlite3"
+
+        def beating() -> list[tuple[int, str | None]]:
+            with sqlite3.connect(database, timeout=10) as conn:
+                return conn.execute("SELECT pid, stopped_at FROM core_workerbeat").fetchall()
+
+        _wait(lambda: len(beating()) == 1)
+
+        # Every line is JSON; requests are logged with method, path, status and duration.
+        lines = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+        access = [e for e in lines if e["logger"] == "gunicorn.access"]
+        assert any(
+            e.get("path") == "/api/v1/docs" and e["status"] == 200 and "duration_ms" in e
+            for e in access
+        )
+
+        # HUP: new web workers with the code as it is now, and the server keeps answering.
+        server.send_signal(signal.SIGHUP)
+        _wait(lambda: len(set(_booted(log)) - first) >= 2)
+        _wait(lambda: _up(f"{base}/api/v1/openapi.json"))
+        _wait(lambda: len(beating()) == 2)
+
+        # TERM: everything stops, the job worker included, and says so.
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=90) == 0
+        assert all(stopped is not None for _pid, stopped in beating())
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
