@@ -13,7 +13,8 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from .databases import ROOT, Database
+
 ROWS = 20000
 
 SETUP = f"""
@@ -62,55 +63,6 @@ with scopes_disabled():
     job.refresh_from_db()
     assert (job.status, job.imported) == ("done", {ROWS}), (job.status, job.errors)
 """
-
-
-class Database:
-    """A database of its own for the processes of this test."""
-
-    def __init__(self, tmp_path: Path) -> None:
-        self.env = {**os.environ, "TSUNAGU_DATA_DIR": str(tmp_path)}
-        self.url = os.environ.get("DATABASE_URL", "")
-        self.postgres = self.url.startswith(("postgres", "pgsql"))
-        self.path = tmp_path / "tsunagu.sqlite3"
-        if self.postgres:
-            import psycopg
-
-            base, _, _name = self.url.rpartition("/")
-            self.admin_url = f"{base}/postgres"
-            self.name = f"tsunagu_kill_{os.getpid()}"
-            with psycopg.connect(self.admin_url, autocommit=True) as admin:
-                admin.execute(f"DROP DATABASE IF EXISTS {self.name}")
-                admin.execute(
-                    f"CREATE DATABASE {self.name} ENCODING 'UTF8' LC_CTYPE 'C.UTF-8' "
-                    "LC_COLLATE 'C.UTF-8' TEMPLATE template0"
-                )
-            self.env["DATABASE_URL"] = f"{base}/{self.name}"
-        else:
-            self.env["DATABASE_URL"] = ""
-
-    def query(self, sql: str) -> int:
-        if self.postgres:
-            import psycopg
-
-            with psycopg.connect(self.env["DATABASE_URL"], autocommit=True) as conn:
-                row = conn.execute(sql).fetchone()
-        else:
-            with sqlite3.connect(self.path, timeout=30) as conn:
-                row = conn.execute(sql).fetchone()
-        assert row is not None
-        return int(row[0])
-
-    def manage(self, *args: str) -> None:
-        subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, check=True, timeout=300
-        )
-
-    def drop(self) -> None:
-        if self.postgres:
-            import psycopg
-
-            with psycopg.connect(self.admin_url, autocommit=True) as admin:
-                admin.execute(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
 
 
 def _saved_rows(db: Database, tmp_path: Path) -> int:
