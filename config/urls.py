@@ -24,3 +24,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("m/<str:code>/", include((staff_patterns, "staff"))),
 ]
+
+# A database that is away (restarting, unreachable) answers 503 with a page saying so.
+handler500 = "tsunagu.core.errors.handler500"
