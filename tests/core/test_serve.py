@@ -102,16 +102,21 @@ def test_serve_runs_web_workers_and_the_job_worker_reloads_on_hup_and_stops_on_t
             for e in access
         )
 
+        # A job worker killed is replaced.
+        [(killed, _stopped)] = beating()
+        os.kill(killed, signal.SIGKILL)
+        _wait(lambda: len(beating()) == 2)
+
         # HUP: new web workers with the code as it is now, and the server keeps answering.
         server.send_signal(signal.SIGHUP)
         _wait(lambda: len(set(_booted(log)) - first) >= 2)
         _wait(lambda: _up(f"{base}/api/v1/openapi.json"))
-        _wait(lambda: len(beating()) == 2)
+        _wait(lambda: len(beating()) == 3)
 
         # TERM: everything stops, the job worker included, and says so.
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=90) == 0
-        assert all(stopped is not None for _pid, stopped in beating())
+        assert all(stopped is not None for pid, stopped in beating() if pid != killed)
     finally:
         if server.poll() is None:
             server.kill()

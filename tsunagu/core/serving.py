@@ -100,7 +100,7 @@ def _spawn_worker() -> subprocess.Popen[bytes]:
 
 
 class JobWorkerProcess:
-    """`tsunagu worker` as a child of the gunicorn master, restarted if it ends on its own."""
+    """`tsunagu worker` as a child of the gunicorn master, restarted if it crashes or is killed."""
 
     def __init__(self) -> None:
         self.process: subprocess.Popen[bytes] | None = None
@@ -118,7 +118,8 @@ class JobWorkerProcess:
         while process is not None:
             code = process.wait()
             with self.lock:
-                if self.stopping or process is not self.process:
+                # 0: it was asked to stop (Ctrl+C reaches the whole process group).
+                if self.stopping or process is not self.process or code == 0:
                     return
                 logging.getLogger("tsunagu.jobs").error(
                     "job worker ended with %s; starting another", code
