@@ -25,7 +25,7 @@ def _get(url: str) -> tuple[int, str, str]:
         return response.status, response.headers.get("Content-Type", ""), response.read().decode()
 
 
-def _wait(condition, seconds: float = 90) -> None:
+def _wait(condition, seconds: float = 240) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         assert time.monotonic() < deadline, "timed out"
