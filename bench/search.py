@@ -66,6 +66,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--scale", choices=sorted(SCALES), default="small")
     parser.add_argument("--runs", type=int, default=None, help="timed runs per key")
     parser.add_argument("--seed", type=int, default=20180401)
+    parser.add_argument(
+        "--existing",
+        action="store_true",
+        help="time a database already filled by `tsunagu synth` (DATABASE_URL, its biggest "
+        "municipality) instead of generating one; adds a bench lead there",
+    )
     return parser.parse_args()
 
 
@@ -142,10 +148,8 @@ def run(args: argparse.Namespace) -> None:
     from django.db import connection
     from django_scopes import scopes_disabled
 
-    from tsunagu.accounts.models import User
     from tsunagu.synth.generate import Plan, generate
-    from tsunagu.tenancy.codes import OrganizationKind, Role
-    from tsunagu.tenancy.models import Membership, Municipality, Organization
+    from tsunagu.tenancy.models import Municipality
 
     city_persons, families, others, other_persons = SCALES[args.scale]
     if args.scale == "full" and connection.vendor != "postgresql":
@@ -159,6 +163,9 @@ def run(args: argparse.Namespace) -> None:
     )
     print(f"database: {vendor} {version}; python {sys.version.split()[0]}; {os.cpu_count()} CPUs")
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if args.existing:
+        measure(*existing_city(), runs)
+        return
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
     city_result = generate(
@@ -186,13 +193,48 @@ def run(args: argparse.Namespace) -> None:
     )
     with scopes_disabled():
         city = Municipality.objects.get(pk=city_result.municipality_ids[0])
-        org = Organization.objects.create(
+    measure(city, bench_lead(city), city_persons, runs)
+
+
+def bench_lead(city: Any) -> Any:
+    from django_scopes import scopes_disabled
+
+    from tsunagu.accounts.models import User
+    from tsunagu.tenancy.codes import OrganizationKind, Role
+    from tsunagu.tenancy.models import Membership, Organization
+
+    with scopes_disabled():
+        org, _ = Organization.objects.get_or_create(
             municipality=city, name="ベンチ協議会", kind=OrganizationKind.WELFARE_COUNCIL
         )
-        user = User.objects.create_user(username="bench-lead", password=None)
-        lead = Membership.objects.create(
-            municipality=city, user=user, role=Role.LEAD, organization=org
+        user, _ = User.objects.get_or_create(username=f"bench-lead-{city.code}")
+        lead, _ = Membership.objects.get_or_create(
+            municipality=city, user=user, defaults={"role": Role.LEAD, "organization": org}
         )
+    return lead
+
+
+def existing_city() -> tuple[Any, Any, int]:
+    """The municipality with the most persons in the database DATABASE_URL names."""
+    from django.db.models import Count
+    from django_scopes import scopes_disabled
+
+    from tsunagu.people.models import Person
+    from tsunagu.tenancy.models import Municipality
+
+    with scopes_disabled():
+        biggest = (
+            Person.objects.values("municipality_id").annotate(n=Count("id")).order_by("-n").first()
+        )
+        assert biggest is not None, "no persons: fill the database with `tsunagu synth`"
+        city = Municipality.objects.get(pk=biggest["municipality_id"])
+        persons = biggest["n"]
+    print(f"existing database: {city.name} with {persons:,} persons")
+    return city, bench_lead(city), persons
+
+
+def measure(city: Any, lead: Any, city_persons: int, runs: int) -> None:
+    from django_scopes import scopes_disabled
 
     print()
     print(f"median and p95 of {runs} runs per key, taking turns after a warm-up; one process")
@@ -237,6 +279,10 @@ def run(args: argparse.Namespace) -> None:
 def main() -> None:
     args = parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    if args.existing:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        run(args)
+        return
     with BenchDatabase():
         run(args)
 
