@@ -230,3 +230,16 @@ def test_a_family_member_of_another_person_answers_404(personas, yamada):
         sibling = services.family_member_create(actor=None, person=other, relation="sibling")
     url = personas.url(f"persons/{yamada.pk}/family/{sibling.pk}/")
     assert personas.client("counselor").get(url).status_code == 404
+
+
+def test_a_search_with_more_matches_than_the_cap_says_so(personas, monkeypatch):
+    from tsunagu.people import selectors
+
+    monkeypatch.setattr(selectors, "SEARCH_CAP", 2)
+    for n in range(3):
+        make_person(personas.municipality, name=f"山田{n}")
+    page = personas.client("lead").get(personas.url("persons/"), {"q": "山田"}).content.decode()
+    assert "2件以上" in page
+    monkeypatch.setattr(selectors, "SEARCH_CAP", 3)
+    page = personas.client("lead").get(personas.url("persons/"), {"q": "山田"}).content.decode()
+    assert "件以上" not in page and "3" in page

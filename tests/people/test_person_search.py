@@ -5,7 +5,7 @@ from django_scopes import scope
 
 from tests.people.helpers import make_case, make_person
 from tsunagu.people import services
-from tsunagu.people.selectors import person_search
+from tsunagu.people.selectors import CappedPaginator, person_search
 
 
 def _numbers(member, query):
@@ -89,3 +89,50 @@ def test_a_professional_finds_only_persons_of_cases_assigned_to_it(personas):
         make_person(personas.municipality, name="山田二"), primary=personas.members["counselor"]
     )
     assert _numbers(personas.members["professional"], "山田") == [assigned.number]
+
+
+@pytest.mark.parametrize("query", ["田", "田太", "やま", "ﾀﾛ"])
+def test_one_and_two_character_keys_find_a_name_from_the_middle(personas, names, query):
+    assert _numbers(personas.members["lead"], query) == [names["yamada"]]
+
+
+def test_exact_names_come_first_then_names_starting_with_the_key(personas):
+    city = personas.municipality
+    inside = make_person(city, name="小佐藤", name_kana="コサトウ").number
+    starting = make_person(city, name="佐藤花子", name_kana="サトウ ハナコ").number
+    exact = make_person(city, name="佐藤", name_kana="サトウ").number
+    newer_inside = make_person(city, name="大佐藤", name_kana="オオサトウ").number
+    assert _numbers(personas.members["lead"], "佐藤") == [exact, starting, newer_inside, inside]
+    assert _numbers(personas.members["lead"], "さとう") == [exact, starting, newer_inside, inside]
+
+
+def test_the_person_with_the_number_comes_before_names_containing_it(personas):
+    city = personas.municipality
+    first = make_person(city, name="太郎").number
+    make_person(city, name="次郎")
+    containing = make_person(city, name="第1班").number
+    assert _numbers(personas.members["lead"], "1") == [first, containing]
+
+
+def test_a_family_member_match_is_intersected_with_what_the_viewer_may_see(personas):
+    hidden = make_person(personas.municipality)
+    make_case(hidden, primary=personas.members["lead"], is_shared=False)
+    with scope(municipality=personas.municipality):
+        services.family_member_create(
+            actor=None, person=hidden, relation="mother", name="林花子", name_kana="ハヤシハナコ"
+        )
+    assert _numbers(personas.members["counselor"], "林") == []
+    assert _numbers(personas.members["lead"], "林") == [hidden.number]
+
+
+def test_the_count_stops_at_the_cap_and_says_there_are_more(personas):
+    for n in range(4):
+        make_person(personas.municipality, name=f"山田{n}")
+    member = personas.members["lead"]
+    with scope(municipality=member.municipality):
+        rows = person_search(viewer=member, query="山田")
+        capped = CappedPaginator(rows, 2, cap=3)
+        assert (capped.count, capped.more, capped.num_pages) == (3, True, 2)
+        assert len(capped.page(2).object_list) == 1
+        exact = CappedPaginator(rows, 2, cap=4)
+        assert (exact.count, exact.more) == (4, False)

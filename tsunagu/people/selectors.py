@@ -2,9 +2,14 @@
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, TypeVar
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import BooleanField, F, Func, Model, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case as Ranked
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from tsunagu.cases.models import Case, CaseAssignment
 from tsunagu.cases.policy import visible_cases, visible_consultations, visible_persons
@@ -13,27 +18,119 @@ from tsunagu.people.codes import AgeBand
 from tsunagu.people.models import Consent, FamilyMember, Person
 from tsunagu.tenancy.models import Membership
 
+M = TypeVar("M", bound=Model)
+
+
+# The screen counts at most this many matches and then says "1,000件以上": counting every
+# 佐藤 of a city of a million costs more than the page itself and helps no one.
+SEARCH_CAP = 1000
+
+# Keys of one or two characters have no trigram; PostgreSQL finds them through an index of
+# each name's one- and two-character substrings (migration people 0003).
+SHORT_KEY = 2
+
+
+class HasShortGram(Func):
+    """HasShortGram(column, key): `tsunagu_short_grams(column) @> ARRAY[key]` (PostgreSQL).
+
+    Written exactly as the index expression of migration people 0003, so that index serves it.
+    """
+
+    template = "tsunagu_short_grams(%(expressions)s]::text[]"
+    arg_joiner = ") @> ARRAY["
+    output_field = BooleanField()
+
 
 def _as_number(query: str) -> int | None:
     digits = normalize_for_search(query).removeprefix("no.")
     return int(digits) if digits.isdigit() and len(digits) < 10 else None
 
 
+def _matching(model: type[M], column: str, key: str) -> QuerySet[M]:
+    """Rows whose `column` contains `key`, in a shape an index of the column serves."""
+    rows = model._default_manager.order_by()
+    if len(key) <= SHORT_KEY and connection.vendor == "postgresql":
+        return rows.filter(HasShortGram(F(column), Value(key)))
+    return rows.filter(**{f"{column}__contains": key})
+
+
+def person_matches(*, municipality_id: int, query: str) -> QuerySet[Person] | None:
+    """Ids of the municipality's persons matching the query, visible or not (None: no query).
+
+    A UNION of one branch per indexed key (name, kana, a family member's name, the number),
+    each served by its own per-municipality index; an OR across them would read every row.
+    """
+    key = normalize_for_search(query)
+    if not key:
+        return None
+    branches: list[QuerySet[Any]] = [
+        _matching(Person, "name_key", key).filter(municipality_id=municipality_id).values("pk"),
+        _matching(Person, "kana_key", key).filter(municipality_id=municipality_id).values("pk"),
+        _matching(FamilyMember, "name_key", key)
+        .filter(municipality_id=municipality_id)
+        .values("person_id"),
+    ]
+    number = _as_number(query)
+    if number is not None:
+        branches.append(
+            Person.objects.order_by()
+            .filter(municipality_id=municipality_id, number=number)
+            .values("pk")
+        )
+    first, *rest = branches
+    return first.union(*rest, all=True)
+
+
 def person_search(*, viewer: Membership, query: str = "") -> QuerySet[Person]:
     """Visible persons matching a number, a name or kana, or a family member's name.
 
     Names are compared on their normalized keys, so 山田 = やまだ = ヤマダ = ﾔﾏﾀﾞ and 髙橋 = 高橋.
+    The person with that number and exact names come first, then names starting with the
+    key, then the rest; newest first within each.
     """
     persons = visible_persons(viewer)
+    matches = person_matches(municipality_id=viewer.municipality_id, query=query)
+    if matches is None:
+        return persons.order_by("-number")
     key = normalize_for_search(query)
-    if key:
-        family = FamilyMember.objects.filter(person=OuterRef("pk"), name_key__contains=key)
-        match = Q(name_key__contains=key) | Q(kana_key__contains=key) | Q(Exists(family))
-        number = _as_number(query)
-        if number is not None:
-            match |= Q(number=number)
-        persons = persons.filter(match)
-    return persons.order_by("-number")
+    exact = Q(name_key=key) | Q(kana_key=key)
+    number = _as_number(query)
+    if number is not None:
+        exact |= Q(number=number)
+    rank = Ranked(
+        When(exact, then=Value(0)),
+        When(Q(name_key__startswith=key) | Q(kana_key__startswith=key), then=Value(1)),
+        default=Value(2),
+    )
+    return persons.filter(pk__in=matches).alias(rank=rank).order_by("rank", "-number")
+
+
+def capped_count(rows: QuerySet[Any], cap: int) -> tuple[int, bool]:
+    """(count, more): at most `cap`, and whether there are more rows than that."""
+    found = rows.order_by()[: cap + 1].count()
+    return min(found, cap), found > cap
+
+
+class CappedPaginator(Paginator):
+    """Pages over the first `cap` rows only; `more` says whether the rows went beyond."""
+
+    def __init__(self, rows: QuerySet[Any], per_page: int, cap: int | None = None) -> None:
+        cap = SEARCH_CAP if cap is None else cap
+        super().__init__(rows[:cap], per_page)
+        self.rows = rows
+        self.cap = cap
+
+    @cached_property
+    def _capped(self) -> tuple[int, bool]:
+        return capped_count(self.rows, self.cap)
+
+    @cached_property
+    def count(self) -> int:
+        return self._capped[0]
+
+    @property
+    def more(self) -> bool:
+        return self._capped[1]
 
 
 def age_band_label(person: Person, today: date) -> str:

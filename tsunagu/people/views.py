@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -37,7 +36,7 @@ def person_list(request: HttpRequest, code: str) -> HttpResponse:
     require_permission(member, VIEW_PERSONS)
     query = request.GET.get("q", "").strip()[:100]
     persons = selectors.person_search(viewer=member, query=query).defer(*ENCRYPTED_PERSON_FIELDS)
-    page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.CappedPaginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     shown = selectors.with_age_bands(list(page.object_list), today)
     access_record(

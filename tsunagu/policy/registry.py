@@ -119,10 +119,13 @@ def visible(member: Membership, model: type[M]) -> QuerySet[M]:
     rows: QuerySet[M] = model._default_manager.filter(municipality_id=member.municipality_id)
     if not member.is_active:
         return rows.none()
-    grants = [g for b in bases(model) if (g := b.grants(member)) is not None]
-    if any(g is EVERY_ROW for g in grants):
-        return rows
-    filters = [g for g in grants if isinstance(g, Q)]
+    filters = []
+    for basis in bases(model):
+        grant = basis.grants(member)
+        if grant is EVERY_ROW:  # no need to build the other bases' subqueries
+            return rows
+        if isinstance(grant, Q):
+            filters.append(grant)
     if not filters:
         return rows.none()
     return rows.filter(reduce(or_, filters))

@@ -1,0 +1,255 @@
+"""Load test: staff on the main journeys at a person's pace against `tsunagu serve` (127.0.0.1).
+
+    .venv/bin/python bench/load.py [--scale small|full] [--users N] [--minutes M]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/<synth db> .venv/bin/python bench/load.py \\
+        --scale full --existing
+
+small: 10 staff for 1 minute on a throw-away database of 5,000 persons and 20,000
+consultations (SQLite, or a new PostgreSQL database when DATABASE_URL is set). full: 50 staff
+for 5 minutes; with --existing against the database DATABASE_URL names, as filled by
+`tsunagu synth` (e.g. 1,000,000 persons and 1,000,000 consultations), else generated here.
+
+Each user logs in with a password and an authenticator code, then works: home, search as you
+type, quick entry (saves a consultation), case list, case page, statistics, pausing 3–10 s.
+Afterwards every consultation the users saw saved must be in the database, and nothing more.
+The server and locust run on this machine only and stop at the time limit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.stats import BenchDatabase  # noqa: E402
+
+SCALES = {
+    # users, minutes, persons, consultations (when generated here)
+    "small": (10, 1.0, 5_000, 20_000),
+    "full": (50, 5.0, 1_000_000, 1_000_000),
+}
+TARGETS_MS = {"case list": 150.0, "search": 50.0}
+LEADS_EVERY = 10  # one lead among ten staff, the rest counselors
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=sorted(SCALES), default="small")
+    parser.add_argument("--users", type=int, default=None)
+    parser.add_argument("--minutes", type=float, default=None)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--existing", action="store_true", help="use DATABASE_URL as filled")
+    return parser.parse_args()
+
+
+def prepare(args: argparse.Namespace, users: int, workdir: Path) -> tuple[Any, list[int]]:
+    """Data (unless --existing) and `users` staff accounts; returns the city and their ids."""
+    import django
+
+    django.setup()
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.core.management import call_command
+    from django.db.models import Count
+    from django_scopes import scopes_disabled
+
+    from tsunagu.accounts.models import User
+    from tsunagu.people.models import Person
+    from tsunagu.synth.generate import Plan, generate
+    from tsunagu.tenancy.codes import OrganizationKind, Role
+    from tsunagu.tenancy.models import Membership, Municipality, Organization
+
+    if not args.existing:
+        call_command("migrate", verbosity=0)
+        _, _, persons, consultations = SCALES[args.scale]
+        generate(Plan(municipalities=1, persons=persons, consultations=consultations))
+    with scopes_disabled():
+        biggest = (
+            Person.objects.values("municipality_id").annotate(n=Count("id")).order_by("-n").first()
+        )
+        assert biggest is not None, "no persons: fill the database with `tsunagu synth`"
+        city = Municipality.objects.get(pk=biggest["municipality_id"])
+        org, _ = Organization.objects.get_or_create(
+            municipality=city, name="負荷試験センター", kind=OrganizationKind.WELFARE_COUNCIL
+        )
+        accounts, member_ids = [], []
+        for n in range(users):
+            username = f"load-{city.code}-{n:03d}"
+            password = secrets.token_urlsafe(16)
+            user, _ = User.objects.get_or_create(username=username)
+            user.set_password(password)
+            user.save()
+            Authenticator.objects.filter(user=user).delete()
+            secret = generate_totp_secret()
+            TOTP.activate(user, secret)
+            role = Role.LEAD if n % LEADS_EVERY == 0 else Role.COUNSELOR
+            member, _ = Membership.objects.update_or_create(
+                municipality=city, user=user, defaults={"role": role, "organization": org}
+            )
+            member_ids.append(member.pk)
+            accounts.append(
+                {"username": username, "password": password, "totp": secret, "code": city.code}
+            )
+    (workdir / "accounts.json").write_text(json.dumps(accounts), encoding="utf-8")
+    print(f"{city.name}: {biggest['n']:,} persons; {users} staff accounts ready")
+    return city, member_ids
+
+
+def consultations_by(member_ids: list[int], since: Any) -> int:
+    from django_scopes import scopes_disabled
+
+    from tsunagu.consultations.models import Consultation
+
+    with scopes_disabled():
+        return Consultation.objects.filter(staff_id__in=member_ids, created_at__gte=since).count()
+
+
+def rss_mib(pid: int, field: str) -> float:
+    """VmRSS (now) or VmHWM (peak) of a process, in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def serve(port: int, workdir: Path) -> subprocess.Popen[bytes]:
+    log = open(workdir / "server.log", "wb")  # noqa: SIM115 (closed with the process)
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/tsunagu"), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=5):
+                return server
+        except OSError:
+            time.sleep(0.5)
+    server.terminate()
+    raise SystemExit("the server did not answer within 60 s; see server.log")
+
+
+def run(args: argparse.Namespace) -> None:
+    from django.utils import timezone
+
+    users, minutes, _, _ = SCALES[args.scale]
+    users, minutes = args.users or users, args.minutes or minutes
+    workdir = Path(tempfile.mkdtemp(prefix="tsunagu-load-"))
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    _city, member_ids = prepare(args, users, workdir)
+    started_at = timezone.now()
+    server = serve(args.port, workdir)
+    idle_rss = rss_mib(server.pid, "VmRSS")
+    try:
+        env = {
+            **os.environ,
+            "TSUNAGU_LOAD_ACCOUNTS": str(workdir / "accounts.json"),
+            "TSUNAGU_LOAD_WRITES": str(workdir / "writes.json"),
+        }
+        subprocess.run(
+            [
+                str(ROOT / ".venv/bin/locust"),
+                "-f",
+                str(ROOT / "bench/locustfile.py"),
+                "--headless",
+                "--only-summary",
+                "-u",
+                str(users),
+                "-r",
+                str(max(1, users // 10)),
+                "-t",
+                f"{int(minutes * 60)}s",
+                "--stop-timeout",
+                "15",
+                "--host",
+                f"http://127.0.0.1:{args.port}",
+                "--csv",
+                str(workdir / "load"),
+            ],
+            env=env,
+            check=False,
+            timeout=minutes * 60 + 180,
+        )
+        peak_rss = rss_mib(server.pid, "VmHWM")
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    saved = sum(json.loads((workdir / "writes.json").read_text(encoding="utf-8")).values())
+    found = consultations_by(member_ids, started_at)
+    report(workdir, users, minutes, idle_rss, peak_rss, saved, found)
+
+
+def report(
+    workdir: Path,
+    users: int,
+    minutes: float,
+    idle_rss: float,
+    peak_rss: float,
+    saved: int,
+    found: int,
+) -> None:
+    with open(workdir / "load_stats.csv", encoding="utf-8") as stats:
+        rows = {row["Name"]: row for row in csv.DictReader(stats)}
+    print()
+    print(f"{users} staff for {minutes:g} min, pausing 3–10 s; server `tsunagu serve`")
+    print(f"{'request':<26}{'count':>8}{'fail':>6}{'median':>8}{'p95':>8}{'max':>8}  ms")
+    for name, row in rows.items():
+        print(
+            f"{name:<26}{row['Request Count']:>8}{row['Failure Count']:>6}"
+            + "".join(
+                f"{float(row[column]):>8.0f}"
+                for column in ("Median Response Time", "95%", "Max Response Time")
+            )
+        )
+    print(f"server memory: {idle_rss:.0f} MiB idle, {peak_rss:.0f} MiB at peak (one process)")
+    print(f"consultations saved by the users: {saved}; found in the database: {found}")
+    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print()
+    total = rows.get("Aggregated", {})
+    requests, failures = int(total.get("Request Count", 0)), int(total.get("Failure Count", 0))
+    for name, target in TARGETS_MS.items():
+        if name in rows:
+            ratio = float(rows[name]["95%"]) / target
+            verdict = "OK" if ratio <= 1 else "OVER"
+            print(f"{name} p95 / {target:.0f} ms = {ratio:.2f}x (target <= 1x) {verdict}")
+    ratio = failures / max(requests, 1)
+    verdict = "OK" if failures == 0 else "OVER"
+    print(f"failed requests / requests = {ratio:.3f}x (target <= 0x) {verdict}")
+    ratio = found / max(saved, 1)
+    print(
+        "consultations in the database / saved by the users = "
+        f"{ratio:.2f}x (target <= 1x) {'OK' if found == saved else 'OVER'}"
+    )
+
+
+def main() -> None:
+    args = parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    if args.existing:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        run(args)
+        return
+    with BenchDatabase():
+        run(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Synthetic, deterministic data at any scale, for benchmarks and capacity planning."""
