@@ -7,14 +7,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tsunagu.core.crypto import email_index, phone_index
 from tsunagu.core.japanese import normalize_for_search
-from tsunagu.people.models import Consent, FamilyMember, Person
+from tsunagu.people.models import Consent, FamilyMember, Person, PersonNumberCounter
 from tsunagu.tenancy.models import Membership, Municipality, Organization
 
 PERSON_FIELDS = {
@@ -49,8 +49,28 @@ def _person_keys(person: Person) -> None:
 
 
 def next_person_number(municipality: Municipality) -> int:
-    current = Person.objects.filter(municipality=municipality).aggregate(n=Max("number"))["n"]
-    return (current or 0) + 1
+    """Take the municipality's next person number; call inside the transaction that uses it.
+
+    The counter row stays locked until that transaction ends, so two desks numbering at once
+    take turns (PostgreSQL: SELECT ... FOR UPDATE; SQLite: its IMMEDIATE write lock). A
+    municipality's first number continues after persons loaded without the counter.
+    """
+    counter = (
+        PersonNumberCounter.objects.select_for_update().filter(municipality=municipality).first()
+    )
+    if counter is None:
+        loaded = Person.objects.filter(municipality=municipality).aggregate(n=Max("number"))["n"]
+        try:
+            with transaction.atomic():
+                counter = PersonNumberCounter.objects.create(
+                    municipality=municipality, last_number=loaded or 0
+                )
+        except IntegrityError:
+            # Another desk created the row first; wait for its lock like any later number.
+            counter = PersonNumberCounter.objects.select_for_update().get(municipality=municipality)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.last_number
 
 
 @transaction.atomic
@@ -61,8 +81,6 @@ def person_create(*, actor: Membership | None, municipality: Municipality, **fie
         raise TypeError(f"unknown person fields: {sorted(unknown)}")
     person = Person(municipality=municipality, **fields)
     _person_keys(person)
-    # SQLite runs in IMMEDIATE mode and PostgreSQL has a unique constraint, so two desks
-    # numbering at once either wait or fail loudly; neither gets a duplicate.
     person.number = next_person_number(municipality)
     person.full_clean(exclude=["municipality"])
     person.save()
