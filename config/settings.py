@@ -295,6 +295,17 @@ AXES_COOLOFF_MESSAGE = _(
     " or ask your team lead or administrator to unlock it."
 )
 
+# One cache shared by every worker process, in the database itself (no extra server):
+# allauth keeps its rate limits and the TOTP codes already used there, and a per-process
+# memory cache would let a second worker accept a replayed code. `migrate` creates the table;
+# `check --deploy` refuses a local-memory cache (tsunagu/core/checks.py).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "tsunagu_cache",
+    }
+}
+
 # API tokens live this many days unless `token create --days` says otherwise.
 TSUNAGU_TOKEN_DAYS = _env_int("TSUNAGU_TOKEN_DAYS", 90)
 
