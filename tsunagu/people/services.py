@@ -1,8 +1,6 @@
 """Writes of persons, family members and consents."""
 
-import secrets
 from datetime import date, datetime
-from pathlib import PurePath
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -15,6 +13,7 @@ from django.utils.translation import gettext as _
 from tsunagu.core.crypto import email_index, phone_index
 from tsunagu.core.japanese import normalize_for_search
 from tsunagu.people.models import Consent, FamilyMember, Person, PersonNumberCounter
+from tsunagu.people.scans import scan_delete, scan_kind, scan_save
 from tsunagu.tenancy.models import Membership, Municipality, Organization
 
 PERSON_FIELDS = {
@@ -138,36 +137,6 @@ def family_member_update(
     return member
 
 
-# A scan of a signed consent form: the kinds a scanner or phone produces, and nothing else.
-SCAN_MAX_BYTES = 10 * 1024 * 1024
-SCAN_EXTENSIONS = {".pdf": "pdf", ".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png"}
-SCAN_MAGIC = {"pdf": b"%PDF-", "jpeg": b"\xff\xd8\xff", "png": b"\x89PNG\r\n\x1a\n"}
-SCAN_SUFFIX = {"pdf": ".pdf", "jpeg": ".jpg", "png": ".png"}
-SCAN_CONTENT_TYPE = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".png": "image/png"}
-
-
-def scan_kind(document: File) -> str:
-    """The kind ("pdf", "jpeg", "png") of an uploaded scan, or a ValidationError saying why not.
-
-    The name's extension and the first bytes must agree, so an executable renamed .pdf is refused.
-    """
-    if document.size is not None and document.size > SCAN_MAX_BYTES:
-        raise ValidationError(
-            _("The scanned document is larger than %(mb)s MB.") % {"mb": SCAN_MAX_BYTES // 2**20},
-            code="too_large",
-        )
-    by_name = SCAN_EXTENSIONS.get(PurePath(document.name or "").suffix.lower())
-    document.seek(0)
-    head = document.read(8)
-    document.seek(0)
-    by_content = next((kind for kind, magic in SCAN_MAGIC.items() if head.startswith(magic)), None)
-    if by_name is None or by_content != by_name:
-        raise ValidationError(
-            _("The scanned document must be a PDF, JPEG or PNG file."), code="file_type"
-        )
-    return by_name
-
-
 @transaction.atomic
 def consent_record(
     *,
@@ -180,7 +149,7 @@ def consent_record(
     form: str,
     document: File | None = None,
 ) -> Consent:
-    """Record a consent; a scan is stored under consents/<municipality code>/ with a random name."""
+    """Record a consent; a scan is stored encrypted under consents/<municipality code>/."""
     if any(o.municipality_id != person.municipality_id for o in organizations):
         raise ValueError("recipient of another municipality")
     if valid_until is not None and valid_until < valid_from:
@@ -199,16 +168,13 @@ def consent_record(
     )
     consent.full_clean(exclude=["municipality", "person", "recorded_by", "document"])
     if document is not None and kind is not None:
-        # The uploaded name says nothing trustworthy; the path is ours alone.
-        name = f"{person.municipality.code}/{secrets.token_hex(16)}{SCAN_SUFFIX[kind]}"
-        consent.document.save(name, document, save=False)
+        scan_save(consent, document, kind=kind, municipality_code=person.municipality.code)
     try:
         consent.save()
         consent.organizations.set(organizations)
     except Exception:
         # No row, no scan: a stored file nobody can reach would only be a leak waiting.
-        if consent.document:
-            consent.document.delete(save=False)
+        scan_delete(consent)
         raise
     return consent
 
