@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "tsunagu.reports",
     "tsunagu.audit",
     "tsunagu.network",
+    "tsunagu.retention",
     "tsunagu.api",
     "tsunagu.demo",
 ]

@@ -76,7 +76,7 @@ def test_rotating_the_key_re_encrypts_the_scans(personas, media, settings):
     settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = KEY_B, [KEY_A]
     out = io.StringIO()
     call_command("rotate_keys", stdout=out)
-    assert "Consent scans: 1 file(s) re-encrypted." in out.getvalue()
+    assert "同意書スキャン: 1件のファイルを再暗号化しました。" in out.getvalue()
     assert _on_disk(media) != written_with_a
     settings.SECRET_KEY_FALLBACKS = []  # step 3 of the rotation: the old key is gone
     with scopes_disabled():
