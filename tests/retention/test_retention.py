@@ -201,3 +201,18 @@ def test_an_unknown_municipality_code_is_an_error(db):
 
     with pytest.raises(CommandError, match="999999"):
         call_command("retention", "list", "--municipality", "999999")
+
+
+def test_it_deletes_in_batches_with_the_same_result(personas, supported_long_ago, monkeypatch):
+    from tsunagu.retention import services as retention_services
+
+    monkeypatch.setattr(retention_services, "BATCH", 1)
+    old = [make_consultation(personas.municipality) for _ in range(3)]
+    with scope(municipality=personas.municipality):
+        Consultation.objects.filter(pk__in=[c.pk for c in old]).update(occurred_at=LONG_AGO)
+    _due, record = _apply(personas.municipality)
+    assert record.counts["consultations"] == 4 and record.counts["persons"] == 1
+    with scopes_disabled():
+        assert not Consultation.objects.filter(municipality=personas.municipality).exists()
+    for entry in LogEntry.objects.all():
+        assert "山田" not in json.dumps([entry.object_repr, entry.changes], ensure_ascii=False)

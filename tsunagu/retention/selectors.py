@@ -60,34 +60,28 @@ def retention_due(*, municipality: Municipality, today: date) -> Due:
     cutoff = today - relativedelta(years=years)
     since = timezone.make_aware(datetime.combine(cutoff, time.min))
     due = Due(years=years, cutoff=cutoff)
+    # Subqueries rather than lists of ids: a first run may find a decade of consultations.
     cases = Case.objects.filter(municipality=municipality)
-    due.case_ids = list(
-        cases.filter(stage=Stage.CLOSED, closed_on__lt=cutoff).values_list("pk", flat=True)
-    )
-    kept_cases = cases.exclude(pk__in=due.case_ids)
+    due_cases = cases.filter(stage=Stage.CLOSED, closed_on__lt=cutoff)
     persons = (
         Person.objects.filter(municipality=municipality, created_at__lt=since)
-        .exclude(pk__in=kept_cases.values("person_id"))
+        .exclude(pk__in=cases.exclude(pk__in=due_cases.values("pk")).values("person_id"))
         .annotate(last_consulted=Max("consultations__occurred_at"))
         .filter(Q(last_consulted__isnull=True) | Q(last_consulted__lt=since))
     )
-    due.person_ids = list(persons.values_list("pk", flat=True))
-    consultations = Consultation.objects.filter(municipality=municipality)
-    due.consultation_ids = list(
-        consultations.filter(
-            Q(case_id__in=due.case_ids)
-            | Q(person_id__in=due.person_ids)
-            | Q(person__isnull=True, case__isnull=True, occurred_at__lt=since)
-        ).values_list("pk", flat=True)
+    consultations = Consultation.objects.filter(municipality=municipality).filter(
+        Q(case__in=due_cases.values("pk"))
+        | Q(person__in=persons.values("pk"))
+        | Q(person__isnull=True, case__isnull=True, occurred_at__lt=since)
     )
-    consents = Consent.objects.filter(municipality=municipality, person_id__in=due.person_ids)
-    due.consent_ids = list(consents.values_list("pk", flat=True))
+    consents = Consent.objects.filter(municipality=municipality, person__in=persons.values("pk"))
+    family = FamilyMember.objects.filter(municipality=municipality, person__in=persons.values("pk"))
+    due.case_ids = list(due_cases.order_by("pk").values_list("pk", flat=True))
+    due.person_ids = list(persons.order_by("pk").values_list("pk", flat=True))
+    due.consultation_ids = list(consultations.order_by("pk").values_list("pk", flat=True))
+    due.consent_ids = list(consents.order_by("pk").values_list("pk", flat=True))
     due.scans = consents.exclude(document="").count()
-    due.family_member_ids = list(
-        FamilyMember.objects.filter(
-            municipality=municipality, person_id__in=due.person_ids
-        ).values_list("pk", flat=True)
-    )
+    due.family_member_ids = list(family.order_by("pk").values_list("pk", flat=True))
     return due
 
 

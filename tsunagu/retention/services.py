@@ -1,13 +1,13 @@
 """Writes of retention: a municipality's policy, and deleting what it says is due."""
 
 from datetime import date
+from typing import Any
 
 from auditlog.context import disable_auditlog
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import Storage
-from django.db import models, transaction
-from django.db.models import Q
+from django.db import transaction
 from django.utils import timezone
 
 from tsunagu.audit.models import ChangeRecord
@@ -31,9 +31,40 @@ def retention_policy_set(*, actor: Membership, years: int) -> RetentionPolicy:
     return policy
 
 
-def _redact_history(model: type[models.Model], ids: list[int]) -> Q:
-    content_type = ContentType.objects.get_for_model(model)
-    return Q(content_type=content_type, object_pk__in=[str(pk) for pk in ids])
+# Rows per statement: SQLite allows 32,766 parameters, and a first run may delete many rows.
+BATCH = 500
+
+
+def _batches(ids: list[int]) -> list[list[int]]:
+    return [ids[i : i + BATCH] for i in range(0, len(ids), BATCH)]
+
+
+def _blank_history(municipality: Municipality, due: Due) -> None:
+    """Blank the values and names in the change history of every row being deleted."""
+    blank: dict[str, Any] = {
+        "changes": {},
+        "changes_text": "",
+        "object_repr": "",
+        "serialized_data": None,
+    }
+    for model, ids in (
+        (Person, due.person_ids),
+        (Case, due.case_ids),
+        (Consultation, due.consultation_ids),
+        (Consent, due.consent_ids),
+        (FamilyMember, due.family_member_ids),
+    ):
+        content_type = ContentType.objects.get_for_model(model)
+        for batch in _batches(ids):
+            LogEntry.objects.filter(
+                content_type=content_type, object_pk__in=[str(pk) for pk in batch]
+            ).update(**blank)
+    # Rows of the same person or case (assignments, plan items, risks…) are found by their refs.
+    records = ChangeRecord.objects.filter(municipality=municipality)
+    for field, ids in (("person_ref", due.person_ids), ("case_ref", due.case_ids)):
+        for batch in _batches(ids):
+            entries = records.filter(**{f"{field}__in": batch}).values("log_entry_id")
+            LogEntry.objects.filter(pk__in=entries).update(**blank)
 
 
 @transaction.atomic
@@ -49,29 +80,21 @@ def retention_apply(
     due = retention_due(municipality=municipality, today=today)
     if due.is_empty():
         return due, None
-    consents = Consent.objects.filter(pk__in=due.consent_ids).exclude(document="")
-    scan_names = list(consents.values_list("document", flat=True))
-    history = (
-        _redact_history(Person, due.person_ids)
-        | _redact_history(Case, due.case_ids)
-        | _redact_history(Consultation, due.consultation_ids)
-        | _redact_history(Consent, due.consent_ids)
-        | _redact_history(FamilyMember, due.family_member_ids)
-        | Q(
-            pk__in=ChangeRecord.objects.filter(municipality=municipality)
-            .filter(Q(person_ref__in=due.person_ids) | Q(case_ref__in=due.case_ids))
-            .values("log_entry_id")
-        )
-    )
+    scan_names: list[str] = []
+    for batch in _batches(due.consent_ids):
+        consents = Consent.objects.filter(pk__in=batch).exclude(document="")
+        scan_names += consents.values_list("document", flat=True)
+    _blank_history(municipality, due)
     with disable_auditlog():
         # Children before the rows they point at (consultations PROTECT cases and persons);
         # assignments, plans, risks, stage changes, consents and family members cascade.
-        Consultation.objects.filter(pk__in=due.consultation_ids).delete()
-        Case.objects.filter(pk__in=due.case_ids).delete()
-        Person.objects.filter(pk__in=due.person_ids).delete()
-    LogEntry.objects.filter(history).update(
-        changes={}, changes_text="", object_repr="", serialized_data=None
-    )
+        for model, ids in (
+            (Consultation, due.consultation_ids),
+            (Case, due.case_ids),
+            (Person, due.person_ids),
+        ):
+            for batch in _batches(ids):
+                model.objects.filter(pk__in=batch).delete()
     record = DeletionRecord.objects.create(
         municipality=municipality,
         at=timezone.now(),
