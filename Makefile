@@ -24,8 +24,9 @@ $(VENV)/.test-installed: requirements/test.lock pyproject.toml | $(BIN)/python
 run: $(VENV)/.run-installed
 	$(BIN)/tsunagu demo
 
+# Coverage of tsunagu/ and config/ is measured on every run; the table ends with the TOTAL line.
 test: $(VENV)/.test-installed
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --cov --cov-report=term $(PYTEST_ARGS)
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .

@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "tsunagu.reports",
     "tsunagu.audit",
     "tsunagu.network",
+    "tsunagu.retention",
     "tsunagu.api",
     "tsunagu.demo",
 ]
@@ -306,6 +307,16 @@ AXES_COOLOFF_MESSAGE = _(
 # Background jobs (imports) wait in the database until `tsunagu worker` (or the one that
 # `tsunagu serve` starts) takes them: no queue server, and nothing lost on a restart.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# One cache shared by every worker process, in the database itself (no extra server):
+# allauth keeps its rate limits and the TOTP codes already used there, and a per-process
+# memory cache would let a second worker accept a replayed code. `migrate` creates the table;
+# `check --deploy` refuses a local-memory cache (tsunagu/core/checks.py).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "tsunagu_cache",
+    }
+}
 
 # API tokens live this many days unless `token create --days` says otherwise.
 TSUNAGU_TOKEN_DAYS = _env_int("TSUNAGU_TOKEN_DAYS", 90)

@@ -15,6 +15,7 @@ staff_patterns = [
     path("audit/", include("tsunagu.audit.urls")),
     path("accounts/", include("tsunagu.accounts.staff_urls")),
     path("meetings/", include("tsunagu.network.urls")),
+    path("admin/retention/", include("tsunagu.retention.urls")),
 ]
 
 urlpatterns = [

@@ -77,7 +77,7 @@ def test_a_removed_assignment_stays_in_the_history(personas, casework):
         cases.case_assign(actor=lead, case=casework.case, primary=lead, others=[])
     with scopes_disabled():
         deletions = LogEntry.objects.filter(
-            action=LogEntry.Action.DELETE, tsunagu_record__case_ref=casework.case.pk
+            action=LogEntry.Action.DELETE, tsunagu_records__case_ref=casework.case.pk
         )
         assert deletions.count() == 1
     page = personas.client("lead").get(history_url(personas, casework.case.pk)).content.decode()
@@ -86,7 +86,7 @@ def test_a_removed_assignment_stays_in_the_history(personas, casework):
 
 def test_every_change_is_tied_to_its_municipality(personas, casework):
     with scopes_disabled():
-        assert not LogEntry.objects.filter(tsunagu_record__isnull=True).exists()
+        assert not LogEntry.objects.filter(tsunagu_records__isnull=True).exists()
         foreign = ChangeRecord.objects.filter(case_ref=casework.foreign_case.pk)
         assert foreign.exists()
         assert set(foreign.values_list("municipality_id", flat=True)) == {personas.outsider.pk}

@@ -8,7 +8,7 @@ from tests.browser.conftest import page  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
+def empty_cache(db):
     cache.clear()
     yield
     cache.clear()

@@ -60,6 +60,7 @@ STAFF: dict[str, Row] = {
     "staff:organization_edit": Row(only("admin")),
     "staff:membership_list": Row(only("admin")),
     "staff:membership_edit": Row(only("admin")),
+    "staff:retention": Row(only("admin")),
     "staff:person_list": Row(only(*PERSON_READERS)),
     "staff:person_create": Row(only(*EDITORS)),
     "staff:person_detail": Row(only(*PERSON_READERS)),

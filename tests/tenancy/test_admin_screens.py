@@ -101,17 +101,6 @@ def test_a_weak_password_is_refused_and_the_form_keeps_what_was_typed(personas):
         assert not Membership.objects.filter(user__username="weak").exists()
 
 
-def test_adding_an_existing_account_keeps_its_password(personas):
-    outsider_user = personas.outsiders["counselor"].user
-    response = personas.client("admin").post(
-        personas.url("admin/members/"),
-        {"username": outsider_user.username, "password": "takeover-attempt-123", "role": "lead"},
-    )
-    assert response.status_code == 302
-    outsider_user.refresh_from_db()
-    assert not outsider_user.check_password("takeover-attempt-123")
-
-
 def test_an_organization_of_another_municipality_cannot_be_chosen(personas):
     with scope(municipality=personas.outsider):
         foreign = Organization.objects.get()

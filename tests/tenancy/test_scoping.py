@@ -1,21 +1,60 @@
+"""Every model is either a tenant model (municipality FK + scoped manager) or declared global."""
+
 import pytest
 from django.apps import apps
+from django.db import models
 from django_scopes import ScopeError, scope
 
 from tsunagu.tenancy.models import Organization
 
+# Models without a municipality, each with the reason it is shared by every municipality. A new
+# model must either carry `municipality` (subclass TenantModel) or be added here, on purpose.
+GLOBAL_MODELS = {
+    "tenancy.Municipality": "the tenants themselves",
+    "accounts.User": "a log-in; what it may do comes from its memberships",
+    "auth.Permission": "Django's, unused by Tsunagu's policy",
+    "auth.Group": "Django's, unused by Tsunagu's policy",
+    "contenttypes.ContentType": "names of models",
+    "sessions.Session": "a browser's log-in session",
+    "account.EmailAddress": "allauth: belongs to a user",
+    "account.EmailConfirmation": "allauth: belongs to a user",
+    "mfa.Authenticator": "allauth: a user's second factor",
+    "axes.AccessAttempt": "lockouts, keyed by username and address",
+    "axes.AccessAttemptExpiration": "lockouts, keyed by username and address",
+    "axes.AccessFailureLog": "lockouts, keyed by username and address",
+    "axes.AccessLog": "lockouts, keyed by username and address",
+    "auditlog.LogEntry": "change history; tsunagu audit.ChangeRecord ties each to its municipality",
+}
+
+
+def has_municipality(model: type[models.Model]) -> bool:
+    return any(f.name == "municipality" for f in model._meta.get_fields())
+
 
 def tenant_models():
-    return [
-        model
-        for model in apps.get_models()
-        if model.__module__.startswith("tsunagu.")
-        and any(f.name == "municipality" for f in model._meta.get_fields())
-    ]
+    return [model for model in apps.get_models() if has_municipality(model)]
 
 
 def test_there_are_tenant_models_to_check():
     assert Organization in tenant_models()
+
+
+def test_every_model_is_a_tenant_model_or_declared_global():
+    undeclared = [
+        model._meta.label
+        for model in apps.get_models()
+        if not has_municipality(model) and model._meta.label not in GLOBAL_MODELS
+    ]
+    assert undeclared == [], "give these a municipality (TenantModel) or declare them global"
+
+
+def test_every_declared_global_model_exists_and_has_no_municipality():
+    labels = {model._meta.label: model for model in apps.get_models()}
+    stale = [label for label in GLOBAL_MODELS if label not in labels]
+    tenant = [
+        label for label in GLOBAL_MODELS if label in labels and has_municipality(labels[label])
+    ]
+    assert stale == [] and tenant == []
 
 
 @pytest.mark.parametrize("model", tenant_models(), ids=lambda m: m._meta.label)
@@ -28,6 +67,38 @@ def test_every_tenant_model_refuses_queries_outside_a_scope(model):
             manager.count()
     field = model._meta.get_field("municipality")
     assert field.related_model._meta.label == "tenancy.Municipality"
+
+
+def _unique_sets(model: type[models.Model]) -> list[tuple[str, set[str]]]:
+    """Every set of fields the database keeps unique (the primary key aside)."""
+    sets = [
+        (f"{field.name} (unique=True)", {field.name})
+        for field in model._meta.concrete_fields
+        if field.unique and not field.primary_key
+    ]
+    sets += [(f"unique_together {fields}", set(fields)) for fields in model._meta.unique_together]
+    sets += [
+        (constraint.name, set(constraint.fields))
+        for constraint in model._meta.constraints
+        if isinstance(constraint, models.UniqueConstraint)
+    ]
+    return sets
+
+
+@pytest.mark.parametrize("model", tenant_models(), ids=lambda m: m._meta.label)
+def test_every_unique_constraint_of_a_tenant_table_includes_the_municipality(model):
+    # Uniqueness within one municipality is what the data means, and a sharded table (Citus,
+    # distributed by municipality_id) can only enforce constraints that include that column.
+    lacking = [name for name, fields in _unique_sets(model) if "municipality" not in fields]
+    assert lacking == []
+
+
+def test_the_unique_check_sees_unique_fields_and_constraints():
+    from tsunagu.accounts.models import User
+    from tsunagu.tenancy.models import Membership
+
+    assert ("username (unique=True)", {"username"}) in _unique_sets(User)
+    assert ("membership_one_per_municipality", {"user", "municipality"}) in _unique_sets(Membership)
 
 
 def test_a_query_outside_a_scope_raises(personas):

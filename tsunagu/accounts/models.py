@@ -22,7 +22,9 @@ class ApiToken(TenantModel):
         "tenancy.Membership", on_delete=models.CASCADE, related_name="api_tokens"
     )
     prefix = models.CharField(max_length=12, help_text=_("First characters, to tell tokens apart"))
-    digest = models.CharField(max_length=64, unique=True)
+    # Found by digest alone (the token names no municipality); unique within the municipality,
+    # which a random 256-bit token is anyway, so the constraint can carry the tenant column.
+    digest = models.CharField(max_length=64, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"))
     last_used_at = models.DateTimeField(null=True, blank=True)
@@ -31,6 +33,9 @@ class ApiToken(TenantModel):
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "digest"], name="api_token_digest")
+        ]
 
     def __str__(self) -> str:
         return f"{self.prefix}…"

@@ -90,8 +90,8 @@ class ChangeRecord(TenantModel):
     The ids are plain numbers, not foreign keys: history outlives the rows it describes.
     """
 
-    log_entry = models.OneToOneField(
-        "auditlog.LogEntry", on_delete=models.CASCADE, related_name="tsunagu_record"
+    log_entry = models.ForeignKey(
+        "auditlog.LogEntry", on_delete=models.CASCADE, related_name="tsunagu_records"
     )
     person_ref = models.BigIntegerField(null=True, blank=True)
     case_ref = models.BigIntegerField(null=True, blank=True)
@@ -100,4 +100,9 @@ class ChangeRecord(TenantModel):
         indexes = [
             models.Index(fields=["municipality", "case_ref"], name="change_case"),
             models.Index(fields=["municipality", "person_ref"], name="change_person"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "log_entry"], name="change_record_one_per_entry"
+            )
         ]

@@ -1,6 +1,7 @@
 """Cases: support for a person and family through the stages, with plan, risks and closure."""
 
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.cases.codes import ClosureReason, ReferralSource, RiskKind, Stage
@@ -42,6 +43,20 @@ class Case(TenantModel):
             # The case list's order: a page of 50 is read from the index, not sorted.
             models.Index(fields=["municipality", "-opened_on", "-id"], name="case_list_order"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("opened_on")),
+                name="case_closed_not_before_opened",
+                violation_error_message=_("A case cannot close before the day it was opened."),
+            ),
+            # Closed means a closing date and a reason; an open case has neither.
+            models.CheckConstraint(
+                condition=(Q(stage=Stage.CLOSED, closed_on__isnull=False) & ~Q(closure_reason=""))
+                | (~Q(stage=Stage.CLOSED) & Q(closed_on__isnull=True, closure_reason="")),
+                name="case_closed_has_date_and_reason",
+                violation_error_message=_("A closed case needs a closing date and a reason."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.person}"
@@ -64,7 +79,15 @@ class CaseAssignment(TenantModel):
     class Meta:
         verbose_name = _("case assignment")
         constraints = [
-            models.UniqueConstraint(fields=["case", "membership"], name="assignment_unique")
+            models.UniqueConstraint(
+                fields=["municipality", "case", "membership"], name="assignment_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["municipality", "case"],
+                condition=Q(is_primary=True),
+                name="assignment_one_primary",
+                violation_error_message=_("A case has one primary staff member."),
+            ),
         ]
 
 
@@ -142,3 +165,10 @@ class RiskFlag(TenantModel):
         verbose_name = _("risk flag")
         verbose_name_plural = _("risk flags")
         indexes = [models.Index(fields=["municipality", "cleared_at"], name="risk_open")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cleared_at__isnull=True) | Q(cleared_at__gte=F("raised_at")),
+                name="risk_cleared_not_before_raised",
+                violation_error_message=_("A risk cannot be cleared before it was raised."),
+            )
+        ]

@@ -83,7 +83,10 @@ def case_assign(
     if primary is not None:
         wanted[primary.pk] = primary
     CaseAssignment.objects.filter(case=case).exclude(membership_id__in=wanted).delete()
-    for pk, member in wanted.items():
+    # The primary comes last, so the old primary has stepped down before the new one steps
+    # up: the database allows one primary per case at every moment.
+    ordered = sorted(wanted.items(), key=lambda item: primary is not None and item[0] == primary.pk)
+    for pk, member in ordered:
         CaseAssignment.objects.update_or_create(
             case=case,
             membership=member,
@@ -138,6 +141,10 @@ def case_close(
         raise ValidationError(_("The case is already closed."))
     if reason not in ClosureReason.values:
         raise ValidationError({"reason": _("Choose why the case closes.")})
+    if closed_on < case.opened_on:
+        raise ValidationError(
+            {"closed_on": _("A case cannot close before the day it was opened.")}, code="period"
+        )
     StageTransition.objects.create(
         municipality_id=case.municipality_id,
         case=case,

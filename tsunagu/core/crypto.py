@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
+from cryptography.fernet import Fernet, MultiFernet
 from django.apps import apps
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -83,6 +84,17 @@ def encrypted_fields(model: type[models.Model]) -> "list[models.Field[Any, Any]]
 
 def models_with_encrypted_fields() -> list[type[models.Model]]:
     return [m for m in apps.get_models() if encrypted_fields(m)]
+
+
+def field_keys() -> tuple[Fernet, MultiFernet]:
+    """(the current key, every known key) of the encrypted columns, for data kept elsewhere.
+
+    Files (consent scans) are encrypted with exactly these keys, so a key rotation and an
+    escrowed key cover them like the columns. Derived by the field library and cached there.
+    """
+    field: Any = encrypted_fields(models_with_encrypted_fields()[0])[0]
+    keys: list[bytes] = field.keys
+    return Fernet(keys[0]), MultiFernet([Fernet(k) for k in keys])
 
 
 def forget_keys() -> None:

@@ -1,6 +1,7 @@
 """支援会議: support meetings whose members share listed cases under a legal duty of secrecy."""
 
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.core.models import TenantModel
@@ -33,6 +34,13 @@ class SupportMeeting(TenantModel):
         ordering = ["-held_on", "-pk"]
         verbose_name = _("support meeting")
         verbose_name_plural = _("support meetings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("held_on")),
+                name="meeting_ends_not_before_held",
+                violation_error_message=_("Sharing cannot end before the meeting is held."),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.held_on})"
@@ -49,5 +57,7 @@ class SupportMeetingMember(TenantModel):
     class Meta:
         verbose_name = _("support meeting member")
         constraints = [
-            models.UniqueConstraint(fields=["meeting", "membership"], name="meeting_member_unique")
+            models.UniqueConstraint(
+                fields=["municipality", "meeting", "membership"], name="meeting_member_unique"
+            )
         ]

@@ -1,5 +1,6 @@
 """Staff screens of consents: record one (with its scan), revoke one, download the scan."""
 
+import io
 from datetime import date
 from pathlib import PurePath
 
@@ -18,6 +19,7 @@ from tsunagu.people import services
 from tsunagu.people.access import person_for_editor
 from tsunagu.people.forms import ConsentForm
 from tsunagu.people.models import Consent, Person
+from tsunagu.people.scans import SCAN_CONTENT_TYPE, scan_read
 from tsunagu.tenancy.forms import validation_error_to_form
 
 # Where a consent stands on a given day, for the person's page.
@@ -99,11 +101,11 @@ def consent_document(request: HttpRequest, code: str, pk: int, consent_pk: int) 
     if not consent.document:
         raise Http404
     suffix = PurePath(consent.document.name or "").suffix.lower()
-    content_type = services.SCAN_CONTENT_TYPE.get(suffix)
+    content_type = SCAN_CONTENT_TYPE.get(suffix)
     if content_type is None:
         raise Http404
     try:
-        handle = consent.document.open("rb")
+        content = scan_read(consent)
     except FileNotFoundError as exc:
         raise Http404 from exc
     basis = person_basis(member, person)
@@ -116,7 +118,7 @@ def consent_document(request: HttpRequest, code: str, pk: int, consent_pk: int) 
     # An ASCII name made of numbers only: nothing of the uploaded name or the person leaks.
     filename = f"consent-{person.number}-{consent.pk}{suffix}"
     response = FileResponse(
-        handle, as_attachment=True, filename=filename, content_type=content_type
+        io.BytesIO(content), as_attachment=True, filename=filename, content_type=content_type
     )
     # A signed form about a person's health and family must not linger in shared caches.
     response["Cache-Control"] = "private, no-store"

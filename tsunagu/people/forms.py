@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from tsunagu.core.forms import StyledForm
 from tsunagu.people.codes import AgeBand, Background, Gender, GuidelineAxis, Relation
 from tsunagu.people.models import Consent, FamilyMember, Person
-from tsunagu.people.services import scan_kind
+from tsunagu.people.scans import scan_kind
 from tsunagu.tenancy.models import Municipality, Organization
 
 AXIS_PREFIX = "axis_"

@@ -3,11 +3,23 @@
 from datetime import date
 
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.core.crypto import EncryptedJSON, EncryptedText
 from tsunagu.core.models import TenantModel
 from tsunagu.people.codes import AgeBand, Gender, Relation, age_band_for
+
+
+class PersonNumberCounter(TenantModel):
+    """The last person number a municipality gave out: locked while the next one is taken."""
+
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["municipality"], name="person_counter_one_per_city")
+        ]
 
 
 class Person(TenantModel):
@@ -45,7 +57,13 @@ class Person(TenantModel):
         verbose_name = _("person")
         verbose_name_plural = _("persons")
         constraints = [
-            models.UniqueConstraint(fields=["municipality", "number"], name="person_unique_number")
+            models.UniqueConstraint(fields=["municipality", "number"], name="person_unique_number"),
+            models.CheckConstraint(
+                condition=Q(withdrawal_since_month__isnull=True)
+                | Q(withdrawal_since_month__gte=1, withdrawal_since_month__lte=12),
+                name="person_withdrawal_month_1_12",
+                violation_error_message=_("The month must be between 1 and 12."),
+            ),
         ]
         indexes = [
             models.Index(fields=["municipality", "name_key"], name="person_name_key"),
@@ -136,6 +154,13 @@ class Consent(TenantModel):
         ordering = ["-valid_from", "-pk"]
         verbose_name = _("consent")
         verbose_name_plural = _("consents")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
+                name="consent_until_not_before_from",
+                violation_error_message=_("The end date cannot be before the start date."),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} {self.valid_from}"

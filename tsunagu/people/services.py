@@ -1,20 +1,19 @@
 """Writes of persons, family members and consents."""
 
-import secrets
 from datetime import date, datetime
-from pathlib import PurePath
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tsunagu.core.crypto import email_index, phone_index
 from tsunagu.core.japanese import normalize_for_search
-from tsunagu.people.models import Consent, FamilyMember, Person
+from tsunagu.people.models import Consent, FamilyMember, Person, PersonNumberCounter
+from tsunagu.people.scans import scan_delete, scan_kind, scan_save
 from tsunagu.tenancy.models import Membership, Municipality, Organization
 
 PERSON_FIELDS = {
@@ -49,8 +48,28 @@ def _person_keys(person: Person) -> None:
 
 
 def next_person_number(municipality: Municipality) -> int:
-    current = Person.objects.filter(municipality=municipality).aggregate(n=Max("number"))["n"]
-    return (current or 0) + 1
+    """Take the municipality's next person number; call inside the transaction that uses it.
+
+    The counter row stays locked until that transaction ends, so two desks numbering at once
+    take turns (PostgreSQL: SELECT ... FOR UPDATE; SQLite: its IMMEDIATE write lock). A
+    municipality's first number continues after persons loaded without the counter.
+    """
+    counter = (
+        PersonNumberCounter.objects.select_for_update().filter(municipality=municipality).first()
+    )
+    if counter is None:
+        loaded = Person.objects.filter(municipality=municipality).aggregate(n=Max("number"))["n"]
+        try:
+            with transaction.atomic():
+                counter = PersonNumberCounter.objects.create(
+                    municipality=municipality, last_number=loaded or 0
+                )
+        except IntegrityError:
+            # Another desk created the row first; wait for its lock like any later number.
+            counter = PersonNumberCounter.objects.select_for_update().get(municipality=municipality)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.last_number
 
 
 @transaction.atomic
@@ -61,8 +80,6 @@ def person_create(*, actor: Membership | None, municipality: Municipality, **fie
         raise TypeError(f"unknown person fields: {sorted(unknown)}")
     person = Person(municipality=municipality, **fields)
     _person_keys(person)
-    # SQLite runs in IMMEDIATE mode and PostgreSQL has a unique constraint, so two desks
-    # numbering at once either wait or fail loudly; neither gets a duplicate.
     person.number = next_person_number(municipality)
     person.full_clean(exclude=["municipality"])
     person.save()
@@ -120,36 +137,6 @@ def family_member_update(
     return member
 
 
-# A scan of a signed consent form: the kinds a scanner or phone produces, and nothing else.
-SCAN_MAX_BYTES = 10 * 1024 * 1024
-SCAN_EXTENSIONS = {".pdf": "pdf", ".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png"}
-SCAN_MAGIC = {"pdf": b"%PDF-", "jpeg": b"\xff\xd8\xff", "png": b"\x89PNG\r\n\x1a\n"}
-SCAN_SUFFIX = {"pdf": ".pdf", "jpeg": ".jpg", "png": ".png"}
-SCAN_CONTENT_TYPE = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".png": "image/png"}
-
-
-def scan_kind(document: File) -> str:
-    """The kind ("pdf", "jpeg", "png") of an uploaded scan, or a ValidationError saying why not.
-
-    The name's extension and the first bytes must agree, so an executable renamed .pdf is refused.
-    """
-    if document.size is not None and document.size > SCAN_MAX_BYTES:
-        raise ValidationError(
-            _("The scanned document is larger than %(mb)s MB.") % {"mb": SCAN_MAX_BYTES // 2**20},
-            code="too_large",
-        )
-    by_name = SCAN_EXTENSIONS.get(PurePath(document.name or "").suffix.lower())
-    document.seek(0)
-    head = document.read(8)
-    document.seek(0)
-    by_content = next((kind for kind, magic in SCAN_MAGIC.items() if head.startswith(magic)), None)
-    if by_name is None or by_content != by_name:
-        raise ValidationError(
-            _("The scanned document must be a PDF, JPEG or PNG file."), code="file_type"
-        )
-    return by_name
-
-
 @transaction.atomic
 def consent_record(
     *,
@@ -162,7 +149,7 @@ def consent_record(
     form: str,
     document: File | None = None,
 ) -> Consent:
-    """Record a consent; a scan is stored under consents/<municipality code>/ with a random name."""
+    """Record a consent; a scan is stored encrypted under consents/<municipality code>/."""
     if any(o.municipality_id != person.municipality_id for o in organizations):
         raise ValueError("recipient of another municipality")
     if valid_until is not None and valid_until < valid_from:
@@ -181,16 +168,13 @@ def consent_record(
     )
     consent.full_clean(exclude=["municipality", "person", "recorded_by", "document"])
     if document is not None and kind is not None:
-        # The uploaded name says nothing trustworthy; the path is ours alone.
-        name = f"{person.municipality.code}/{secrets.token_hex(16)}{SCAN_SUFFIX[kind]}"
-        consent.document.save(name, document, save=False)
+        scan_save(consent, document, kind=kind, municipality_code=person.municipality.code)
     try:
         consent.save()
         consent.organizations.set(organizations)
     except Exception:
         # No row, no scan: a stored file nobody can reach would only be a leak waiting.
-        if consent.document:
-            consent.document.delete(save=False)
+        scan_delete(consent)
         raise
     return consent
 

@@ -6,7 +6,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from tsunagu.accounts.models import User
 from tsunagu.core.forms import StyledForm
 from tsunagu.tenancy.codes import OrganizationKind, Role
 from tsunagu.tenancy.models import Municipality, Organization
@@ -44,18 +43,10 @@ class MembershipCreateForm(_MembershipFields):
     password = forms.CharField(
         label=_("Initial password"),
         widget=forms.PasswordInput(render_value=True),
-        required=False,
-        help_text=_("Needed for a new account; an existing account keeps its own password."),
+        error_messages={"required": _("A new account needs an initial password.")},
+        help_text=_("The member changes it after the first log-in."),
     )
     field_order = ["username", "display_name", "password", "role", "organization"]
-
-    def clean(self) -> dict[str, object]:
-        data = super().clean() or {}
-        username = data.get("username")
-        is_new = username and not User.objects.filter(username=username).exists()
-        if is_new and not data.get("password"):
-            self.add_error("password", _("A new account needs an initial password."))
-        return data
 
 
 class MembershipUpdateForm(_MembershipFields):

@@ -4,8 +4,9 @@ import logging
 
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from django_scopes import scopes_disabled
 
 from tsunagu.accounts.models import User
@@ -33,31 +34,44 @@ def organization_save(
     return organization
 
 
+# One answer for every username the admin may not take, so the screen tells nothing about
+# accounts outside the municipality (whether they exist, or where they work).
+USERNAME_TAKEN = _("This username is not available. Choose another one.")
+
+
 @transaction.atomic
 def membership_create(
     *,
     municipality: Municipality,
     username: str,
     display_name: str,
-    password: str | None,
+    password: str,
     role: str,
     organization: Organization | None,
 ) -> Membership:
-    """Add a member; a new username also creates the account with the given password.
+    """Add a member with a new account of that username and the given initial password.
 
-    An existing account keeps its password: an admin of one municipality must never be able
-    to take over an account that another municipality also uses.
+    An account that exists already is never attached: an admin of one municipality must not
+    reach (or learn about) an account another municipality uses, e.g. to block its second-factor
+    reset. An account for several municipalities is set up by the operator.
     """
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        user = User(username=username, display_name=display_name)
-        if password:
-            validate_password(password, user)
-            user.set_password(password)
-        else:
-            user.set_unusable_password()
-        user.full_clean()
-        user.save()
+    with scopes_disabled():
+        existing = User.objects.filter(username__iexact=username).first()
+        if existing is not None:
+            here = Membership.objects.filter(user=existing, municipality=municipality).exists()
+            if here:
+                raise ValidationError(
+                    {"username": _("This account is already a member of the municipality.")},
+                    code="member",
+                )
+            raise ValidationError({"username": USERNAME_TAKEN}, code="taken")
+    if organization is not None and organization.municipality_id != municipality.pk:
+        raise ValueError("organization of another municipality")
+    user = User(username=username, display_name=display_name)
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
     membership = Membership(
         municipality=municipality, user=user, role=role, organization=organization
     )

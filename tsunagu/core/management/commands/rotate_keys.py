@@ -22,6 +22,7 @@ from encrypted_fields.fields import EncryptedJSONField
 from tsunagu.core.crypto import (
     BLIND_INDEXES,
     encrypted_fields,
+    field_keys,
     forget_keys,
     models_with_encrypted_fields,
 )
@@ -34,11 +35,7 @@ class UnreadableValue(Exception):
 def _field_keys() -> tuple[Fernet, MultiFernet]:
     """(the current key, every known key), derived exactly as the field library derives them."""
     forget_keys()
-    # Any encrypted field derives the same keys; take them from the first one.
-    model = models_with_encrypted_fields()[0]
-    field: Any = encrypted_fields(model)[0]
-    keys: list[bytes] = field.keys
-    return Fernet(keys[0]), MultiFernet([Fernet(k) for k in keys])
+    return field_keys()
 
 
 def _rotate_token(token: str, current: Fernet, known: MultiFernet) -> str | None:
@@ -94,6 +91,7 @@ class Command(BaseCommand):
             for model in models_with_encrypted_fields():
                 self._rotate_model(model, batch_size, current, known, write=True)
             self._rebuild_blind_indexes(batch_size)
+            self._rotate_scans()
         self.stdout.write(
             self.style.SUCCESS(_("Done. Remove the old key from SECRET_KEY_FALLBACKS and restart."))
         )
@@ -181,6 +179,24 @@ class Command(BaseCommand):
                     % {"model": model._meta.label, "pk": row[0], "field": field.name}
                 ) from exc
         return updates
+
+    def _rotate_scans(self) -> None:
+        """Consent scans are files encrypted with the same keys: re-encrypt them too."""
+        from tsunagu.people.models import Consent
+        from tsunagu.people.scans import UnreadableScan, scans_encrypt
+
+        manager = Consent._base_manager
+        try:
+            count = scans_encrypt(manager.exclude(document="").iterator(), manager)
+        except UnreadableScan as exc:
+            raise CommandError(
+                _(
+                    "Consent scan %(name)s: no configured key can decrypt it. Put the key it was"
+                    " written with into SECRET_KEY_FALLBACKS and run again."
+                )
+                % {"name": exc}
+            ) from exc
+        self.stdout.write(_("Consent scans: %(n)s file(s) re-encrypted.") % {"n": count})
 
     def _rebuild_blind_indexes(self, batch_size: int) -> None:
         by_model: dict[str, list[tuple[str, str, Any]]] = {}

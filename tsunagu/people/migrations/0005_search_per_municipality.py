@@ -60,6 +60,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("people", "0002_trigram_search")]
+    dependencies = [("people", "0004_encrypt_consent_scans")]
 
     operations = [migrations.RunPython(create, drop)]

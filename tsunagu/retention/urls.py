@@ -1,0 +1,5 @@
+from django.urls import path
+
+from tsunagu.retention import views
+
+urlpatterns = [path("", views.retention, name="retention")]
