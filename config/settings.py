@@ -91,6 +91,13 @@ SECRET_KEY_FALLBACKS = [
 # Salt of the field-encryption keys (django-fernet-encrypted-fields derives them from
 # SECRET_KEY and SECRET_KEY_FALLBACKS with this salt). Losing it loses the encrypted data.
 SALT_KEY = _secret_key("TSUNAGU_SALT_KEY", "salt_key")
+# Key of the access log's HMAC chain and of its signed checkpoints. Kept out of the database,
+# so whoever can write the database cannot recompute the chain after an edit. Older keys stay
+# in TSUNAGU_AUDIT_KEY_FALLBACKS while entries signed with them are kept (see SECURITY.md).
+TSUNAGU_AUDIT_KEY = _secret_key("TSUNAGU_AUDIT_KEY", "audit_key")
+TSUNAGU_AUDIT_KEY_FALLBACKS = [
+    k.strip() for k in os.environ.get("TSUNAGU_AUDIT_KEY_FALLBACKS", "").split(",") if k.strip()
+]
 DEBUG = _env_flag("TSUNAGU_DEBUG")
 ALLOWED_HOSTS = [
     h.strip()
