@@ -294,6 +294,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_FORM_FIELD = "username"
+# Keyed on the normalized username (NFKC, trimmed, case-folded), not on the username as typed.
+AXES_USERNAME_CALLABLE = "tsunagu.accounts.lockout.lockout_username"
 AXES_CLIENT_IP_CALLABLE = "tsunagu.accounts.lockout.client_ip"
 AXES_CLIENT_STR_CALLABLE = "tsunagu.accounts.lockout.client_str"
 AXES_LOCKOUT_CALLABLE = "tsunagu.accounts.lockout.lockout_response"
