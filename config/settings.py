@@ -304,8 +304,9 @@ AXES_COOLOFF_MESSAGE = _(
     " or ask your team lead or administrator to unlock it."
 )
 
-# API tokens live this many days unless `token create --days` says otherwise.
-TSUNAGU_TOKEN_DAYS = _env_int("TSUNAGU_TOKEN_DAYS", 90)
+# API tokens live this many days unless `token create --days` says otherwise; short, so a
+# forgotten token stops working soon (revoke one at once with `tsunagu token revoke`).
+TSUNAGU_TOKEN_DAYS = _env_int("TSUNAGU_TOKEN_DAYS", 30)
 
 LOGGING = {
     "version": 1,
