@@ -304,6 +304,16 @@ AXES_COOLOFF_MESSAGE = _(
     " or ask your team lead or administrator to unlock it."
 )
 
+# Limits of an import file (consultations): checked while the file is read, so a file that is
+# too large, too long, or a compressed XLSX that inflates without bound (a "zip bomb") stops
+# with a clear message instead of occupying a worker for minutes.
+TSUNAGU_IMPORT_MAX_BYTES = _env_int("TSUNAGU_IMPORT_MAX_BYTES", 100 * 1024 * 1024)
+TSUNAGU_IMPORT_MAX_ROWS = _env_int("TSUNAGU_IMPORT_MAX_ROWS", 200_000)
+TSUNAGU_IMPORT_MAX_CELL_CHARS = _env_int("TSUNAGU_IMPORT_MAX_CELL_CHARS", 10_000)
+TSUNAGU_IMPORT_MAX_XLSX_UNCOMPRESSED = _env_int(
+    "TSUNAGU_IMPORT_MAX_XLSX_UNCOMPRESSED", 500 * 1024 * 1024
+)
+
 # API tokens live this many days unless `token create --days` says otherwise; short, so a
 # forgotten token stops working soon (revoke one at once with `tsunagu token revoke`).
 TSUNAGU_TOKEN_DAYS = _env_int("TSUNAGU_TOKEN_DAYS", 30)
