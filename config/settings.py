@@ -60,9 +60,14 @@ def _database() -> dict[str, object]:
     url = os.environ.get("DATABASE_URL", "").strip()
     if not url:
         DATA_DIR.mkdir(parents=True, exist_ok=True)
+        # SQLite would create the file with the process's umask (often world-readable); create
+        # it first, readable by the service's own user only.
+        database = DATA_DIR / "tsunagu.sqlite3"
+        if not database.exists():
+            os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))
         return {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(DATA_DIR / "tsunagu.sqlite3"),
+            "NAME": str(database),
             "OPTIONS": {
                 # WAL lets the server read while a long import writes; IMMEDIATE avoids
                 # "database is locked" on upgrade from a read to a write lock.
@@ -225,6 +230,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded scans (consent forms). No MEDIA_URL is served: files reach staff only through
 # access-checked views that write the access log.
 MEDIA_ROOT = DATA_DIR / "media"
+# Uploaded scans are personal data: readable by the service's own user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # Serve straight from the source folders so `make run` needs no collectstatic.
 WHITENOISE_USE_FINDERS = True
 

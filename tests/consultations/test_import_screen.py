@@ -249,3 +249,12 @@ def test_a_large_file_is_checked_and_saved_in_the_background(personas, settings)
     assert (job.status, job.imported) == ("done", 3000)
     assert count(personas) == 3000
     assert not (imports_dir(settings) / job.stored_name).exists()
+
+
+def test_an_uploaded_file_is_readable_by_the_service_only(personas, settings):
+    settings.TSUNAGU_IMPORT_IN_BACKGROUND = False
+    # Kept while the job waits for confirmation; it holds consultations.
+    upload(personas)
+    [stored] = [p for p in imports_dir(settings).iterdir() if p.is_file()]
+    assert stored.stat().st_mode & 0o777 == 0o600
+    assert imports_dir(settings).stat().st_mode & 0o777 == 0o700

@@ -112,3 +112,9 @@ def test_the_meeting_page_logs_the_cases_its_form_lists(personas):
     personas.client("lead").get(personas.url(f"meetings/{meeting.pk}/"))
     with scopes_disabled():
         assert AccessLogEntry.objects.filter(path__endswith=f"meetings/{meeting.pk}/").exists()
+
+
+def test_the_sqlite_database_file_is_created_readable_by_the_service_only(tmp_path):
+    result = _settings_import("config.settings", TSUNAGU_DATA_DIR=str(tmp_path), DATABASE_URL="")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "tsunagu.sqlite3").stat().st_mode & 0o777 == 0o600

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import os
 import threading
 import unicodedata
 import uuid
@@ -602,7 +603,7 @@ _live_lock = threading.Lock()
 
 def imports_dir() -> Path:
     directory = Path(settings.DATA_DIR) / "imports"
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     return directory
 
 
@@ -646,7 +647,9 @@ def import_job_create(*, uploader: Membership, upload: UploadedFile) -> ImportJo
     _drop_stale_jobs(uploader.municipality)
     name = upload.name or "upload"
     stored_name = f"{uuid.uuid4().hex}{Path(name).suffix.lower()}"
-    with (imports_dir() / stored_name).open("wb") as out:
+    # Readable by the service's own user only: the file holds consultations.
+    descriptor = os.open(imports_dir() / stored_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as out:
         for chunk in upload.chunks():
             out.write(chunk)
     job = ImportJob.objects.create(
