@@ -60,9 +60,14 @@ def _database() -> dict[str, object]:
     url = os.environ.get("DATABASE_URL", "").strip()
     if not url:
         DATA_DIR.mkdir(parents=True, exist_ok=True)
+        # SQLite would create the file with the process's umask (often world-readable); create
+        # it first, readable by the service's own user only.
+        database = DATA_DIR / "tsunagu.sqlite3"
+        if not database.exists():
+            os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))
         return {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(DATA_DIR / "tsunagu.sqlite3"),
+            "NAME": str(database),
             "OPTIONS": {
                 # WAL lets the server read while a long import writes; IMMEDIATE avoids
                 # "database is locked" on upgrade from a read to a write lock.
@@ -97,6 +102,13 @@ SECRET_KEY_FALLBACKS = [
 # Salt of the field-encryption keys (django-fernet-encrypted-fields derives them from
 # SECRET_KEY and SECRET_KEY_FALLBACKS with this salt). Losing it loses the encrypted data.
 SALT_KEY = _secret_key("TSUNAGU_SALT_KEY", "salt_key")
+# Key of the access log's HMAC chain and of its signed checkpoints. Kept out of the database,
+# so whoever can write the database cannot recompute the chain after an edit. Older keys stay
+# in TSUNAGU_AUDIT_KEY_FALLBACKS while entries signed with them are kept (see SECURITY.md).
+TSUNAGU_AUDIT_KEY = _secret_key("TSUNAGU_AUDIT_KEY", "audit_key")
+TSUNAGU_AUDIT_KEY_FALLBACKS = [
+    k.strip() for k in os.environ.get("TSUNAGU_AUDIT_KEY_FALLBACKS", "").split(",") if k.strip()
+]
 DEBUG = _env_flag("TSUNAGU_DEBUG")
 ALLOWED_HOSTS = [
     h.strip()
@@ -147,6 +159,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Answers to a logged-in user or to the API: Cache-Control no-store.
+    "tsunagu.core.middleware.NoStoreMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -227,6 +241,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded scans (consent forms). No MEDIA_URL is served: files reach staff only through
 # access-checked views that write the access log.
 MEDIA_ROOT = DATA_DIR / "media"
+# Uploaded scans are personal data: readable by the service's own user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # Serve straight from the source folders so `make run` needs no collectstatic.
 WHITENOISE_USE_FINDERS = True
 
@@ -296,6 +313,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_FORM_FIELD = "username"
+# Keyed on the normalized username (NFKC, trimmed, case-folded), not on the username as typed.
+AXES_USERNAME_CALLABLE = "tsunagu.accounts.lockout.lockout_username"
 AXES_CLIENT_IP_CALLABLE = "tsunagu.accounts.lockout.client_ip"
 AXES_CLIENT_STR_CALLABLE = "tsunagu.accounts.lockout.client_str"
 AXES_LOCKOUT_CALLABLE = "tsunagu.accounts.lockout.lockout_response"
@@ -318,8 +337,19 @@ CACHES = {
     }
 }
 
-# API tokens live this many days unless `token create --days` says otherwise.
-TSUNAGU_TOKEN_DAYS = _env_int("TSUNAGU_TOKEN_DAYS", 90)
+# Limits of an import file (consultations): checked while the file is read, so a file that is
+# too large, too long, or a compressed XLSX that inflates without bound (a "zip bomb") stops
+# with a clear message instead of occupying a worker for minutes.
+TSUNAGU_IMPORT_MAX_BYTES = _env_int("TSUNAGU_IMPORT_MAX_BYTES", 100 * 1024 * 1024)
+TSUNAGU_IMPORT_MAX_ROWS = _env_int("TSUNAGU_IMPORT_MAX_ROWS", 200_000)
+TSUNAGU_IMPORT_MAX_CELL_CHARS = _env_int("TSUNAGU_IMPORT_MAX_CELL_CHARS", 10_000)
+TSUNAGU_IMPORT_MAX_XLSX_UNCOMPRESSED = _env_int(
+    "TSUNAGU_IMPORT_MAX_XLSX_UNCOMPRESSED", 500 * 1024 * 1024
+)
+
+# API tokens live this many days unless `token create --days` says otherwise; short, so a
+# forgotten token stops working soon (revoke one at once with `tsunagu token revoke`).
+TSUNAGU_TOKEN_DAYS = _env_int("TSUNAGU_TOKEN_DAYS", 30)
 
 LOGGING: dict[str, object] = {
     "version": 1,

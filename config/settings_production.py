@@ -7,9 +7,10 @@ from django.core.exceptions import ImproperlyConfigured
 from config.settings import *  # noqa: F403
 from config.settings import _env_flag, _env_int
 
-for _required in ("SECRET_KEY", "TSUNAGU_SALT_KEY"):
-    # A key generated into the data directory would change with a rebuilt server, and the
-    # encrypted columns would become unreadable: production takes both from the environment.
+for _required in ("SECRET_KEY", "TSUNAGU_SALT_KEY", "TSUNAGU_AUDIT_KEY"):
+    # A key generated into the data directory would change with a rebuilt server (the encrypted
+    # columns would become unreadable, the access log unverifiable), and the audit key would sit
+    # beside the data it protects: production takes all three from the environment.
     if not os.environ.get(_required):
         raise ImproperlyConfigured(f"本番環境では {_required} 環境変数を設定してください。")
 

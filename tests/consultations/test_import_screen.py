@@ -240,3 +240,11 @@ def test_the_navigation_offers_import_to_importers_only(personas):
     url = personas.url("consultations/import/")
     assert url in personas.client("admin").get(personas.url()).content.decode()
     assert url not in personas.client("counselor").get(personas.url()).content.decode()
+
+
+def test_an_uploaded_file_is_readable_by_the_service_only(personas, settings):
+    # Kept while the job waits for confirmation; it holds consultations.
+    upload(personas)
+    [stored] = [p for p in imports_dir(settings).iterdir() if p.is_file()]
+    assert stored.stat().st_mode & 0o777 == 0o600
+    assert imports_dir(settings).stat().st_mode & 0o777 == 0o700

@@ -499,3 +499,12 @@ def test_a_counselor_cannot_reach_consents_of_a_person_outside_sight(personas, o
     assert client.get(_new_url(personas, hidden)).status_code == 404
     assert client.post(_revoke_url(personas, hidden, consent)).status_code == 404
     assert client.get(_document_url(personas, hidden, consent)).status_code == 404
+
+
+def test_a_stored_scan_is_readable_by_the_service_only(personas, yamada, organization, media):
+    scan = SimpleUploadedFile("scan.pdf", PDF, content_type="application/pdf")
+    data = _posted([organization], form="oral", valid_until="2030-03-31", document=scan)
+    assert personas.client("counselor").post(_new_url(personas, yamada), data).status_code == 302
+    [stored] = _stored_files(media)
+    assert stored.stat().st_mode & 0o777 == 0o600
+    assert stored.parent.stat().st_mode & 0o777 == 0o700

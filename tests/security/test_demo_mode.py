@@ -94,6 +94,7 @@ def _run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
             **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
             "SECRET_KEY": secrets.token_urlsafe(50),
             "TSUNAGU_SALT_KEY": secrets.token_urlsafe(16),
+            "TSUNAGU_AUDIT_KEY": secrets.token_urlsafe(32),
             **env,
         },
         timeout=120,

@@ -3,6 +3,7 @@
 import logging
 from datetime import timedelta
 
+import pytest
 from axes.models import AccessAttempt
 from django.test import Client
 from django.utils import timezone
@@ -90,3 +91,46 @@ def test_the_log_names_the_username_but_no_address(personas, caplog):
     assert "login locked out: username='toyoake-counselor'" in caplog.text
     assert OFFICE not in caplog.text
     assert "wrong password" not in caplog.text
+
+
+# Spellings of "toyoake-counselor" that name the same account or look like it: letter case,
+# full-width letters and hyphen, surrounding (full-width) spaces, and a mix.
+VARIANTS = [
+    "TOYOAKE-COUNSELOR",
+    "Toyoake-Counselor",
+    "ｔｏｙｏａｋｅ－ｃｏｕｎｓｅｌｏｒ",
+    "  toyoake-counselor  ",
+    "\u3000toyoake-counselor\u3000",
+    " ＴＯＹＯＡＫＥ-counSELOR\t",
+]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_no_spelling_of_a_locked_username_logs_in_or_clears_the_lock(personas, variant):
+    fail(Client(), "toyoake-counselor", 5)
+    client = Client()
+    assert log_in(client, variant, REMOTE_ADDR=OFFICE).status_code == 429
+    assert "_auth_user_id" not in client.session
+    assert log_in(Client(), "toyoake-counselor", REMOTE_ADDR=OFFICE).status_code == 429
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_a_locked_variant_locks_the_username_itself(personas, variant):
+    fail(Client(), variant, 5)
+    assert log_in(Client(), "toyoake-counselor", REMOTE_ADDR=OFFICE).status_code == 429
+
+
+def test_failures_under_different_spellings_add_up_to_one_lock(personas):
+    for variant in VARIANTS[:5]:
+        fail(Client(), variant, 1)
+    assert log_in(Client(), "toyoake-counselor", REMOTE_ADDR=OFFICE).status_code == 429
+    assert AccessAttempt.objects.values_list("username", flat=True).distinct().get() == (
+        "toyoake-counselor"
+    )
+
+
+def test_a_successful_log_in_before_the_limit_resets_every_spelling(personas):
+    fail(Client(), "TOYOAKE-COUNSELOR", 4)
+    assert log_in(Client(), "toyoake-counselor", REMOTE_ADDR=OFFICE).status_code == 302
+    assert fail(Client(), "Toyoake-Counselor", 4).status_code == 200
+    assert log_in(Client(), "toyoake-counselor", REMOTE_ADDR=OFFICE).status_code == 302

@@ -82,6 +82,19 @@ def test_production_settings_require_the_encryption_salt(tmp_path):
     assert "TSUNAGU_SALT_KEY" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_production_settings_require_the_audit_key(tmp_path):
+    # Generated beside the database, the key of the access log's chain would protect nothing
+    # against whoever can read the data directory.
+    result = _settings_import(
+        "config.settings_production",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        TSUNAGU_SALT_KEY=secrets.token_urlsafe(16),
+        TSUNAGU_DATA_DIR=str(tmp_path),
+    )
+    assert result.returncode == 2
+    assert "TSUNAGU_AUDIT_KEY" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_a_malformed_number_setting_is_a_clear_error(tmp_path):
     result = _settings_import(
         "config.settings", TSUNAGU_TOKEN_DAYS="ninety", TSUNAGU_DATA_DIR=str(tmp_path)
@@ -99,3 +112,9 @@ def test_the_meeting_page_logs_the_cases_its_form_lists(personas):
     personas.client("lead").get(personas.url(f"meetings/{meeting.pk}/"))
     with scopes_disabled():
         assert AccessLogEntry.objects.filter(path__endswith=f"meetings/{meeting.pk}/").exists()
+
+
+def test_the_sqlite_database_file_is_created_readable_by_the_service_only(tmp_path):
+    result = _settings_import("config.settings", TSUNAGU_DATA_DIR=str(tmp_path), DATABASE_URL="")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "tsunagu.sqlite3").stat().st_mode & 0o777 == 0o600

@@ -1,6 +1,7 @@
 """Lockout after repeated failed log-ins (django-axes): the address, the page, the list."""
 
 import logging
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,6 +28,26 @@ def client_ip(request: HttpRequest) -> str | None:
     if count > 0 and len(forwarded) >= count and forwarded[-count]:
         return forwarded[-count]
     return request.META.get("REMOTE_ADDR")
+
+
+def normalize_username(username: str | None) -> str:
+    """The username a lockout is keyed on: NFKC (full-width letters, spaces, hyphens become
+    ordinary ones), trimmed, case-folded; so no spelling of a locked username escapes the lock."""
+    return unicodedata.normalize("NFKC", username or "").strip().casefold()
+
+
+def lockout_username(request: HttpRequest, credentials: dict[str, object] | None = None) -> str:
+    """django-axes' AXES_USERNAME_CALLABLE: the normalized username of a log-in attempt.
+
+    Every failure, every lockout check and the reset after a successful log-in go through it:
+    keyed on the username as typed, "TOYOAKE-LEAD" logged in during a lockout of
+    "toyoake-lead" (allauth matches usernames case-insensitively) and cleared it.
+    """
+    if credentials is not None and credentials.get(settings.AXES_USERNAME_FORM_FIELD):
+        typed = credentials.get(settings.AXES_USERNAME_FORM_FIELD)
+    else:
+        typed = getattr(request, "POST", {}).get(settings.AXES_USERNAME_FORM_FIELD)
+    return normalize_username(str(typed) if typed is not None else "")
 
 
 def client_str(
@@ -94,7 +115,9 @@ def _locked_rows(usernames: list[str]) -> list[Lockout]:
 
 
 def member_usernames(*, municipality: Municipality) -> list[str]:
-    return list(membership_list(municipality=municipality).values_list("user__username", flat=True))
+    """The members' usernames as lockouts are keyed (normalized)."""
+    usernames = membership_list(municipality=municipality).values_list("user__username", flat=True)
+    return [normalize_username(u) for u in usernames]
 
 
 def lockout_list(*, municipality: Municipality) -> list[Lockout]:
@@ -103,6 +126,7 @@ def lockout_list(*, municipality: Municipality) -> list[Lockout]:
 
 
 def lockout_get(*, municipality: Municipality, username: str, ip_address: str) -> Lockout | None:
+    username = normalize_username(username)
     if username not in member_usernames(municipality=municipality):
         return None
     for lockout in _locked_rows([username]):

@@ -44,6 +44,19 @@ def api_token_create(*, membership: Membership, days: int | None = None) -> tupl
     return api_token, token
 
 
+def api_tokens_revoke(*, membership: Membership) -> int:
+    """Revoke every token of the membership that is not revoked yet; return how many.
+
+    A revoked token is refused (401) from its next request on: `is_usable` checks `revoked_at`.
+    """
+    with scopes_disabled():
+        count = ApiToken.objects.filter(membership=membership, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+    logger.warning("tokens revoked: membership_id=%s count=%s", membership.pk, count)
+    return count
+
+
 def api_token_authenticate(*, token: str) -> Membership | None:
     """The membership a usable token stands for, or None. Reads across municipalities once."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:

@@ -1,7 +1,8 @@
 """The access log: who saw which personal data, when, from where, on what basis.
 
-Entries of a municipality form a hash chain (each hash covers the previous one), so a changed
-or removed entry is found by `tsunagu audit verify`.
+Entries of a municipality form an HMAC chain (each link covers the previous one, keyed with the
+audit key, which is not in the database), so a changed or removed entry is found by `tsunagu
+audit verify`; signed checkpoints kept outside (`tsunagu audit checkpoint`) catch a cut tail.
 """
 
 from django.db import models

@@ -1,5 +1,6 @@
 """Reads of the audit data: hash-chain verification, access-log searches, change history."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -8,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django_scopes import scopes_disabled
 
 from tsunagu.audit.models import AccessChainHead, AccessLogEntry, AccessLogObject, ChangeRecord
-from tsunagu.audit.services import entry_hash, hashed_fields
+from tsunagu.audit.services import entry_hash_valid, hashed_fields
 from tsunagu.tenancy.models import Membership, Municipality
 
 
@@ -26,16 +27,26 @@ def _index_matches(entry: AccessLogEntry) -> bool:
     return listed == indexed
 
 
-def access_chain_verify() -> ChainBreak | None:
-    """The first entry that was changed or removed, or None when every chain is intact."""
+def access_chain_verify(
+    *, checkpoints: Mapping[int, Mapping[int, str]] | None = None
+) -> ChainBreak | None:
+    """The first entry that was changed or removed, or None when every chain is intact.
+
+    `checkpoints` ({municipality id: {seq: hash}}, from a signed checkpoint file) are heads the
+    chain must still reach with the same link: a cut tail, a wiped municipality or a rewritten
+    chain no longer does ("checkpoint", at the first checkpointed entry missed).
+    """
+    checkpoints = checkpoints or {}
     with scopes_disabled():
         heads = {h.municipality_id: h for h in AccessChainHead.objects.all()}
         municipality_ids = sorted(
             set(heads)
+            | set(checkpoints)
             | set(AccessLogEntry.objects.values_list("municipality_id", flat=True).distinct())
         )
         for municipality_id in municipality_ids:
             expected_seq, prev_hash = 1, ""
+            anchors = checkpoints.get(municipality_id, {})
             entries = (
                 AccessLogEntry.objects.filter(municipality_id=municipality_id)
                 .order_by("seq")
@@ -46,11 +57,16 @@ def access_chain_verify() -> ChainBreak | None:
                     return ChainBreak(municipality_id, expected_seq, "removed")
                 if (
                     entry.prev_hash != prev_hash
-                    or entry.hash != entry_hash(prev_hash, hashed_fields(entry))
+                    or not entry_hash_valid(entry.hash, prev_hash, hashed_fields(entry))
                     or not _index_matches(entry)
                 ):
                     return ChainBreak(municipality_id, entry.seq, "changed")
+                if entry.seq in anchors and anchors[entry.seq] != entry.hash:
+                    return ChainBreak(municipality_id, entry.seq, "checkpoint")
                 expected_seq, prev_hash = entry.seq + 1, entry.hash
+            missed = [seq for seq in anchors if seq >= expected_seq and seq > 0]
+            if missed:
+                return ChainBreak(municipality_id, min(missed), "checkpoint")
             head = heads.get(municipality_id)
             if head is not None and (head.seq != expected_seq - 1 or head.last_hash != prev_hash):
                 return ChainBreak(municipality_id, expected_seq, "removed")

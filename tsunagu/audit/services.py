@@ -1,12 +1,14 @@
 """Append to the access log. Every read of personal data goes through `access_record`."""
 
 import hashlib
+import hmac
 import ipaddress
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -26,9 +28,31 @@ class Seen:
     basis: str
 
 
-def entry_hash(prev_hash: str, fields: dict[str, object]) -> str:
+def audit_keys(purpose: str) -> list[bytes]:
+    """The current audit key, then the older ones still accepted, derived for one purpose.
+
+    The chain ("chain") and the checkpoints ("checkpoint") use separate derived keys, so a
+    value of one can never pass as the other.
+    """
+    secrets = [settings.TSUNAGU_AUDIT_KEY, *settings.TSUNAGU_AUDIT_KEY_FALLBACKS]
+    label = f"tsunagu-access-log-{purpose}".encode()
+    return [hmac.new(secret.encode(), label, hashlib.sha256).digest() for secret in secrets]
+
+
+def entry_hash(prev_hash: str, fields: dict[str, object], *, key: bytes | None = None) -> str:
+    """HMAC-SHA256 of the previous link and the entry, under the audit key (the current one
+    unless given): without the key, nobody can recompute the chain after an edit."""
     payload = json.dumps(fields, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256((prev_hash + payload).encode()).hexdigest()
+    key = key if key is not None else audit_keys("chain")[0]
+    return hmac.new(key, (prev_hash + payload).encode(), hashlib.sha256).hexdigest()
+
+
+def entry_hash_valid(value: str, prev_hash: str, fields: dict[str, object]) -> bool:
+    """Whether `value` is the entry's link under the current or an older audit key."""
+    return any(
+        hmac.compare_digest(entry_hash(prev_hash, fields, key=key), value)
+        for key in audit_keys("chain")
+    )
 
 
 def hashed_fields(entry: AccessLogEntry) -> dict[str, object]:

@@ -23,6 +23,7 @@ from tsunagu.audit.services import Seen, access_record
 from tsunagu.cases.models import Case
 from tsunagu.cases.policy import case_basis
 from tsunagu.core import eras
+from tsunagu.core.spreadsheet import csv_row
 from tsunagu.people.models import Person
 from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.policy import (
@@ -74,18 +75,20 @@ def _csv(filename: str, municipality_id: int, entries: QuerySet[AccessLogEntry])
     response.write("\ufeff")
     writer = csv.writer(response)
     writer.writerow(
-        [
-            _("Entry"),
-            _("When"),
-            _("User"),
-            _("Role"),
-            _("Action"),
-            _("Through"),
-            _("Objects"),
-            _("Page"),
-            _("IP address"),
-            _("Hash"),
-        ]
+        csv_row(
+            [
+                _("Entry"),
+                _("When"),
+                _("User"),
+                _("Role"),
+                _("Action"),
+                _("Through"),
+                _("Objects"),
+                _("Page"),
+                _("IP address"),
+                _("Hash"),
+            ]
+        )
     )
     chunk: list[AccessLogEntry] = []
 
@@ -93,18 +96,20 @@ def _csv(filename: str, municipality_id: int, entries: QuerySet[AccessLogEntry])
         for row in _rows(municipality_id, chunk):
             e = row.entry
             writer.writerow(
-                [
-                    e.seq,
-                    timezone.localtime(e.at).isoformat(timespec="seconds"),
-                    e.username,
-                    e.role,
-                    e.action,
-                    e.channel,
-                    "; ".join(row.objects),
-                    e.path,
-                    e.ip or "",
-                    e.hash,
-                ]
+                csv_row(
+                    [
+                        e.seq,
+                        timezone.localtime(e.at).isoformat(timespec="seconds"),
+                        e.username,
+                        e.role,
+                        e.action,
+                        e.channel,
+                        "; ".join(row.objects),
+                        e.path,
+                        e.ip or "",
+                        e.hash,
+                    ]
+                )
             )
         chunk.clear()
 

@@ -38,6 +38,7 @@ from tsunagu.cases.forms import (
 )
 from tsunagu.cases.models import Case, PlanItem, RiskFlag
 from tsunagu.cases.policy import case_basis, person_basis, seen_cases, visible_persons
+from tsunagu.core.ids import parse_id
 from tsunagu.people import services as people_services
 from tsunagu.people.selectors import active_consents_of, age_band_label
 from tsunagu.tenancy.forms import validation_error_to_form
@@ -93,8 +94,9 @@ def case_open(request: HttpRequest, code: str) -> HttpResponse:
     member = _member(request)
     require_permission(member, EDIT_CASES)
     person = None
-    if request.GET.get("person", "").isdigit():
-        person = get_object_or_404(visible_persons(member), pk=int(request.GET["person"]))
+    person_id = parse_id(request.GET.get("person"))
+    if person_id is not None:
+        person = get_object_or_404(visible_persons(member), pk=person_id)
     may_assign = has_permission(member, VIEW_ALL_CASES)
     form = CaseOpenForm(
         request.POST or None,

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -162,4 +163,13 @@ class ImportUploadForm(StyledForm):
         name = (upload.name or "").lower()
         if not name.endswith(SUPPORTED_SUFFIXES):
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        limit = settings.TSUNAGU_IMPORT_MAX_BYTES
+        if upload.size is not None and upload.size > limit:
+            raise forms.ValidationError(
+                _(
+                    "The file is %(size)s MB; at most %(max)s MB can be imported at once."
+                    " Split it into smaller files."
+                )
+                % {"size": f"{upload.size / 1048576:,.0f}", "max": f"{limit / 1048576:,.0f}"}
+            )
         return upload

@@ -11,8 +11,11 @@ import csv
 import io
 import json
 import logging
+import os
 import unicodedata
 import uuid
+import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -89,6 +92,39 @@ RELATION_LABELS_JA = {
 }
 
 Progress = Callable[[int, float | None], None]
+
+# A file has at most this many columns (COLUMNS has 7; room for a few of one's own).
+MAX_COLUMNS = 100
+# A physical line of a CSV is read at most this many characters at a time: a file without line
+# breaks would otherwise be read into memory whole before any cell could be checked.
+MAX_CSV_LINE_CHARS = 1024 * 1024
+# An XLSX (a zip) inflating beyond this many times its size is refused, once it inflates to
+# more than XLSX_RATIO_FROM bytes (small files of repeated text legitimately compress well).
+MAX_XLSX_RATIO = 100
+XLSX_RATIO_FROM = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    """The limits an import file is read within (config/settings.py, TSUNAGU_IMPORT_*)."""
+
+    max_bytes: int
+    max_rows: int
+    max_cell_chars: int
+    max_xlsx_uncompressed: int
+
+    @classmethod
+    def from_settings(cls) -> ImportLimits:
+        return cls(
+            max_bytes=settings.TSUNAGU_IMPORT_MAX_BYTES,
+            max_rows=settings.TSUNAGU_IMPORT_MAX_ROWS,
+            max_cell_chars=settings.TSUNAGU_IMPORT_MAX_CELL_CHARS,
+            max_xlsx_uncompressed=settings.TSUNAGU_IMPORT_MAX_XLSX_UNCOMPRESSED,
+        )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):,.0f}"
 
 
 class ImportFileError(Exception):
@@ -196,6 +232,7 @@ class ConsultationImport:
     def __init__(self, *, municipality: Municipality, actor: Membership | None) -> None:
         self.municipality = municipality
         self.actor = actor
+        self.limits = ImportLimits.from_settings()
         self.channels = _code_table(Channel, CHANNEL_LABELS_JA)
         self.consulters = _code_table(Consulter, CONSULTER_LABELS_JA)
         self.relations = _code_table(Relation, RELATION_LABELS_JA)
@@ -215,20 +252,79 @@ class ConsultationImport:
     def _lines(self, path: Path, progress: Progress | None) -> Iterator[tuple[int, list[Any]]]:
         """(line number, cells) of every non-empty row, the header first."""
         suffix = path.suffix.lower()
-        if suffix == ".csv":
-            yield from self._csv_lines(path, progress)
-        elif suffix == ".xlsx":
-            yield from self._xlsx_lines(path, progress)
-        else:
+        if suffix not in SUPPORTED_SUFFIXES:
             raise ImportFileError(_("“%(name)s” is not a CSV or XLSX file.") % {"name": path.name})
+        size = path.stat().st_size
+        if size > self.limits.max_bytes:
+            raise ImportFileError(
+                _(
+                    "The file is %(size)s MB; at most %(max)s MB can be imported at once."
+                    " Split it into smaller files."
+                )
+                % {"size": _megabytes(size), "max": _megabytes(self.limits.max_bytes)}
+            )
+        lines = (
+            self._csv_lines(path, progress)
+            if suffix == ".csv"
+            else self._xlsx_lines(path, progress)
+        )
+        for line, cells in lines:
+            self._check_limits(line, cells)
+            yield line, cells
+
+    def _check_limits(self, line: int, cells: list[Any]) -> None:
+        """Stop at the first line beyond the row limit, or with too many or too long cells."""
+        if line > self.limits.max_rows + 1:  # the header is line 1
+            raise ImportFileError(
+                _(
+                    "The file has more than %(max)s rows; at most %(max)s can be imported at"
+                    " once. Split it into smaller files."
+                )
+                % {"max": f"{self.limits.max_rows:,}"}
+            )
+        if len(cells) > MAX_COLUMNS:
+            raise ImportFileError(
+                _("Line %(line)d has %(count)s columns; at most %(max)s are read.")
+                % {"line": line, "count": f"{len(cells):,}", "max": MAX_COLUMNS}
+            )
+        for cell in cells:
+            if isinstance(cell, str) and len(cell) > self.limits.max_cell_chars:
+                raise ImportFileError(
+                    _(
+                        "Line %(line)d has a cell of %(count)s characters; a cell may hold at"
+                        " most %(max)s."
+                    )
+                    % {
+                        "line": line,
+                        "count": f"{len(cell):,}",
+                        "max": f"{self.limits.max_cell_chars:,}",
+                    }
+                )
 
     def _csv_lines(self, path: Path, progress: Progress | None) -> Iterator[tuple[int, list[Any]]]:
         size = max(path.stat().st_size, 1)
         with path.open("rb") as raw:
             counter = _CountingReader(raw)
             text = io.TextIOWrapper(io.BufferedReader(counter), encoding="utf-8-sig", newline="")
-            reader = csv.reader(text)
             line = 1
+
+            def physical_lines() -> Iterator[str]:
+                while chunk := text.readline(MAX_CSV_LINE_CHARS):
+                    if len(chunk) >= MAX_CSV_LINE_CHARS and not chunk.endswith(("\n", "\r")):
+                        raise ImportFileError(
+                            _(
+                                "Line %(line)d is longer than %(max)s characters; a cell may"
+                                " hold at most %(cell)s."
+                            )
+                            % {
+                                "line": line,
+                                "max": f"{MAX_CSV_LINE_CHARS:,}",
+                                "cell": f"{self.limits.max_cell_chars:,}",
+                            }
+                        )
+                    yield chunk
+
+            reader = csv.reader(physical_lines())
             try:
                 for index, cells in enumerate(reader):
                     if progress is not None and index % PROGRESS_EVERY == 0 and index:
@@ -246,6 +342,15 @@ class ConsultationImport:
                     % {"line": line}
                 ) from None
             except csv.Error as exc:
+                if "field larger than field limit" in str(exc):
+                    # A quoted cell running over many lines (csv's own bound, 131,072).
+                    raise ImportFileError(
+                        _(
+                            "Line %(line)d has a cell longer than %(max)s characters (perhaps"
+                            " a quotation mark that is never closed)."
+                        )
+                        % {"line": line, "max": f"{self.limits.max_cell_chars:,}"}
+                    ) from None
                 raise ImportFileError(
                     _("Line %(line)d cannot be read as CSV: %(error)s")
                     % {"line": line, "error": exc}
@@ -254,15 +359,22 @@ class ConsultationImport:
     def _xlsx_lines(self, path: Path, progress: Progress | None) -> Iterator[tuple[int, list[Any]]]:
         from openpyxl import load_workbook
 
+        unreadable = ImportFileError(
+            _("“%(name)s” cannot be opened as an Excel workbook (.xlsx).") % {"name": path.name}
+        )
+        self._check_inflation(path, unreadable)
         try:
             workbook = load_workbook(path, read_only=True, data_only=True)
         except Exception:
-            raise ImportFileError(
-                _("“%(name)s” cannot be opened as an Excel workbook (.xlsx).") % {"name": path.name}
-            ) from None
+            raise unreadable from None
         try:
             sheet = workbook.worksheets[0]
-            total = sheet.max_row or None
+            # The sheet's own "dimension" is a claim: a forged one (a million rows, 16,384
+            # columns) would make openpyxl pad out every missing row and cell. Read the rows
+            # the sheet really has; the claim only sizes the progress bar.
+            claimed = sheet.max_row
+            total = min(claimed, self.limits.max_rows + 1) if claimed else None
+            sheet.reset_dimensions()
             for line, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
                 if progress is not None and line % PROGRESS_EVERY == 0:
                     progress(line, min(line / total, 1.0) if total else None)
@@ -270,6 +382,37 @@ class ConsultationImport:
                     yield line, list(cells)
         finally:
             workbook.close()
+
+    def _check_inflation(self, path: Path, unreadable: ImportFileError) -> None:
+        """Refuse an XLSX that inflates beyond the limits, measured by really inflating it
+        (in small pieces, stopping at the limit): the sizes a zip declares can be forged."""
+        size = max(path.stat().st_size, 1)
+        limit = self.limits.max_xlsx_uncompressed
+        total = 0
+        try:
+            with zipfile.ZipFile(path) as archive:
+                for member in archive.infolist():
+                    with archive.open(member) as data:
+                        while piece := data.read(1024 * 1024):
+                            total += len(piece)
+                            if total > limit or (
+                                total > XLSX_RATIO_FROM and total > MAX_XLSX_RATIO * size
+                            ):
+                                raise ImportFileError(
+                                    _(
+                                        "The workbook unpacks to more than %(max)s MB (from"
+                                        " %(size)s MB): it cannot be imported. Save the sheet"
+                                        " again from Excel, or as CSV UTF-8."
+                                    )
+                                    % {
+                                        "max": _megabytes(min(limit, MAX_XLSX_RATIO * size)),
+                                        "size": f"{size / (1024 * 1024):,.1f}",
+                                    }
+                                )
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError):
+            raise unreadable from None
+        except (NotImplementedError, RuntimeError):  # an unknown compression, an encrypted member
+            raise unreadable from None
 
     def _rows(self, path: Path, progress: Progress | None) -> Iterator[tuple[int, dict[str, Any]]]:
         lines = self._lines(path, progress)
@@ -460,7 +603,7 @@ STALE_AFTER = timedelta(days=1)
 
 def imports_dir() -> Path:
     directory = Path(settings.DATA_DIR) / "imports"
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     return directory
 
 
@@ -533,7 +676,9 @@ def import_job_create(*, uploader: Membership, upload: UploadedFile) -> ImportJo
     stored_name = f"{uuid.uuid4().hex}{Path(name).suffix.lower()}"
     path = imports_dir() / stored_name
     try:
-        with path.open("wb") as out:
+        # Readable by the service's own user only: the file holds consultations.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as out:
             for chunk in upload.chunks():
                 out.write(chunk)
     except OSError as exc:

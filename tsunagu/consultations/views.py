@@ -33,6 +33,7 @@ from tsunagu.consultations.forms import (
 from tsunagu.consultations.models import ImportJob
 from tsunagu.consultations.services import consultation_record
 from tsunagu.core import jobs
+from tsunagu.core.ids import parse_id
 from tsunagu.people.codes import Relation
 from tsunagu.people.models import Person
 from tsunagu.tenancy.models import Membership
@@ -58,9 +59,9 @@ def _chosen_person(form: ConsultationForm, member: Membership) -> Person | None:
     if form.is_bound and hasattr(form, "cleaned_data") and form.cleaned_data.get("person"):
         person: Person = form.cleaned_data["person"]
         return person
-    raw = form.data.get("person", "") if form.is_bound else ""
-    if raw and str(raw).isdigit():
-        return visible_persons(member).filter(pk=int(raw)).first()
+    person_id = parse_id(form.data.get("person")) if form.is_bound else None
+    if person_id is not None:
+        return visible_persons(member).filter(pk=person_id).first()
     return None
 
 
@@ -145,8 +146,8 @@ def consultation_person_cases(request: HttpRequest, code: str) -> HttpResponse:
     """The case select for the person just picked (empty for "unknown")."""
     member = _member(request)
     require_permission(member, RECORD_CONSULTATIONS)
-    raw = request.GET.get("person", "")
-    person = visible_persons(member).filter(pk=int(raw)).first() if raw.isdigit() else None
+    person_id = parse_id(request.GET.get("person"))
+    person = visible_persons(member).filter(pk=person_id).first() if person_id else None
     cases = selectors.cases_of_person(viewer=member, person=person)
     if cases:
         access_record(

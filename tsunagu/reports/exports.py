@@ -20,6 +20,7 @@ from tsunagu.core.eras import (
     format_wareki,
     format_wareki_month,
 )
+from tsunagu.core.spreadsheet import csv_row, xlsx_append
 from tsunagu.reports.selectors import ConsultationStatistics
 from tsunagu.tenancy.models import Municipality
 
@@ -205,7 +206,7 @@ def csv_response(
     """CSV for Excel: UTF-8 with a BOM (cp932 cannot hold every name) and CRLF lines."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows(_sheet_rows(layout, stats))
+    writer.writerows(csv_row(row) for row in _sheet_rows(layout, stats))
     response = HttpResponse(
         buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
     )
@@ -222,7 +223,7 @@ def xlsx_response(
     sheet.title = _("Consultations")[:31]
     bold = Font(bold=True)
     for index, row in enumerate(_sheet_rows(layout, stats), start=1):
-        sheet.append(row)
+        xlsx_append(sheet, row)
         if index == 1:
             sheet.cell(row=1, column=1).font = Font(bold=True, size=14)
     # Captions and headers in bold so the sheet reads like the page.
