@@ -76,13 +76,20 @@ def test_the_xlsx_has_the_same_numbers_as_the_csv(personas, consult, person, mai
 
 def test_the_committees_exports_suppress_small_counts(personas, consult, person):
     seed(consult, person)
-    rows = rows_of_csv(export(personas, "csv", role="committee"))
+    year = "?fiscal_year=2018"
+    rows = rows_of_csv(export(personas, "csv", year, role="committee"))
     by_label = {r[0]: r[1:] for r in rows if r}
-    assert by_label["Phone"] == ["6", "≦4"]
-    assert by_label["Walk-in"] == ["≦4", "0"]
-    sheet = openpyxl.load_workbook(io.BytesIO(export(personas, "xlsx", role="committee").content))
+    assert by_label["Phone"][1] == "X"  # one person
+    assert by_label["Walk-in"] == ["X", "0"]
+    assert not {"1", "2", "3", "4"} & {c for r in rows[2:] for c in r}
+    response = export(personas, "xlsx", year, role="committee")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content))
     values = [c for row in sheet.active.iter_rows(values_only=True) for c in row]
-    assert "≦4" in values and 2 not in values and 1 not in values
+    assert "X" in values and not {1, 2, 3, 4} & set(values)
+
+
+def test_the_committee_cannot_export_a_period_shorter_than_a_fiscal_year(personas):
+    assert export(personas, "csv", role="committee").status_code == 400
 
 
 def test_an_export_of_a_bad_period_is_refused(personas):

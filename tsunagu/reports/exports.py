@@ -1,4 +1,4 @@
-"""The statistics layout shared by the page, CSV and XLSX, with small-cell suppression."""
+"""The statistics layout shared by the page, CSV and XLSX; withheld figures are marked."""
 
 from __future__ import annotations
 
@@ -25,13 +25,12 @@ from tsunagu.tenancy.models import Municipality
 
 Cell = int | str | None
 
-# Counts this small could single a person out in a small town (名寄せ防止).
-SUPPRESSED = "≦4"
-SUPPRESS_UP_TO = 4
+# The mark of a figure the disclosure module withheld (秘匿), as in government statistics.
+WITHHELD = "X"
 
 
-def suppress(value: int, *, enabled: bool) -> int | str:
-    return SUPPRESSED if enabled and 1 <= value <= SUPPRESS_UP_TO else value
+def shown(value: int | None) -> int | str:
+    return WITHHELD if value is None else value
 
 
 @dataclass
@@ -91,10 +90,12 @@ def statistics_layout(
     fiscal_year: int | None = None,
     suppressed: bool = False,
 ) -> StatisticsLayout:
-    """The tables in the order the page shows them and the exports write them."""
+    """The tables in the order the page shows them and the exports write them.
 
-    def n(value: int) -> int | str:
-        return suppress(value, enabled=suppressed)
+    `stats` comes already protected for a reader outside the center (`suppressed`); this only
+    marks what the disclosure module withheld.
+    """
+    n = shown
 
     contacts, people = _("Contacts"), _("People")
     by_channel = Section(
@@ -147,8 +148,11 @@ def statistics_layout(
     ]
     if suppressed:
         notes.append(
-            _("Counts from 1 to %(n)d are shown as %(mark)s so that no one can be singled out.")
-            % {"n": SUPPRESS_UP_TO, "mark": SUPPRESSED}
+            _(
+                "%(mark)s: withheld so that no one can be singled out (counts from 1 to 4, and "
+                "the other figures from which they could be worked out)."
+            )
+            % {"mark": WITHHELD}
         )
     return StatisticsLayout(
         title=statistics_title(

@@ -27,10 +27,13 @@ VIEW_SHARED_CASES = "case.view_shared"  # cases the center shares among its coun
 VIEW_INTAKE = "person.view_intake"  # persons with no case yet, anonymous consultations
 VIEW_UNDER_CONSENT = "person.view_under_consent"  # persons whose consent names the member's org
 VIEW_CONSULTATIONS = "consultation.view"
+# Exact counts, small ones included; everyone else gets them through tsunagu/reports/disclosure.
+VIEW_EXACT_STATISTICS = "statistics.view_exact"
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
         {
+            VIEW_EXACT_STATISTICS,
             MANAGE_MUNICIPALITY,
             VIEW_STATISTICS,
             IMPORT_CONSULTATIONS,
@@ -40,6 +43,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.LEAD: frozenset(
         {
+            VIEW_EXACT_STATISTICS,
             VIEW_STATISTICS,
             VIEW_PERSONS,
             EDIT_PERSONS,
@@ -55,6 +59,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.COUNSELOR: frozenset(
         {
+            VIEW_EXACT_STATISTICS,
             VIEW_STATISTICS,
             VIEW_PERSONS,
             EDIT_PERSONS,
