@@ -22,6 +22,7 @@ from tsunagu.cases import services as case_services
 from tsunagu.consultations.models import ImportJob
 from tsunagu.consultations.services import consultation_record
 from tsunagu.network import services as meeting_services
+from tsunagu.network.services import referral_create
 from tsunagu.people import services as people_services
 from tsunagu.reports.models import ReportingGroup
 from tsunagu.tenancy.codes import Role
@@ -132,6 +133,16 @@ API: dict[tuple[str, str], Row] = {
     ("get", "/api/v1/m/{code}/consultations"): Row(only(*PERSON_READERS)),
     ("post", "/api/v1/m/{code}/consultations"): Row(only(*EDITORS, status=422), data={}),
     ("get", "/api/v1/m/{code}/stats/consultations"): Row(only(*STATISTICS)),
+    # A professional reads persons but no referral; the partner receives this one.
+    ("get", "/api/v1/m/{code}/referrals"): Row(only(*PERSON_READERS)),
+    ("post", "/api/v1/m/{code}/referrals"): Row(only(*EDITORS, status=422), data={}),
+    ("get", "/api/v1/m/{code}/referrals/{referral_id}"): Row(
+        only(*PERSON_READERS, professional=404)
+    ),
+    ("patch", "/api/v1/m/{code}/referrals/{referral_id}"): Row(
+        only(*PERSON_READERS, status=422, professional=404), data={}
+    ),
+    ("get", "/api/v1/m/{code}/stats/referrals"): Row(only(*STATISTICS)),
 }
 # Outside any municipality: anyone with a token.
 API_GLOBAL = {("get", "/api/v1/municipalities")}
@@ -228,6 +239,14 @@ def world(personas):
             actor=lead, meeting=meeting, members=[members["partner"]]
         )
         organization = Organization.objects.filter(municipality=m).first()
+        referral = referral_create(
+            actor=lead,
+            case=case,
+            destination="council",
+            organization=members["partner"].organization,
+            purpose="就労準備の相談",
+            consent=consent,
+        )
     assert organization is not None
     return {
         "pk": {
@@ -256,6 +275,7 @@ def world(personas):
         "flag_pk": flag.pk,
         "job": job.pk,
         "person": person.pk,
+        "referral": referral.pk,
     }
 
 
@@ -329,7 +349,12 @@ def test_api_operations_answer_each_role_as_declared(personas, world):
     outsider = personas.token("lead", outsider=True)
     code = personas.municipality.code
     for (method, path), row in sorted(API.items()):
-        url = path.format(code=code, person_id=world["person"], case_id=world["case"])
+        url = path.format(
+            code=code,
+            person_id=world["person"],
+            case_id=world["case"],
+            referral_id=world["referral"],
+        )
         if "stats" in path:
             url += "?fiscal_year=2026"
         for who, token, expected in [

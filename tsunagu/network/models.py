@@ -1,9 +1,11 @@
-"""支援会議: support meetings whose members share listed cases under a legal duty of secrecy."""
+"""The partner network: 支援会議, the partner directory and referrals (つなぎ)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.crypto import EncryptedText
 from tsunagu.core.models import TenantModel
+from tsunagu.network.codes import Destination, ReferralStatus
 
 
 class LegalBasis(models.TextChoices):
@@ -51,3 +53,109 @@ class SupportMeetingMember(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["meeting", "membership"], name="meeting_member_unique")
         ]
+
+
+class PartnerProfile(TenantModel):
+    """A partner organization's entry in the municipality's directory (つなぎ先一覧)."""
+
+    organization = models.OneToOneField(
+        "tenancy.Organization",
+        on_delete=models.CASCADE,
+        related_name="partner_profile",
+        verbose_name=_("organization"),
+    )
+    destination = models.CharField(
+        _("kind of destination"), max_length=30, choices=Destination.choices
+    )
+    contact = models.CharField(_("contact"), max_length=200, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    offers = models.TextField(_("what they offer"), blank=True)
+    opening_hours = models.CharField(_("opening hours"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["destination", "organization__name"]
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+
+    def __str__(self) -> str:
+        return str(self.organization)
+
+
+class Referral(TenantModel):
+    """つなぎ: a case handed to a destination, with what may be shared and on which basis.
+
+    The basis is a consent in force naming the receiving organization, or a 支援会議 in force
+    that lists the case; without either the receiver learns only that a referral was made.
+    """
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="referrals")
+    destination = models.CharField(_("destination"), max_length=30, choices=Destination.choices)
+    organization = models.ForeignKey(
+        "tenancy.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals_received",
+        verbose_name=_("receiving organization"),
+    )
+    purpose = EncryptedText(_("purpose"))
+    shared = EncryptedText(
+        _("what is shared"), help_text=_("What the receiving organization may read.")
+    )
+    consent = models.ForeignKey(
+        "people.Consent",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("consent"),
+    )
+    meeting = models.ForeignKey(
+        SupportMeeting,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("support meeting"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ReferralStatus.choices,
+        default=ReferralStatus.REQUESTED,
+    )
+    requested_on = models.DateField(_("requested on"))
+    status_changed_at = models.DateTimeField(_("status changed at"))
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        "tenancy.Membership", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-requested_on", "-pk"]
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        indexes = [models.Index(fields=["municipality", "requested_on"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_destination_display()}"
+
+
+class ReferralEvent(TenantModel):
+    """One step of a referral: a status move, feedback from the receiver, or both."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=20, choices=ReferralStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=ReferralStatus.choices, blank=True)
+    note = EncryptedText(_("feedback"))
+    at = models.DateTimeField(_("at"))
+    by = models.ForeignKey(
+        "tenancy.Membership", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Staff wrote down what the receiving organization answered (by phone, on paper).
+    on_behalf = models.BooleanField(_("recorded for the receiver"), default=False)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("referral event")

@@ -1,12 +1,16 @@
-"""Reads of 支援会議."""
+"""Reads of the network: 支援会議, the partner directory, and referrals."""
 
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from tsunagu.network.models import SupportMeeting, SupportMeetingMember
-from tsunagu.tenancy.models import Membership
+from tsunagu.network.codes import Destination, ReferralStatus
+from tsunagu.network.models import PartnerProfile, Referral, SupportMeeting, SupportMeetingMember
+from tsunagu.policy import can, one, require, visible
+from tsunagu.tenancy.models import Membership, Municipality, Organization
+from tsunagu.tenancy.policy import VIEW_PARTNERS, VIEW_PERSONS
 
 
 def meetings_in_force(*, today: date | None = None) -> Q:
@@ -29,3 +33,90 @@ def meeting_list_for(member: Membership, *, manage: bool) -> QuerySet[SupportMee
     if not manage:
         meetings = meetings.filter(members__membership=member)
     return meetings.annotate(case_count=Count("cases", distinct=True)).order_by("-held_on", "-pk")
+
+
+# --- partner directory -------------------------------------------------------------------
+
+
+def partner_directory(member: Membership) -> QuerySet[PartnerProfile]:
+    """The municipality's partner organizations with who of them uses Tsunagu (not personal)."""
+    require(member, VIEW_PARTNERS)
+    return (
+        PartnerProfile.objects.filter(municipality_id=member.municipality_id)
+        .select_related("organization")
+        .prefetch_related(
+            Prefetch(
+                "organization__memberships",
+                queryset=Membership.objects.filter(is_active=True).select_related("user"),
+                to_attr="active_members",
+            )
+        )
+    )
+
+
+def organizations_without_profile(member: Membership) -> QuerySet[Organization]:
+    return Organization.objects.filter(
+        municipality_id=member.municipality_id, partner_profile__isnull=True
+    )
+
+
+# --- referrals ---------------------------------------------------------------------------
+
+# A referral with no answer after this many days comes back on the home page.
+REMINDER_DAYS: int = getattr(settings, "TSUNAGU_REFERRAL_REMINDER_DAYS", 14)
+
+
+def referral_list(
+    member: Membership, *, status: str = "", case: int | None = None
+) -> QuerySet[Referral]:
+    """Referrals the member may see (the policy's bases), newest first."""
+    require(member, VIEW_PERSONS)
+    rows = visible(member, Referral).select_related("organization", "case")
+    if status:
+        rows = rows.filter(status=status)
+    if case is not None:
+        rows = rows.filter(case_id=case)
+    return rows.order_by("-requested_on", "-pk")
+
+
+def referral_for(member: Membership, pk: int) -> Referral:
+    """The one door to a referral: 403 for a role that sees none, 404 outside sight; logged."""
+    return one(
+        member,
+        Referral,
+        pk,
+        permission=VIEW_PERSONS,
+        queryset=Referral.objects.select_related("organization", "case", "consent", "meeting"),
+    )
+
+
+def referrals_awaiting_answer(
+    member: Membership, *, days: int | None = None, today: date | None = None
+) -> QuerySet[Referral]:
+    """Requested referrals the member sees that had no answer for `days` days or more."""
+    if not can(member, VIEW_PERSONS):
+        return Referral.objects.none()
+    today = today or timezone.localdate()
+    cutoff = today - timedelta(days=REMINDER_DAYS if days is None else days)
+    return (
+        visible(member, Referral)
+        .filter(status=ReferralStatus.REQUESTED, answered_at__isnull=True, requested_on__lte=cutoff)
+        .select_related("organization")
+        .order_by("requested_on", "pk")
+    )
+
+
+def referral_counts(*, municipality: Municipality, start: date, end: date) -> dict[str, int]:
+    """Referrals made from `start` to `end` inclusive, by destination, every code included."""
+    counts = dict.fromkeys(Destination.values, 0)
+    rows = (
+        Referral.objects.filter(
+            municipality=municipality, requested_on__gte=start, requested_on__lte=end
+        )
+        .order_by()
+        .values("destination")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        counts[row["destination"]] = row["n"]
+    return counts

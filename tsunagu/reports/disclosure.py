@@ -306,3 +306,16 @@ def consultation_statistics_for(
     require_disclosable_period(start, end)
     stats = consultation_statistics(municipality=member.municipality, start=start, end=end)
     return protect_consultation_statistics(stats)
+
+
+def referral_statistics_for(
+    member: Membership, *, start: date, end: date
+) -> tuple[dict[str, int | None], int | None]:
+    """Referrals by destination and their total, as this member may receive them."""
+    from tsunagu.network.selectors import referral_counts
+
+    counts = referral_counts(municipality=member.municipality, start=start, end=end)
+    if sees_exact_figures(member):
+        return dict(counts), sum(counts.values())
+    require_disclosable_period(start, end)
+    return protect_counts(counts)

@@ -27,12 +27,19 @@ VIEW_SHARED_CASES = "case.view_shared"  # cases the center shares among its coun
 VIEW_INTAKE = "person.view_intake"  # persons with no case yet, anonymous consultations
 VIEW_UNDER_CONSENT = "person.view_under_consent"  # persons whose consent names the member's org
 VIEW_CONSULTATIONS = "consultation.view"
+# The partner network: the directory of partner organizations, and referrals (つなぎ) a
+# partner's staff receive for their organization (tsunagu/policy/network.py).
+VIEW_PARTNERS = "partner.view"
+MANAGE_PARTNERS = "partner.manage"
+RECEIVE_REFERRALS = "referral.receive"
 # Exact counts, small ones included; everyone else gets them through tsunagu/reports/disclosure.
 VIEW_EXACT_STATISTICS = "statistics.view_exact"
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
         {
+            VIEW_PARTNERS,
+            MANAGE_PARTNERS,
             VIEW_EXACT_STATISTICS,
             MANAGE_MUNICIPALITY,
             VIEW_STATISTICS,
@@ -43,6 +50,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.LEAD: frozenset(
         {
+            VIEW_PARTNERS,
+            MANAGE_PARTNERS,
             VIEW_EXACT_STATISTICS,
             VIEW_STATISTICS,
             VIEW_PERSONS,
@@ -59,6 +68,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.COUNSELOR: frozenset(
         {
+            VIEW_PARTNERS,
             VIEW_EXACT_STATISTICS,
             VIEW_STATISTICS,
             VIEW_PERSONS,
@@ -73,7 +83,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Role.PROFESSIONAL: frozenset({VIEW_PERSONS, VIEW_CONSULTATIONS}),
     Role.PLACE_STAFF: frozenset(),
     Role.SUPPORTER: frozenset(),
-    Role.PARTNER: frozenset({VIEW_PERSONS, VIEW_UNDER_CONSENT}),
+    Role.PARTNER: frozenset({VIEW_PERSONS, VIEW_UNDER_CONSENT, VIEW_PARTNERS, RECEIVE_REFERRALS}),
     Role.COMMITTEE: frozenset({VIEW_STATISTICS}),
 }
 
