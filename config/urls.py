@@ -15,6 +15,8 @@ staff_patterns = [
     path("audit/", include("tsunagu.audit.urls")),
     path("accounts/", include("tsunagu.accounts.staff_urls")),
     path("meetings/", include("tsunagu.network.urls")),
+    path("referrals/", include("tsunagu.network.referral_urls")),
+    path("partners/", include("tsunagu.network.partner_urls")),
 ]
 
 urlpatterns = [

@@ -118,6 +118,12 @@ STAFF: dict[str, Row] = {
     "staff:meeting_acknowledge": Row(
         only(*PERSON_READERS, counselor=404, professional=404), "post"
     ),
+    "staff:partner_list": Row(only("admin", "lead", "counselor", "partner")),
+    "staff:partner_edit": Row(only(*ADMIN_AND_LEAD)),
+    # A professional reads persons but no referral; the partner receives this one.
+    "staff:referral_list": Row(only(*PERSON_READERS)),
+    "staff:referral_new": Row(only(*EDITORS)),
+    "staff:referral_detail": Row(only(*PERSON_READERS, professional=404)),
 }
 
 # API operations: (method, OpenAPI path) → expected status per role.
@@ -267,6 +273,9 @@ def world(personas):
             "access_person_csv": person.pk,
             "meeting_detail": meeting.pk,
             "meeting_acknowledge": meeting.pk,
+            "partner_edit": organization.pk,
+            "referral_new": case.pk,
+            "referral_detail": referral.pk,
         },
         "case": case.pk,
         "family_pk": family.pk,

@@ -6,9 +6,10 @@ from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from tsunagu.cases.models import Case
 from tsunagu.network.codes import Destination, ReferralStatus
 from tsunagu.network.models import PartnerProfile, Referral, SupportMeeting, SupportMeetingMember
-from tsunagu.policy import can, one, require, visible
+from tsunagu.policy import can, one, require, shown, visible
 from tsunagu.tenancy.models import Membership, Municipality, Organization
 from tsunagu.tenancy.policy import VIEW_PARTNERS, VIEW_PERSONS
 
@@ -79,6 +80,20 @@ def referral_list(
     return rows.order_by("-requested_on", "-pk")
 
 
+def _shown(member: Membership, rows: list[Referral]) -> list[Referral]:
+    # Nothing shown, nothing written: the page's own entry stays the only one.
+    if rows:
+        shown(member, Referral, rows)
+    return rows
+
+
+def case_referrals(member: Membership, case: Case) -> list[Referral]:
+    """The referrals of one case the member may see, shown (and logged) on the case page."""
+    if not can(member, VIEW_PERSONS):
+        return []
+    return _shown(member, list(referral_list(member, case=case.pk)))
+
+
 def referral_for(member: Membership, pk: int) -> Referral:
     """The one door to a referral: 403 for a role that sees none, 404 outside sight; logged."""
     return one(
@@ -104,6 +119,11 @@ def referrals_awaiting_answer(
         .select_related("organization")
         .order_by("requested_on", "pk")
     )
+
+
+def home_referrals_awaiting_answer(member: Membership) -> list[Referral]:
+    """The home page's reminder list (shown, so logged like any list)."""
+    return _shown(member, list(referrals_awaiting_answer(member)[:20]))
 
 
 def referral_counts(*, municipality: Municipality, start: date, end: date) -> dict[str, int]:
