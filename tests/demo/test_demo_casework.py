@@ -18,6 +18,7 @@ from tsunagu.cases.policy import visible_cases, visible_consultations, visible_p
 from tsunagu.consultations.models import Consultation
 from tsunagu.core.eras import date_range_bounds
 from tsunagu.demo.services import demo_load
+from tsunagu.network.models import PartnerProfile, Referral, ReferralEvent
 from tsunagu.people.models import Consent, FamilyMember, Person
 from tsunagu.reports.models import ReportingGroup
 from tsunagu.reports.selectors import consultation_statistics
@@ -71,6 +72,9 @@ CASEWORK = [
     Consent,
     Consultation,
     ReportingGroup,
+    Referral,
+    ReferralEvent,
+    PartnerProfile,
 ]
 
 
@@ -273,3 +277,19 @@ def test_a_city_with_casework_already_gets_none_added(unscoped: None) -> None:
     count = Consultation.objects.filter(municipality=toyoake).count()
     assert casework_load(MUNICIPALITIES[0], toyoake) is False
     assert Consultation.objects.filter(municipality=toyoake).count() == count
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_each_city_refers_to_hello_work_saposute_health_centers_and_clinics_with_feedback(
+    unscoped: None, code: str
+) -> None:
+    from tsunagu.network.selectors import referrals_awaiting_answer
+
+    referrals = Referral.objects.filter(municipality__code=code)
+    destinations = set(referrals.values_list("destination", flat=True))
+    assert {"hello_work", "health_center", "medical"} <= destinations
+    answered = ReferralEvent.objects.filter(referral__in=referrals).exclude(note=None)
+    assert answered.exists()
+    assert set(referrals.values_list("status", flat=True)) >= {"accepted", "declined"}
+    assert list(referrals_awaiting_answer(member(code, "lead"))), "one waits for an answer"
+    assert PartnerProfile.objects.filter(municipality__code=code).count() >= 6

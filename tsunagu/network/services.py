@@ -1,6 +1,6 @@
 """Writes of the network: 支援会議, the partner directory, and referrals (つなぎ)."""
 
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -242,6 +242,7 @@ def referral_answer(
     status: str = "",
     note: str = "",
     on_behalf: bool = False,
+    at: datetime | None = None,
 ) -> ReferralEvent:
     """Move a referral along its states and/or record feedback from the receiver.
 
@@ -265,7 +266,7 @@ def referral_answer(
         )
     if not status and not note.strip():
         raise ValidationError({"note": _("Give a new status or write the feedback.")})
-    now = timezone.now()
+    now = at or timezone.now()
     event = ReferralEvent.objects.create(
         municipality_id=referral.municipality_id,
         referral=referral,
