@@ -44,6 +44,7 @@ PERSON_READERS = ("lead", "counselor", "professional", "partner")
 EDITORS = ("lead", "counselor")
 ADMIN_AND_LEAD = ("admin", "lead")
 STATISTICS = ("admin", "lead", "counselor", "committee")
+MEETING_READERS = ("lead", "counselor", "committee", "partner", "professional")
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,13 @@ STAFF: dict[str, Row] = {
     "staff:referral_list": Row(only(*PERSON_READERS)),
     "staff:referral_new": Row(only(*EDITORS)),
     "staff:referral_detail": Row(only(*PERSON_READERS, professional=404)),
+    # Meetings: the center's staff see all; the committee, partners and professionals those
+    # of the bodies their organization sits on (this one). Only the lead runs them; an
+    # action item is done by its owner (the counselor) or the lead; others learn nothing.
+    "staff:network_meeting_list": Row(only(*MEETING_READERS)),
+    "staff:network_meeting_detail": Row(only(*MEETING_READERS)),
+    "staff:action_item_add": Row(only("lead"), "post"),
+    "staff:action_item_done": Row(only("lead", "counselor", others=404), "post"),
 }
 
 # API operations: (method, OpenAPI path) → expected status per role.
@@ -245,6 +253,22 @@ def world(personas):
             actor=lead, meeting=meeting, members=[members["partner"]]
         )
         organization = Organization.objects.filter(municipality=m).first()
+        body = meeting_services.meeting_body_save(
+            actor=lead,
+            name="ひきこもり支援等検討委員会",
+            kind="committee",
+            organizations=[members["partner"].organization],
+        )
+        network_meeting = meeting_services.meeting_create(
+            actor=lead, kind="committee", title="第1回 検討委員会", held_on=today, body=body
+        )
+        action_item = meeting_services.action_item_add(
+            actor=lead,
+            meeting=network_meeting,
+            what="研修計画の案を作る",
+            owner=counselor,
+            due_on=today + timedelta(days=14),
+        )
         referral = referral_create(
             actor=lead,
             case=case,
@@ -276,6 +300,9 @@ def world(personas):
             "partner_edit": organization.pk,
             "referral_new": case.pk,
             "referral_detail": referral.pk,
+            "network_meeting_detail": network_meeting.pk,
+            "action_item_add": network_meeting.pk,
+            "action_item_done": action_item.pk,
         },
         "case": case.pk,
         "family_pk": family.pk,

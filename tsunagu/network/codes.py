@@ -41,3 +41,12 @@ REFERRAL_MOVES: dict[str, frozenset[str]] = {
     ReferralStatus.COMPLETED: frozenset(),
     ReferralStatus.DECLINED: frozenset(),
 }
+
+
+class MeetingKind(models.TextChoices):
+    HUDDLE = "huddle", _("Staff huddle")
+    OPERATIONS = "operations", _("Operations meeting")
+    REGULAR = "regular", _("Regular agency meeting")
+    CASE_CONFERENCE = "case_conference", _("Case conference")
+    COMMITTEE = "committee", _("Review committee")
+    WORKING_GROUP = "working_group", _("Working group")

@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tsunagu.cases.models import Case
 from tsunagu.core.forms import StyledForm
-from tsunagu.network.codes import REFERRAL_MOVES, Destination, ReferralStatus
-from tsunagu.network.models import LegalBasis, Referral, SupportMeeting
+from tsunagu.network.codes import REFERRAL_MOVES, Destination, MeetingKind, ReferralStatus
+from tsunagu.network.models import LegalBasis, Meeting, MeetingBody, Referral, SupportMeeting
 from tsunagu.people.models import Consent
 from tsunagu.policy.casework import consent_in_force
 from tsunagu.tenancy.models import Membership, Municipality, Organization
@@ -31,6 +31,16 @@ class SupportMeetingForm(StyledForm):
         if data.get("ends_on") and data.get("held_on") and data["ends_on"] < data["held_on"]:
             self.add_error("ends_on", _("The end must not be before the meeting."))
         return data
+
+
+class _MemberChoice:
+    def label_from_instance(self, obj: Membership) -> str:
+        org = f"（{obj.organization.name}）" if obj.organization else ""
+        return f"{obj.user} — {obj.get_role_display()}{org}"
+
+
+class _OwnerChoice(_MemberChoice, forms.ModelChoiceField):
+    pass
 
 
 class _MemberChoices(forms.ModelMultipleChoiceField):
@@ -141,3 +151,60 @@ class ReferralAnswerForm(StyledForm):
             for code, label in ReferralStatus.choices
             if code in REFERRAL_MOVES[referral.status]
         ]
+
+
+class MeetingForm(StyledForm):
+    kind = forms.ChoiceField(label=_("Kind"), choices=MeetingKind.choices)
+    body: forms.ModelChoiceField[MeetingBody] = forms.ModelChoiceField(
+        label=_("Body"), queryset=MeetingBody.objects.none(), required=False
+    )
+    title = forms.CharField(label=_("Title"), max_length=100)
+    held_on = forms.DateField(label=_("Held on"), widget=forms.DateInput(attrs={"type": "date"}))
+    place = forms.CharField(label=_("Place"), max_length=100, required=False)
+    agenda = forms.CharField(
+        label=_("Agenda"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        body = self.fields["body"]
+        assert isinstance(body, forms.ModelChoiceField)
+        body.queryset = MeetingBody.objects.filter(municipality=municipality)
+
+
+class MeetingRecordForm(StyledForm):
+    agenda = forms.CharField(
+        label=_("Agenda"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    minutes = forms.CharField(
+        label=_("Minutes of the meeting"), required=False, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    decisions = forms.CharField(
+        label=_("Decisions"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    present: forms.ModelMultipleChoiceField[Organization] = forms.ModelMultipleChoiceField(
+        label=_("Attended"),
+        queryset=Organization.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        present = self.fields["present"]
+        assert isinstance(present, forms.ModelMultipleChoiceField)
+        present.queryset = Organization.objects.filter(municipality_id=meeting.municipality_id)
+
+
+class ActionItemForm(StyledForm):
+    what = forms.CharField(label=_("What"), widget=forms.Textarea(attrs={"rows": 2}))
+    owner = _OwnerChoice(label=_("Owner"), queryset=Membership.objects.none())
+    due_on = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        owner = self.fields["owner"]
+        assert isinstance(owner, _OwnerChoice)
+        owner.queryset = Membership.objects.filter(
+            municipality=municipality, is_active=True
+        ).select_related("user", "organization")

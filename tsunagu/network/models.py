@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tsunagu.core.crypto import EncryptedText
 from tsunagu.core.models import TenantModel
-from tsunagu.network.codes import Destination, ReferralStatus
+from tsunagu.network.codes import Destination, MeetingKind, ReferralStatus
 
 
 class LegalBasis(models.TextChoices):
@@ -159,3 +159,110 @@ class ReferralEvent(TenantModel):
     class Meta:
         ordering = ["at", "pk"]
         verbose_name = _("referral event")
+
+
+class MeetingBody(TenantModel):
+    """A standing body that meets: the review committee with its member bodies, a working
+    group under it, the monthly meeting of all agencies."""
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=MeetingKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="working_groups",
+        verbose_name=_("part of"),
+    )
+    organizations = models.ManyToManyField(
+        "tenancy.Organization",
+        blank=True,
+        related_name="meeting_bodies",
+        verbose_name=_("member bodies"),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("meeting body")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "name"], name="meeting_body_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Meeting(TenantModel):
+    """One meeting, from a weekly huddle to the review committee; minutes are encrypted.
+
+    The 支援会議 (SupportMeeting) stays separate: it is the legal basis for sharing cases
+    without consent, which no other meeting is.
+    """
+
+    kind = models.CharField(_("kind"), max_length=20, choices=MeetingKind.choices)
+    body = models.ForeignKey(
+        MeetingBody,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        verbose_name=_("body"),
+    )
+    title = models.CharField(_("title"), max_length=100)
+    held_on = models.DateField(_("held on"))
+    place = models.CharField(_("place"), max_length=100, blank=True)
+    agenda = EncryptedText(_("agenda"))
+    minutes = EncryptedText(_("minutes of the meeting"))
+    decisions = EncryptedText(_("decisions"))
+    created_by = models.ForeignKey(
+        "tenancy.Membership", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        indexes = [models.Index(fields=["municipality", "held_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.held_on})"
+
+
+class MeetingAttendance(TenantModel):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    organization = models.ForeignKey(
+        "tenancy.Organization", on_delete=models.PROTECT, related_name="+"
+    )
+    present = models.BooleanField(_("present"), default=True)
+
+    class Meta:
+        verbose_name = _("attendance")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "organization"], name="meeting_attendance_unique"
+            )
+        ]
+
+
+class ActionItem(TenantModel):
+    """Something a meeting decided someone does by a date; it comes back until done."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="action_items")
+    what = EncryptedText(_("what"))
+    owner = models.ForeignKey(
+        "tenancy.Membership",
+        on_delete=models.PROTECT,
+        related_name="action_items",
+        verbose_name=_("owner"),
+    )
+    due_on = models.DateField(_("due on"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        "tenancy.Membership", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = _("action item")

@@ -1,17 +1,32 @@
-"""Reads of the network: 支援会議, the partner directory, and referrals."""
+"""Reads of the network: 支援会議, the partner directory, referrals, and meetings."""
 
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from tsunagu.cases.models import Case
 from tsunagu.network.codes import Destination, ReferralStatus
-from tsunagu.network.models import PartnerProfile, Referral, SupportMeeting, SupportMeetingMember
+from tsunagu.network.models import (
+    ActionItem,
+    Meeting,
+    PartnerProfile,
+    Referral,
+    SupportMeeting,
+    SupportMeetingMember,
+)
 from tsunagu.policy import can, one, require, shown, visible
 from tsunagu.tenancy.models import Membership, Municipality, Organization
-from tsunagu.tenancy.policy import VIEW_PARTNERS, VIEW_PERSONS
+from tsunagu.tenancy.policy import (
+    ATTEND_MEETINGS,
+    MANAGE_MEETINGS,
+    VIEW_ALL_MEETINGS,
+    VIEW_PARTNERS,
+    VIEW_PERSONS,
+)
 
 
 def meetings_in_force(*, today: date | None = None) -> Q:
@@ -140,3 +155,65 @@ def referral_counts(*, municipality: Municipality, start: date, end: date) -> di
     for row in rows:
         counts[row["destination"]] = row["n"]
     return counts
+
+
+# --- meetings ----------------------------------------------------------------------------
+
+
+def meeting_list(member: Membership) -> QuerySet[Meeting]:
+    """Meetings the member may see (policy bases), newest first."""
+    return visible(member, Meeting).select_related("body").order_by("-held_on", "-pk")
+
+
+def meeting_for(member: Membership, pk: int) -> Meeting:
+    """The one door to a meeting: 404 outside sight (403 for a role with no meetings)."""
+    if not (can(member, VIEW_ALL_MEETINGS) or can(member, ATTEND_MEETINGS)):
+        raise PermissionDenied(ATTEND_MEETINGS)
+    return one(
+        member,
+        Meeting,
+        pk,
+        permission=VIEW_ALL_MEETINGS if can(member, VIEW_ALL_MEETINGS) else ATTEND_MEETINGS,
+        queryset=Meeting.objects.select_related("body"),
+    )
+
+
+def carried_action_items(meeting: Meeting) -> QuerySet[ActionItem]:
+    """Open action items of earlier meetings of the same body (or kind, without a body):
+    they come back on each next agenda until done."""
+    earlier = Meeting.objects.filter(
+        municipality_id=meeting.municipality_id, held_on__lt=meeting.held_on
+    )
+    earlier = (
+        earlier.filter(body=meeting.body)
+        if meeting.body_id
+        else earlier.filter(kind=meeting.kind, body__isnull=True)
+    )
+    return ActionItem.objects.filter(meeting__in=earlier, done_at__isnull=True).select_related(
+        "owner__user", "meeting"
+    )
+
+
+def my_action_items(member: Membership) -> list[ActionItem]:
+    """The member's open action items, soonest due first (the home page)."""
+    return list(
+        ActionItem.objects.filter(
+            municipality_id=member.municipality_id, owner=member, done_at__isnull=True
+        )
+        .select_related("meeting")
+        .order_by("due_on", "pk")[:20]
+    )
+
+
+def action_item_for(member: Membership, pk: int) -> ActionItem:
+    """An action item the member owns, or any of a meeting they may see when they run
+    meetings; 404 otherwise."""
+    items = ActionItem.objects.filter(municipality_id=member.municipality_id)
+    if can(member, MANAGE_MEETINGS):
+        items = items.filter(meeting__in=visible(member, Meeting))
+    else:
+        items = items.filter(owner=member)
+    try:
+        return items.get(pk=pk)
+    except ActionItem.DoesNotExist as exc:
+        raise Http404 from exc

@@ -1,4 +1,4 @@
-"""Writes of the network: 支援会議, the partner directory, and referrals (つなぎ)."""
+"""Writes of the network: 支援会議, the partner directory, referrals (つなぎ), and meetings."""
 
 from datetime import date, datetime
 
@@ -11,6 +11,10 @@ from tsunagu.audit.services import Seen
 from tsunagu.cases.models import Case
 from tsunagu.network.codes import REFERRAL_MOVES, Destination, ReferralStatus
 from tsunagu.network.models import (
+    ActionItem,
+    Meeting,
+    MeetingAttendance,
+    MeetingBody,
     PartnerProfile,
     Referral,
     ReferralEvent,
@@ -285,3 +289,117 @@ def referral_answer(
     referral.save(update_fields=["status", "status_changed_at", "answered_at"])
     record_seen(actor, [Seen("referral", referral.pk, "role")], action="update")
     return event
+
+
+# --- meetings (huddles to the review committee) ------------------------------------------
+
+
+@transaction.atomic
+def meeting_body_save(
+    *,
+    actor: Membership,
+    name: str,
+    kind: str,
+    organizations: list[Organization],
+    parent: MeetingBody | None = None,
+) -> MeetingBody:
+    """Create or update a standing body by name, with its member organizations."""
+    if any(o.municipality_id != actor.municipality_id for o in organizations):
+        raise ValueError("organization of another municipality")
+    body, _created = MeetingBody.objects.update_or_create(
+        municipality_id=actor.municipality_id,
+        name=name,
+        defaults={"kind": kind, "parent": parent},
+    )
+    body.full_clean(exclude=["municipality"])
+    body.organizations.set(organizations)
+    return body
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    actor: Membership,
+    kind: str,
+    title: str,
+    held_on: date,
+    body: MeetingBody | None = None,
+    place: str = "",
+    agenda: str = "",
+) -> Meeting:
+    if body is not None and body.municipality_id != actor.municipality_id:
+        raise ValueError("body of another municipality")
+    meeting = Meeting(
+        municipality_id=actor.municipality_id,
+        kind=kind,
+        body=body,
+        title=title,
+        held_on=held_on,
+        place=place,
+        agenda=agenda,
+        created_by=actor,
+    )
+    meeting.full_clean(exclude=["municipality"])
+    meeting.save()
+    return meeting
+
+
+@transaction.atomic
+def meeting_record(
+    *,
+    actor: Membership,
+    meeting: Meeting,
+    agenda: str,
+    minutes: str,
+    decisions: str,
+    present: list[Organization],
+) -> Meeting:
+    """Write the agenda, minutes and decisions, and which member bodies attended."""
+    meeting.agenda = agenda
+    meeting.minutes = minutes
+    meeting.decisions = decisions
+    meeting.save(update_fields=["agenda", "minutes", "decisions"])
+    if any(o.municipality_id != meeting.municipality_id for o in present):
+        raise ValueError("organization of another municipality")
+    MeetingAttendance.objects.filter(meeting=meeting).exclude(organization__in=present).delete()
+    for organization in present:
+        MeetingAttendance.objects.get_or_create(
+            meeting=meeting,
+            organization=organization,
+            defaults={"municipality_id": meeting.municipality_id},
+        )
+    return meeting
+
+
+@transaction.atomic
+def action_item_add(
+    *, actor: Membership, meeting: Meeting, what: str, owner: Membership, due_on: date
+) -> ActionItem:
+    problems = {}
+    if not what.strip():
+        problems["what"] = _("Say what is to be done.")
+    if owner.municipality_id != meeting.municipality_id or not owner.is_active:
+        problems["owner"] = _("Choose an active member of the municipality.")
+    if due_on < meeting.held_on:
+        problems["due_on"] = _("The due date must not be before the meeting.")
+    if problems:
+        raise ValidationError(problems)
+    return ActionItem.objects.create(
+        municipality_id=meeting.municipality_id,
+        meeting=meeting,
+        what=what.strip(),
+        owner=owner,
+        due_on=due_on,
+    )
+
+
+@transaction.atomic
+def action_item_done(
+    *, actor: Membership, item: ActionItem, at: datetime | None = None
+) -> ActionItem:
+    if item.done_at is not None:
+        raise ValidationError(_("This action item is already done."))
+    item.done_at = at or timezone.now()
+    item.done_by = actor
+    item.save(update_fields=["done_at", "done_by"])
+    return item

@@ -16,22 +16,28 @@ from tsunagu.network import selectors, services
 from tsunagu.network.access import meeting_for
 from tsunagu.network.codes import ReferralStatus
 from tsunagu.network.forms import (
+    ActionItemForm,
+    MeetingForm,
+    MeetingRecordForm,
     PartnerProfileForm,
     ReferralAnswerForm,
     ReferralForm,
     SupportMeetingForm,
     SupportMeetingListingForm,
 )
-from tsunagu.network.models import PartnerProfile, Referral, SupportMeetingMember
+from tsunagu.network.models import Meeting, PartnerProfile, Referral, SupportMeetingMember
 from tsunagu.people.models import Person
 from tsunagu.policy import bases_of, can, one, require, shown
 from tsunagu.policy.network import receives, sees_shared
 from tsunagu.tenancy.forms import validation_error_to_form
 from tsunagu.tenancy.models import Organization
 from tsunagu.tenancy.policy import (
+    ATTEND_MEETINGS,
     EDIT_CASES,
+    MANAGE_MEETINGS,
     MANAGE_PARTNERS,
     VIEW_ALL_CASES,
+    VIEW_ALL_MEETINGS,
     VIEW_PERSONS,
     has_permission,
     require_permission,
@@ -262,3 +268,119 @@ def referral_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             "staff": can(member, EDIT_CASES),
         },
     )
+
+
+# --- meetings (huddles to the review committee) ------------------------------------------
+
+
+def network_meeting_list(request: HttpRequest, code: str) -> HttpResponse:
+    member = request.membership  # type: ignore[attr-defined]
+    if not (can(member, VIEW_ALL_MEETINGS) or can(member, ATTEND_MEETINGS)):
+        require(member, ATTEND_MEETINGS)
+    manage = can(member, MANAGE_MEETINGS)
+    form = MeetingForm(request.POST or None, municipality=member.municipality) if manage else None
+    if request.method == "POST":
+        require(member, MANAGE_MEETINGS)
+        assert form is not None
+        if form.is_valid():
+            meeting = services.meeting_create(actor=member, **form.cleaned_data)
+            messages.success(request, _("Created the meeting."))
+            return redirect("staff:network_meeting_detail", code=code, pk=meeting.pk)
+    meetings = list(selectors.meeting_list(member)[:200])
+    return render(
+        request,
+        "network/network_meeting_list.html",
+        {"meetings": meetings, "form": form, "manage": manage},
+    )
+
+
+def network_meeting_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    member = request.membership  # type: ignore[attr-defined]
+    meeting = selectors.meeting_for(member, pk)
+    manage = can(member, MANAGE_MEETINGS)
+    form = None
+    if manage:
+        form = MeetingRecordForm(
+            request.POST or None,
+            meeting=meeting,
+            initial={
+                "agenda": meeting.agenda,
+                "minutes": meeting.minutes,
+                "decisions": meeting.decisions,
+                "present": [a.organization_id for a in meeting.attendance.all()],
+            },
+        )
+        if request.method == "POST" and form.is_valid():
+            services.meeting_record(
+                actor=member,
+                meeting=meeting,
+                agenda=form.cleaned_data["agenda"],
+                minutes=form.cleaned_data["minutes"],
+                decisions=form.cleaned_data["decisions"],
+                present=list(form.cleaned_data["present"]),
+            )
+            messages.success(request, _("Saved the minutes."))
+            return redirect("staff:network_meeting_detail", code=code, pk=meeting.pk)
+    elif request.method == "POST":
+        require(member, MANAGE_MEETINGS)
+    return _render_meeting(request, meeting, form=form, manage=manage)
+
+
+def _render_meeting(
+    request: HttpRequest,
+    meeting: Meeting,
+    *,
+    form: MeetingRecordForm | None,
+    manage: bool,
+    action_form: ActionItemForm | None = None,
+) -> HttpResponse:
+    member = request.membership  # type: ignore[attr-defined]
+    if manage and action_form is None:
+        action_form = ActionItemForm(municipality=member.municipality, prefix="action")
+    return render(
+        request,
+        "network/network_meeting_detail.html",
+        {
+            "meeting": meeting,
+            "form": form,
+            "manage": manage,
+            "action_form": action_form,
+            "carried": selectors.carried_action_items(meeting),
+            "items": meeting.action_items.select_related("owner__user"),
+            "attended": meeting.attendance.select_related("organization"),
+            "member_bodies": meeting.body.organizations.all() if meeting.body else [],
+        },
+    )
+
+
+@require_POST
+def action_item_add(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    member = request.membership  # type: ignore[attr-defined]
+    require(member, MANAGE_MEETINGS)
+    meeting = selectors.meeting_for(member, pk)
+    form = ActionItemForm(request.POST, municipality=member.municipality, prefix="action")
+    if form.is_valid():
+        try:
+            services.action_item_add(actor=member, meeting=meeting, **form.cleaned_data)
+        except ValidationError as exc:
+            validation_error_to_form(form, exc)
+        else:
+            messages.success(request, _("Added the action item."))
+            return redirect("staff:network_meeting_detail", code=code, pk=meeting.pk)
+    return _render_meeting(request, meeting, form=None, manage=True, action_form=form)
+
+
+@require_POST
+def action_item_done(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    member = request.membership  # type: ignore[attr-defined]
+    item = selectors.action_item_for(member, pk)
+    try:
+        services.action_item_done(actor=member, item=item)
+    except ValidationError as exc:
+        messages.warning(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Marked the action item as done."))
+    # From the meeting page back to it; from the home page back home.
+    if request.POST.get("back") == "meeting":
+        return redirect("staff:network_meeting_detail", code=code, pk=item.meeting_id)
+    return redirect("staff:home", code=code)

@@ -7,16 +7,26 @@
   organization (logged as consent:<id>), or the 支援会議 listing the case whose secrecy they
   acknowledged (meeting:<id>). A referral made with neither shares only the fact that it was
   made (referral:<id>). Revoking the consent or the meeting's end closes the view at once.
+
+Meetings (huddles to the review committee): the center's staff see all (role); members of
+other bodies see those of the bodies their organization sits on (body).
 """
 
 from django.db.models import Exists, OuterRef, Q
 
 from tsunagu.cases.models import Case
-from tsunagu.network.models import Referral
+from tsunagu.network.models import Meeting, Referral
 from tsunagu.policy.casework import consents_for, meeting_seats, sees_every_case
 from tsunagu.policy.registry import EVERY_ROW, Grant, register, subject, visible
 from tsunagu.tenancy.models import Membership
-from tsunagu.tenancy.policy import EDIT_CASES, RECEIVE_REFERRALS, VIEW_PERSONS, has_permission
+from tsunagu.tenancy.policy import (
+    ATTEND_MEETINGS,
+    EDIT_CASES,
+    RECEIVE_REFERRALS,
+    VIEW_ALL_MEETINGS,
+    VIEW_PERSONS,
+    has_permission,
+)
 
 subject(Referral, "referral")
 
@@ -88,3 +98,23 @@ def sees_shared(member: Membership, referral: Referral) -> bool:
     if _staff(member):
         return True
     return referral.consent_id is not None or referral.meeting_id is not None
+
+
+# --- meetings ----------------------------------------------------------------------------
+# Not personal data (no subject): nobody's case is on these agendas; a case is discussed by
+# name only at a 支援会議, whose own basis (casework.py) gates it.
+
+
+@register(Meeting, "role")
+def _meeting_role(member: Membership) -> Grant:
+    return EVERY_ROW if has_permission(member, VIEW_ALL_MEETINGS) else None
+
+
+@register(Meeting, "body")
+def _meeting_body(member: Membership) -> Grant:
+    """Members of other bodies see the meetings of the bodies their organization sits on
+    (a working group's meetings too when the organization sits on the committee above)."""
+    if not has_permission(member, ATTEND_MEETINGS) or member.organization_id is None:
+        return None
+    org = member.organization_id
+    return Q(body__organizations=org) | Q(body__parent__organizations=org)

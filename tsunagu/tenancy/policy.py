@@ -32,6 +32,11 @@ VIEW_CONSULTATIONS = "consultation.view"
 VIEW_PARTNERS = "partner.view"
 MANAGE_PARTNERS = "partner.manage"
 RECEIVE_REFERRALS = "referral.receive"
+# Meetings of the network (huddles to the review committee): the center's staff see all of
+# them, a lead runs them, members of other bodies see the meetings of bodies they sit on.
+VIEW_ALL_MEETINGS = "meeting.view_all"
+MANAGE_MEETINGS = "meeting.manage"
+ATTEND_MEETINGS = "meeting.attend"
 # Exact counts, small ones included; everyone else gets them through tsunagu/reports/disclosure.
 VIEW_EXACT_STATISTICS = "statistics.view_exact"
 
@@ -52,6 +57,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         {
             VIEW_PARTNERS,
             MANAGE_PARTNERS,
+            VIEW_ALL_MEETINGS,
+            MANAGE_MEETINGS,
             VIEW_EXACT_STATISTICS,
             VIEW_STATISTICS,
             VIEW_PERSONS,
@@ -69,6 +76,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Role.COUNSELOR: frozenset(
         {
             VIEW_PARTNERS,
+            VIEW_ALL_MEETINGS,
             VIEW_EXACT_STATISTICS,
             VIEW_STATISTICS,
             VIEW_PERSONS,
@@ -80,11 +88,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             RECORD_CONSULTATIONS,
         }
     ),
-    Role.PROFESSIONAL: frozenset({VIEW_PERSONS, VIEW_CONSULTATIONS}),
+    Role.PROFESSIONAL: frozenset({VIEW_PERSONS, VIEW_CONSULTATIONS, ATTEND_MEETINGS}),
     Role.PLACE_STAFF: frozenset(),
     Role.SUPPORTER: frozenset(),
-    Role.PARTNER: frozenset({VIEW_PERSONS, VIEW_UNDER_CONSENT, VIEW_PARTNERS, RECEIVE_REFERRALS}),
-    Role.COMMITTEE: frozenset({VIEW_STATISTICS}),
+    Role.PARTNER: frozenset(
+        {VIEW_PERSONS, VIEW_UNDER_CONSENT, VIEW_PARTNERS, RECEIVE_REFERRALS, ATTEND_MEETINGS}
+    ),
+    Role.COMMITTEE: frozenset({VIEW_STATISTICS, ATTEND_MEETINGS}),
 }
 
 
