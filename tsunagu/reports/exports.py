@@ -20,6 +20,7 @@ from tsunagu.core.eras import (
     format_wareki,
     format_wareki_month,
 )
+from tsunagu.network.codes import Destination
 from tsunagu.reports.selectors import ConsultationStatistics
 from tsunagu.tenancy.models import Municipality
 
@@ -89,6 +90,7 @@ def statistics_layout(
     municipality: Municipality,
     fiscal_year: int | None = None,
     suppressed: bool = False,
+    referrals: tuple[dict[str, int | None], int | None] | None = None,
 ) -> StatisticsLayout:
     """The tables in the order the page shows them and the exports write them.
 
@@ -141,6 +143,19 @@ def statistics_layout(
         n(stats.total),
     ]
 
+    sections = [by_channel, by_consulter, by_month]
+    if referrals is not None:
+        by_destination, referral_total = referrals
+        by_referral = Section(
+            key="referral",
+            caption=_("Referrals by destination"),
+            header=[_("Destination"), _("Referrals")],
+        )
+        for code, label in Destination.choices:
+            by_referral.rows.append([str(label), n(by_destination[code])])
+        by_referral.total_row = [_("Total"), n(referral_total)]
+        sections.append(by_referral)
+
     notes = [
         _("Contacts count every consultation; people count each known person once.")
         + " "
@@ -159,7 +174,7 @@ def statistics_layout(
             municipality=municipality, start=stats.start, end=stats.end, fiscal_year=fiscal_year
         ),
         period=period_wareki(stats.start, stats.end, fiscal_year=fiscal_year),
-        sections=[by_channel, by_consulter, by_month],
+        sections=sections,
         suppressed=suppressed,
         notes=notes,
     )

@@ -16,7 +16,11 @@ from django.views.decorators.http import require_POST
 from tsunagu.consultations.codes import Channel
 from tsunagu.core.eras import TOKYO, fiscal_year, fiscal_year_label, fiscal_year_label_western
 from tsunagu.reports import exports, services
-from tsunagu.reports.disclosure import consultation_statistics_for, sees_exact_figures
+from tsunagu.reports.disclosure import (
+    consultation_statistics_for,
+    referral_statistics_for,
+    sees_exact_figures,
+)
 from tsunagu.reports.forms import PeriodForm, ReportingGroupForm
 from tsunagu.reports.selectors import (
     ConsultationStatistics,
@@ -94,6 +98,7 @@ def statistics(request: HttpRequest, code: str) -> HttpResponse:
         municipality=member.municipality,
         fiscal_year=period.fiscal_year,
         suppressed=suppressed,
+        referrals=referral_statistics_for(member, start=period.start, end=period.end),
     )
     query = _period_query(form)
     return render(
@@ -135,6 +140,7 @@ def _export(request: HttpRequest, kind: str) -> HttpResponse:
         municipality=member.municipality,
         fiscal_year=period.fiscal_year,
         suppressed=not sees_exact_figures(member),
+        referrals=referral_statistics_for(member, start=period.start, end=period.end),
     )
     names = exports.export_filenames(
         municipality=member.municipality, stats=stats, fiscal_year=period.fiscal_year
