@@ -16,6 +16,8 @@ staff_patterns = [
     path("accounts/", include("tsunagu.accounts.staff_urls")),
     path("meetings/", include("tsunagu.network.urls")),
     path("admin/retention/", include("tsunagu.retention.urls")),
+    path("referrals/", include("tsunagu.network.referral_urls")),
+    path("partners/", include("tsunagu.network.partner_urls")),
 ]
 
 urlpatterns = [

@@ -18,6 +18,14 @@ from tsunagu.cases.policy import visible_cases, visible_consultations, visible_p
 from tsunagu.consultations.models import Consultation
 from tsunagu.core.eras import date_range_bounds
 from tsunagu.demo.services import demo_load
+from tsunagu.network.models import (
+    ActionItem,
+    Meeting,
+    MeetingBody,
+    PartnerProfile,
+    Referral,
+    ReferralEvent,
+)
 from tsunagu.people.models import Consent, FamilyMember, Person
 from tsunagu.reports.models import ReportingGroup
 from tsunagu.reports.selectors import consultation_statistics
@@ -71,6 +79,12 @@ CASEWORK = [
     Consent,
     Consultation,
     ReportingGroup,
+    Referral,
+    ReferralEvent,
+    PartnerProfile,
+    Meeting,
+    MeetingBody,
+    ActionItem,
 ]
 
 
@@ -273,3 +287,38 @@ def test_a_city_with_casework_already_gets_none_added(unscoped: None) -> None:
     count = Consultation.objects.filter(municipality=toyoake).count()
     assert casework_load(MUNICIPALITIES[0], toyoake) is False
     assert Consultation.objects.filter(municipality=toyoake).count() == count
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_each_city_refers_to_hello_work_saposute_health_centers_and_clinics_with_feedback(
+    unscoped: None, code: str
+) -> None:
+    from tsunagu.network.selectors import referrals_awaiting_answer
+
+    referrals = Referral.objects.filter(municipality__code=code)
+    destinations = set(referrals.values_list("destination", flat=True))
+    assert {"hello_work", "health_center", "medical"} <= destinations
+    answered = ReferralEvent.objects.filter(referral__in=referrals).exclude(note=None)
+    assert answered.exists()
+    assert set(referrals.values_list("status", flat=True)) >= {"accepted", "declined"}
+    assert list(referrals_awaiting_answer(member(code, "lead"))), "one waits for an answer"
+    assert PartnerProfile.objects.filter(municipality__code=code).count() >= 6
+
+
+def test_each_city_holds_the_meetings_of_the_deck(unscoped: None) -> None:
+    soja = MeetingBody.objects.get(municipality__code="332089", kind="committee")
+    assert soja.organizations.count() == 11
+    assert sorted(soja.working_groups.values_list("name", flat=True)) == sorted(
+        ["支援者養成WG", "事例検討WG", "社会参加WG"]
+    )
+    assert Meeting.objects.filter(body=soja).count() == 6  # every two months for a year
+    ube = Meeting.objects.filter(municipality__code="352021", kind="regular")
+    assert ube.count() == 12
+    miyoshi = Meeting.objects.filter(municipality__code="362085")
+    counts = {
+        k: miyoshi.filter(kind=k).count() for k in ("huddle", "operations", "case_conference")
+    }
+    assert counts == {"huddle": 8, "operations": 12, "case_conference": 4}
+    for code in CODES:
+        items = ActionItem.objects.filter(municipality__code=code)
+        assert items.filter(done_at__isnull=True).exists() and items.exclude(done_at=None).exists()

@@ -65,10 +65,26 @@ def test_it_adds_the_municipalitys_reporting_groups(personas, consult, mail_and_
     ]
 
 
-def test_it_does_not_suppress_small_counts_for_the_committee(personas, consult):
+def test_the_committee_gets_small_counts_as_null_and_no_way_to_work_them_out(personas, consult):
     consult("2018-04-02 10:00", "phone")
+    for _ in range(9):
+        consult("2018-05-02 10:00", "walk_in")
     body = get(personas, "committee").json()
-    assert body["total"] == 1 and body["by_channel"]["phone"] == 1
+    assert body["by_channel"]["phone"] is None
+    assert body["by_month"][0]["by_channel"]["phone"] is None
+    # With the total shown, the phone count would be the total less the other channels.
+    withheld = [c for c, n in body["by_channel"].items() if n is None]
+    assert body["total"] is None or len(withheld) >= 2
+    assert 1 not in body["by_channel"].values()
+    assert get(personas, "lead").json()["by_channel"]["phone"] == 1
+
+
+def test_the_committee_gets_whole_fiscal_years_only(personas, consult):
+    # Two ranges that differ by one day would give that day's count by subtraction.
+    response = get(personas, "committee", query="from=2018-04-01&to=2018-04-01")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "fiscal_year"
+    assert get(personas, "lead", query="from=2018-04-01&to=2018-04-01").status_code == 200
 
 
 @pytest.mark.parametrize("role", ALLOWED)

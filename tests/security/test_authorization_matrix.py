@@ -22,6 +22,7 @@ from tsunagu.cases import services as case_services
 from tsunagu.consultations.models import ImportJob
 from tsunagu.consultations.services import consultation_record
 from tsunagu.network import services as meeting_services
+from tsunagu.network.services import referral_create
 from tsunagu.people import services as people_services
 from tsunagu.reports.models import ReportingGroup
 from tsunagu.tenancy.codes import Role
@@ -43,6 +44,7 @@ PERSON_READERS = ("lead", "counselor", "professional", "partner")
 EDITORS = ("lead", "counselor")
 ADMIN_AND_LEAD = ("admin", "lead")
 STATISTICS = ("admin", "lead", "counselor", "committee")
+MEETING_READERS = ("lead", "counselor", "committee", "partner", "professional")
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,19 @@ STAFF: dict[str, Row] = {
     "staff:meeting_acknowledge": Row(
         only(*PERSON_READERS, counselor=404, professional=404), "post"
     ),
+    "staff:partner_list": Row(only("admin", "lead", "counselor", "partner")),
+    "staff:partner_edit": Row(only(*ADMIN_AND_LEAD)),
+    # A professional reads persons but no referral; the partner receives this one.
+    "staff:referral_list": Row(only(*PERSON_READERS)),
+    "staff:referral_new": Row(only(*EDITORS)),
+    "staff:referral_detail": Row(only(*PERSON_READERS, professional=404)),
+    # Meetings: the center's staff see all; the committee, partners and professionals those
+    # of the bodies their organization sits on (this one). Only the lead runs them; an
+    # action item is done by its owner (the counselor) or the lead; others learn nothing.
+    "staff:network_meeting_list": Row(only(*MEETING_READERS)),
+    "staff:network_meeting_detail": Row(only(*MEETING_READERS)),
+    "staff:action_item_add": Row(only("lead"), "post"),
+    "staff:action_item_done": Row(only("lead", "counselor", others=404), "post"),
 }
 
 # API operations: (method, OpenAPI path) → expected status per role.
@@ -134,6 +149,16 @@ API: dict[tuple[str, str], Row] = {
     ("get", "/api/v1/m/{code}/consultations"): Row(only(*PERSON_READERS)),
     ("post", "/api/v1/m/{code}/consultations"): Row(only(*EDITORS, status=422), data={}),
     ("get", "/api/v1/m/{code}/stats/consultations"): Row(only(*STATISTICS)),
+    # A professional reads persons but no referral; the partner receives this one.
+    ("get", "/api/v1/m/{code}/referrals"): Row(only(*PERSON_READERS)),
+    ("post", "/api/v1/m/{code}/referrals"): Row(only(*EDITORS, status=422), data={}),
+    ("get", "/api/v1/m/{code}/referrals/{referral_id}"): Row(
+        only(*PERSON_READERS, professional=404)
+    ),
+    ("patch", "/api/v1/m/{code}/referrals/{referral_id}"): Row(
+        only(*PERSON_READERS, status=422, professional=404), data={}
+    ),
+    ("get", "/api/v1/m/{code}/stats/referrals"): Row(only(*STATISTICS)),
 }
 # Outside any municipality: anyone with a token.
 API_GLOBAL = {("get", "/api/v1/municipalities")}
@@ -230,6 +255,30 @@ def world(personas):
             actor=lead, meeting=meeting, members=[members["partner"]]
         )
         organization = Organization.objects.filter(municipality=m).first()
+        body = meeting_services.meeting_body_save(
+            actor=lead,
+            name="ひきこもり支援等検討委員会",
+            kind="committee",
+            organizations=[members["partner"].organization],
+        )
+        network_meeting = meeting_services.meeting_create(
+            actor=lead, kind="committee", title="第1回 検討委員会", held_on=today, body=body
+        )
+        action_item = meeting_services.action_item_add(
+            actor=lead,
+            meeting=network_meeting,
+            what="研修計画の案を作る",
+            owner=counselor,
+            due_on=today + timedelta(days=14),
+        )
+        referral = referral_create(
+            actor=lead,
+            case=case,
+            destination="council",
+            organization=members["partner"].organization,
+            purpose="就労準備の相談",
+            consent=consent,
+        )
     assert organization is not None
     return {
         "pk": {
@@ -250,6 +299,12 @@ def world(personas):
             "access_person_csv": person.pk,
             "meeting_detail": meeting.pk,
             "meeting_acknowledge": meeting.pk,
+            "partner_edit": organization.pk,
+            "referral_new": case.pk,
+            "referral_detail": referral.pk,
+            "network_meeting_detail": network_meeting.pk,
+            "action_item_add": network_meeting.pk,
+            "action_item_done": action_item.pk,
         },
         "case": case.pk,
         "family_pk": family.pk,
@@ -258,6 +313,7 @@ def world(personas):
         "flag_pk": flag.pk,
         "job": job.pk,
         "person": person.pk,
+        "referral": referral.pk,
     }
 
 
@@ -331,7 +387,12 @@ def test_api_operations_answer_each_role_as_declared(personas, world):
     outsider = personas.token("lead", outsider=True)
     code = personas.municipality.code
     for (method, path), row in sorted(API.items()):
-        url = path.format(code=code, person_id=world["person"], case_id=world["case"])
+        url = path.format(
+            code=code,
+            person_id=world["person"],
+            case_id=world["case"],
+            referral_id=world["referral"],
+        )
         if "stats" in path:
             url += "?fiscal_year=2026"
         for who, token, expected in [

@@ -82,6 +82,8 @@ def municipality_list(request: HttpRequest) -> list[Municipality]:
 def _add_routers() -> None:
     from tsunagu.cases.api import router as cases
     from tsunagu.consultations.api import router as consultations
+    from tsunagu.network.api import router as referrals
+    from tsunagu.network.api import stats_router as referral_statistics
     from tsunagu.people.api import router as persons
     from tsunagu.reports.api import router as statistics
 
@@ -89,6 +91,8 @@ def _add_routers() -> None:
     api.add_router("/m/{code}/cases", cases)
     api.add_router("/m/{code}/consultations", consultations)
     api.add_router("/m/{code}/stats", statistics)
+    api.add_router("/m/{code}/referrals", referrals)
+    api.add_router("/m/{code}/stats/referrals", referral_statistics)
 
 
 _add_routers()

@@ -42,16 +42,19 @@ def page_bounds(limit: int, offset: int) -> tuple[int, int]:
     return limit, offset
 
 
-def django_errors_to_422(exc: DjangoValidationError) -> ValidationError:
+def django_errors_to_422(exc: DjangoValidationError, *, location: str = "body") -> ValidationError:
     """A service's ValidationError as the API's 422, field by field."""
     if hasattr(exc, "error_dict"):
         return ValidationError(
             [
-                {"loc": ("body", field), "msg": " ".join(str(m) for e in errs for m in e.messages)}
+                {
+                    "loc": (location, field),
+                    "msg": " ".join(str(m) for e in errs for m in e.messages),
+                }
                 for field, errs in exc.error_dict.items()
             ]
         )
-    return ValidationError([{"loc": ("body",), "msg": " ".join(exc.messages)}])
+    return ValidationError([{"loc": (location,), "msg": " ".join(exc.messages)}])
 
 
 def _inline_refs(node: Any, defs: dict[str, Any]) -> Any:

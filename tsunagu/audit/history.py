@@ -29,6 +29,7 @@ HISTORY_MODELS: dict[str, tuple[str, ...]] = {
     "cases.PlanReview": (),
     "cases.RiskFlag": (),
     "consultations.Consultation": (),
+    "network.Referral": (),
 }
 
 

@@ -39,6 +39,7 @@ from tsunagu.cases.forms import (
 from tsunagu.cases.models import Case, PlanItem, RiskFlag
 from tsunagu.cases.policy import case_basis, person_basis, seen_cases, visible_persons
 from tsunagu.core.ids import parse_id
+from tsunagu.network.selectors import case_referrals
 from tsunagu.people import services as people_services
 from tsunagu.people.selectors import active_consents_of, age_band_label
 from tsunagu.tenancy.forms import validation_error_to_form
@@ -222,6 +223,7 @@ def _render_case(
         "reopen_form": overrides.get("reopen") or ReopenForm(prefix="reopen"),
         "failed": next(iter(overrides), ""),
         "risk_kinds": RiskKind,
+        "referrals": case_referrals(member, case),
     }
     return render(request, "cases/case_detail.html", context)
 

@@ -17,6 +17,7 @@ from tsunagu.cases.models import Case
 from tsunagu.consultations.models import Consultation
 from tsunagu.demo.casework import casework_load, reporting_groups_load
 from tsunagu.demo.data import MUNICIPALITIES, ROLE_DISPLAY_NAMES, DemoMunicipality
+from tsunagu.demo.network import meetings_load, network_load
 from tsunagu.people.models import Person
 from tsunagu.tenancy.codes import Role
 from tsunagu.tenancy.models import Membership, Municipality, Organization
@@ -111,6 +112,8 @@ def _load_municipality(
         accounts.append(DemoAccount(username, demo.name, role.value))
     reporting_groups_load(demo, municipality)
     casework_load(demo, municipality, today=today)
+    network_load(demo, municipality, today=today)
+    meetings_load(demo, municipality, today=today)
     return accounts
 
 

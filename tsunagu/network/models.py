@@ -1,10 +1,12 @@
-"""支援会議: support meetings whose members share listed cases under a legal duty of secrecy."""
+"""The partner network: 支援会議, the partner directory and referrals (つなぎ)."""
 
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.crypto import EncryptedText
 from tsunagu.core.models import TenantModel
+from tsunagu.network.codes import Destination, MeetingKind, ReferralStatus
 
 
 class LegalBasis(models.TextChoices):
@@ -61,3 +63,216 @@ class SupportMeetingMember(TenantModel):
                 fields=["municipality", "meeting", "membership"], name="meeting_member_unique"
             )
         ]
+
+
+class PartnerProfile(TenantModel):
+    """A partner organization's entry in the municipality's directory (つなぎ先一覧)."""
+
+    organization = models.OneToOneField(
+        "tenancy.Organization",
+        on_delete=models.CASCADE,
+        related_name="partner_profile",
+        verbose_name=_("organization"),
+    )
+    destination = models.CharField(
+        _("kind of destination"), max_length=30, choices=Destination.choices
+    )
+    contact = models.CharField(_("contact"), max_length=200, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    offers = models.TextField(_("what they offer"), blank=True)
+    opening_hours = models.CharField(_("opening hours"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["destination", "organization__name"]
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+
+    def __str__(self) -> str:
+        return str(self.organization)
+
+
+class Referral(TenantModel):
+    """つなぎ: a case handed to a destination, with what may be shared and on which basis.
+
+    The basis is a consent in force naming the receiving organization, or a 支援会議 in force
+    that lists the case; without either the receiver learns only that a referral was made.
+    """
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="referrals")
+    destination = models.CharField(_("destination"), max_length=30, choices=Destination.choices)
+    organization = models.ForeignKey(
+        "tenancy.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals_received",
+        verbose_name=_("receiving organization"),
+    )
+    purpose = EncryptedText(_("purpose"))
+    shared = EncryptedText(
+        _("what is shared"), help_text=_("What the receiving organization may read.")
+    )
+    consent = models.ForeignKey(
+        "people.Consent",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("consent"),
+    )
+    meeting = models.ForeignKey(
+        SupportMeeting,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("support meeting"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ReferralStatus.choices,
+        default=ReferralStatus.REQUESTED,
+    )
+    requested_on = models.DateField(_("requested on"))
+    status_changed_at = models.DateTimeField(_("status changed at"))
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        "tenancy.Membership", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-requested_on", "-pk"]
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        indexes = [models.Index(fields=["municipality", "requested_on"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_destination_display()}"
+
+
+class ReferralEvent(TenantModel):
+    """One step of a referral: a status move, feedback from the receiver, or both."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=20, choices=ReferralStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=ReferralStatus.choices, blank=True)
+    note = EncryptedText(_("feedback"))
+    at = models.DateTimeField(_("at"))
+    by = models.ForeignKey(
+        "tenancy.Membership", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Staff wrote down what the receiving organization answered (by phone, on paper).
+    on_behalf = models.BooleanField(_("recorded for the receiver"), default=False)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("referral event")
+
+
+class MeetingBody(TenantModel):
+    """A standing body that meets: the review committee with its member bodies, a working
+    group under it, the monthly meeting of all agencies."""
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=MeetingKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="working_groups",
+        verbose_name=_("part of"),
+    )
+    organizations = models.ManyToManyField(
+        "tenancy.Organization",
+        blank=True,
+        related_name="meeting_bodies",
+        verbose_name=_("member bodies"),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("meeting body")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "name"], name="meeting_body_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Meeting(TenantModel):
+    """One meeting, from a weekly huddle to the review committee; minutes are encrypted.
+
+    The 支援会議 (SupportMeeting) stays separate: it is the legal basis for sharing cases
+    without consent, which no other meeting is.
+    """
+
+    kind = models.CharField(_("kind"), max_length=20, choices=MeetingKind.choices)
+    body = models.ForeignKey(
+        MeetingBody,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        verbose_name=_("body"),
+    )
+    title = models.CharField(_("title"), max_length=100)
+    held_on = models.DateField(_("held on"))
+    place = models.CharField(_("place"), max_length=100, blank=True)
+    agenda = EncryptedText(_("agenda"))
+    minutes = EncryptedText(_("minutes of the meeting"))
+    decisions = EncryptedText(_("decisions"))
+    created_by = models.ForeignKey(
+        "tenancy.Membership", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        indexes = [models.Index(fields=["municipality", "held_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.held_on})"
+
+
+class MeetingAttendance(TenantModel):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    organization = models.ForeignKey(
+        "tenancy.Organization", on_delete=models.PROTECT, related_name="+"
+    )
+    present = models.BooleanField(_("present"), default=True)
+
+    class Meta:
+        verbose_name = _("attendance")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "organization"], name="meeting_attendance_unique"
+            )
+        ]
+
+
+class ActionItem(TenantModel):
+    """Something a meeting decided someone does by a date; it comes back until done."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="action_items")
+    what = EncryptedText(_("what"))
+    owner = models.ForeignKey(
+        "tenancy.Membership",
+        on_delete=models.PROTECT,
+        related_name="action_items",
+        verbose_name=_("owner"),
+    )
+    due_on = models.DateField(_("due on"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        "tenancy.Membership", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = _("action item")

@@ -1,12 +1,32 @@
-"""Reads of 支援会議."""
+"""Reads of the network: 支援会議, the partner directory, referrals, and meetings."""
 
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
-from tsunagu.network.models import SupportMeeting, SupportMeetingMember
-from tsunagu.tenancy.models import Membership
+from tsunagu.cases.models import Case
+from tsunagu.network.codes import Destination, ReferralStatus
+from tsunagu.network.models import (
+    ActionItem,
+    Meeting,
+    PartnerProfile,
+    Referral,
+    SupportMeeting,
+    SupportMeetingMember,
+)
+from tsunagu.policy import can, one, require, shown, visible
+from tsunagu.tenancy.models import Membership, Municipality, Organization
+from tsunagu.tenancy.policy import (
+    ATTEND_MEETINGS,
+    MANAGE_MEETINGS,
+    VIEW_ALL_MEETINGS,
+    VIEW_PARTNERS,
+    VIEW_PERSONS,
+)
 
 
 def meetings_in_force(*, today: date | None = None) -> Q:
@@ -29,3 +49,171 @@ def meeting_list_for(member: Membership, *, manage: bool) -> QuerySet[SupportMee
     if not manage:
         meetings = meetings.filter(members__membership=member)
     return meetings.annotate(case_count=Count("cases", distinct=True)).order_by("-held_on", "-pk")
+
+
+# --- partner directory -------------------------------------------------------------------
+
+
+def partner_directory(member: Membership) -> QuerySet[PartnerProfile]:
+    """The municipality's partner organizations with who of them uses Tsunagu (not personal)."""
+    require(member, VIEW_PARTNERS)
+    return (
+        PartnerProfile.objects.filter(municipality_id=member.municipality_id)
+        .select_related("organization")
+        .prefetch_related(
+            Prefetch(
+                "organization__memberships",
+                queryset=Membership.objects.filter(is_active=True).select_related("user"),
+                to_attr="active_members",
+            )
+        )
+    )
+
+
+def organizations_without_profile(member: Membership) -> QuerySet[Organization]:
+    return Organization.objects.filter(
+        municipality_id=member.municipality_id, partner_profile__isnull=True
+    )
+
+
+# --- referrals ---------------------------------------------------------------------------
+
+# A referral with no answer after this many days comes back on the home page.
+REMINDER_DAYS: int = getattr(settings, "TSUNAGU_REFERRAL_REMINDER_DAYS", 14)
+
+
+def referral_list(
+    member: Membership, *, status: str = "", case: int | None = None
+) -> QuerySet[Referral]:
+    """Referrals the member may see (the policy's bases), newest first."""
+    require(member, VIEW_PERSONS)
+    rows = visible(member, Referral).select_related("organization", "case")
+    if status:
+        rows = rows.filter(status=status)
+    if case is not None:
+        rows = rows.filter(case_id=case)
+    return rows.order_by("-requested_on", "-pk")
+
+
+def _shown(member: Membership, rows: list[Referral]) -> list[Referral]:
+    # Nothing shown, nothing written: the page's own entry stays the only one.
+    if rows:
+        shown(member, Referral, rows)
+    return rows
+
+
+def case_referrals(member: Membership, case: Case) -> list[Referral]:
+    """The referrals of one case the member may see, shown (and logged) on the case page."""
+    if not can(member, VIEW_PERSONS):
+        return []
+    return _shown(member, list(referral_list(member, case=case.pk)))
+
+
+def referral_for(member: Membership, pk: int) -> Referral:
+    """The one door to a referral: 403 for a role that sees none, 404 outside sight; logged."""
+    return one(
+        member,
+        Referral,
+        pk,
+        permission=VIEW_PERSONS,
+        queryset=Referral.objects.select_related("organization", "case", "consent", "meeting"),
+    )
+
+
+def referrals_awaiting_answer(
+    member: Membership, *, days: int | None = None, today: date | None = None
+) -> QuerySet[Referral]:
+    """Requested referrals the member sees that had no answer for `days` days or more."""
+    if not can(member, VIEW_PERSONS):
+        return Referral.objects.none()
+    today = today or timezone.localdate()
+    cutoff = today - timedelta(days=REMINDER_DAYS if days is None else days)
+    return (
+        visible(member, Referral)
+        .filter(status=ReferralStatus.REQUESTED, answered_at__isnull=True, requested_on__lte=cutoff)
+        .select_related("organization")
+        .order_by("requested_on", "pk")
+    )
+
+
+def home_referrals_awaiting_answer(member: Membership) -> list[Referral]:
+    """The home page's reminder list (shown, so logged like any list)."""
+    return _shown(member, list(referrals_awaiting_answer(member)[:20]))
+
+
+def referral_counts(*, municipality: Municipality, start: date, end: date) -> dict[str, int]:
+    """Referrals made from `start` to `end` inclusive, by destination, every code included."""
+    counts = dict.fromkeys(Destination.values, 0)
+    rows = (
+        Referral.objects.filter(
+            municipality=municipality, requested_on__gte=start, requested_on__lte=end
+        )
+        .order_by()
+        .values("destination")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        counts[row["destination"]] = row["n"]
+    return counts
+
+
+# --- meetings ----------------------------------------------------------------------------
+
+
+def meeting_list(member: Membership) -> QuerySet[Meeting]:
+    """Meetings the member may see (policy bases), newest first."""
+    return visible(member, Meeting).select_related("body").order_by("-held_on", "-pk")
+
+
+def meeting_for(member: Membership, pk: int) -> Meeting:
+    """The one door to a meeting: 404 outside sight (403 for a role with no meetings)."""
+    if not (can(member, VIEW_ALL_MEETINGS) or can(member, ATTEND_MEETINGS)):
+        raise PermissionDenied(ATTEND_MEETINGS)
+    return one(
+        member,
+        Meeting,
+        pk,
+        permission=VIEW_ALL_MEETINGS if can(member, VIEW_ALL_MEETINGS) else ATTEND_MEETINGS,
+        queryset=Meeting.objects.select_related("body"),
+    )
+
+
+def carried_action_items(meeting: Meeting) -> QuerySet[ActionItem]:
+    """Open action items of earlier meetings of the same body (or kind, without a body):
+    they come back on each next agenda until done."""
+    earlier = Meeting.objects.filter(
+        municipality_id=meeting.municipality_id, held_on__lt=meeting.held_on
+    )
+    earlier = (
+        earlier.filter(body=meeting.body)
+        if meeting.body_id
+        else earlier.filter(kind=meeting.kind, body__isnull=True)
+    )
+    return ActionItem.objects.filter(meeting__in=earlier, done_at__isnull=True).select_related(
+        "owner__user", "meeting"
+    )
+
+
+def my_action_items(member: Membership) -> list[ActionItem]:
+    """The member's open action items, soonest due first (the home page)."""
+    return list(
+        ActionItem.objects.filter(
+            municipality_id=member.municipality_id, owner=member, done_at__isnull=True
+        )
+        .select_related("meeting")
+        .order_by("due_on", "pk")[:20]
+    )
+
+
+def action_item_for(member: Membership, pk: int) -> ActionItem:
+    """An action item the member owns, or any of a meeting they may see when they run
+    meetings; 404 otherwise."""
+    items = ActionItem.objects.filter(municipality_id=member.municipality_id)
+    if can(member, MANAGE_MEETINGS):
+        items = items.filter(meeting__in=visible(member, Meeting))
+    else:
+        items = items.filter(owner=member)
+    try:
+        return items.get(pk=pk)
+    except ActionItem.DoesNotExist as exc:
+        raise Http404 from exc

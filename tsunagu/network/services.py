@@ -1,13 +1,30 @@
-"""Writes of 支援会議: create, list cases, invite members, acknowledge secrecy."""
+"""Writes of the network: 支援会議, the partner directory, referrals (つなぎ), and meetings."""
 
-from datetime import date
+from datetime import date, datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from tsunagu.audit.services import Seen
 from tsunagu.cases.models import Case
-from tsunagu.network.models import SupportMeeting, SupportMeetingMember
-from tsunagu.tenancy.models import Membership
+from tsunagu.network.codes import REFERRAL_MOVES, Destination, ReferralStatus
+from tsunagu.network.models import (
+    ActionItem,
+    Meeting,
+    MeetingAttendance,
+    MeetingBody,
+    PartnerProfile,
+    Referral,
+    ReferralEvent,
+    SupportMeeting,
+    SupportMeetingMember,
+)
+from tsunagu.people.models import Consent
+from tsunagu.policy import record_seen
+from tsunagu.policy.casework import consent_in_force
+from tsunagu.tenancy.models import Membership, Organization
 
 
 @transaction.atomic
@@ -77,3 +94,312 @@ def support_meeting_acknowledge(*, actor: Membership, meeting: SupportMeeting) -
     SupportMeetingMember.objects.filter(
         meeting=meeting, membership=actor, acknowledged_at__isnull=True
     ).update(acknowledged_at=timezone.now())
+
+
+# --- partner directory -------------------------------------------------------------------
+
+
+@transaction.atomic
+def partner_profile_save(
+    *,
+    actor: Membership,
+    organization: Organization,
+    destination: str,
+    contact: str = "",
+    address: str = "",
+    offers: str = "",
+    opening_hours: str = "",
+) -> PartnerProfile:
+    """Create or update the directory entry of one of the municipality's organizations."""
+    if organization.municipality_id != actor.municipality_id:
+        raise ValueError("organization of another municipality")
+    profile = PartnerProfile.objects.filter(organization=organization).first() or PartnerProfile(
+        municipality_id=organization.municipality_id, organization=organization
+    )
+    profile.destination = destination
+    profile.contact = contact
+    profile.address = address
+    profile.offers = offers
+    profile.opening_hours = opening_hours
+    profile.full_clean(exclude=["municipality", "organization"])
+    profile.save()
+    return profile
+
+
+# --- referrals (つなぎ) ---------------------------------------------------------------------
+
+
+def _check_basis(
+    *,
+    case: Case,
+    organization: Organization | None,
+    consent: Consent | None,
+    meeting: SupportMeeting | None,
+    shared: str,
+    today: date,
+) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    if consent is not None and meeting is not None:
+        problems["meeting"] = _("Give one basis for sharing: a consent or a support meeting.")
+    if consent is not None:
+        in_force = Consent.objects.filter(consent_in_force(today=today), pk=consent.pk).exists()
+        if consent.person_id != case.person_id:
+            problems["consent_id"] = _("This consent is not the person's of this case.")
+        elif not in_force:
+            problems["consent_id"] = _("This consent is not in force.")
+        elif organization is None:
+            problems["organization_id"] = _(
+                "Name the receiving organization: a consent names whom it allows to share with."
+            )
+        elif not consent.organizations.filter(pk=organization.pk).exists():
+            problems["consent_id"] = _("This consent does not name the receiving organization.")
+    if meeting is not None:
+        in_force = meeting.held_on <= today and (
+            meeting.ends_on is None or meeting.ends_on >= today
+        )
+        if not meeting.cases.filter(pk=case.pk).exists():
+            problems["meeting_id"] = _("This support meeting does not list the case.")
+        elif not in_force:
+            problems["meeting_id"] = _("This support meeting is not in force.")
+        elif organization is None:
+            problems["organization_id"] = _("Name the receiving organization.")
+    if shared.strip() and consent is None and meeting is None:
+        problems["shared"] = _(
+            "Nothing may be shared without a consent in force or a support meeting."
+        )
+    return problems
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    actor: Membership,
+    case: Case,
+    destination: str,
+    purpose: str,
+    organization: Organization | None = None,
+    shared: str = "",
+    consent: Consent | None = None,
+    meeting: SupportMeeting | None = None,
+    requested_on: date | None = None,
+) -> Referral:
+    """Refer a case (つなぎ). Only a consent in force naming the receiver or a 支援会議 in force
+    listing the case lets anything beyond the fact of the referral reach the receiver."""
+    today = timezone.localdate()
+    requested_on = requested_on or today
+    problems: dict[str, str] = {}
+    if destination not in Destination.values:
+        problems["destination"] = _("Choose a destination from the list.")
+    if not purpose.strip():
+        problems["purpose"] = _("Say what the referral is for.")
+    if requested_on > today:
+        problems["requested_on"] = _("A referral cannot be made in the future.")
+    for name, row in (("organization_id", organization), ("consent_id", consent)):
+        if row is not None and row.municipality_id != case.municipality_id:
+            problems[name] = _("Not found.")
+    if meeting is not None and meeting.municipality_id != case.municipality_id:
+        problems["meeting_id"] = _("Not found.")
+    if not problems:
+        problems.update(
+            _check_basis(
+                case=case,
+                organization=organization,
+                consent=consent,
+                meeting=meeting,
+                shared=shared,
+                today=today,
+            )
+        )
+    if problems:
+        raise ValidationError(problems)
+    now = timezone.now()
+    referral = Referral.objects.create(
+        municipality_id=case.municipality_id,
+        case=case,
+        destination=destination,
+        organization=organization,
+        purpose=purpose.strip(),
+        shared=shared.strip(),
+        consent=consent,
+        meeting=meeting,
+        status=ReferralStatus.REQUESTED,
+        requested_on=requested_on,
+        status_changed_at=now,
+        created_by=actor,
+    )
+    ReferralEvent.objects.create(
+        municipality_id=case.municipality_id,
+        referral=referral,
+        to_status=ReferralStatus.REQUESTED,
+        at=now,
+        by=actor,
+    )
+    record_seen(actor, [Seen("referral", referral.pk, "role")], action="create")
+    return referral
+
+
+@transaction.atomic
+def referral_answer(
+    *,
+    actor: Membership,
+    referral: Referral,
+    status: str = "",
+    note: str = "",
+    on_behalf: bool = False,
+    at: datetime | None = None,
+) -> ReferralEvent:
+    """Move a referral along its states and/or record feedback from the receiver.
+
+    The receiver's staff answer themselves; the center's staff record an answer given by
+    phone or on paper (`on_behalf`). A move the states do not allow is refused naming status.
+    """
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if status and status not in ReferralStatus.values:
+        raise ValidationError({"status": _("Choose a status from the list.")})
+    if status and status == referral.status:
+        raise ValidationError({"status": _("The referral already has this status.")})
+    if status and status not in REFERRAL_MOVES[referral.status]:
+        raise ValidationError(
+            {
+                "status": _("A referral cannot move from %(from)s to %(to)s.")
+                % {
+                    "from": ReferralStatus(referral.status).label,
+                    "to": ReferralStatus(status).label,
+                }
+            }
+        )
+    if not status and not note.strip():
+        raise ValidationError({"note": _("Give a new status or write the feedback.")})
+    now = at or timezone.now()
+    event = ReferralEvent.objects.create(
+        municipality_id=referral.municipality_id,
+        referral=referral,
+        from_status=referral.status if status else "",
+        to_status=status,
+        note=note.strip(),
+        at=now,
+        by=actor,
+        on_behalf=on_behalf,
+    )
+    if status:
+        referral.status = status
+        referral.status_changed_at = now
+    if referral.answered_at is None:
+        referral.answered_at = now
+    referral.save(update_fields=["status", "status_changed_at", "answered_at"])
+    record_seen(actor, [Seen("referral", referral.pk, "role")], action="update")
+    return event
+
+
+# --- meetings (huddles to the review committee) ------------------------------------------
+
+
+@transaction.atomic
+def meeting_body_save(
+    *,
+    actor: Membership,
+    name: str,
+    kind: str,
+    organizations: list[Organization],
+    parent: MeetingBody | None = None,
+) -> MeetingBody:
+    """Create or update a standing body by name, with its member organizations."""
+    if any(o.municipality_id != actor.municipality_id for o in organizations):
+        raise ValueError("organization of another municipality")
+    body, _created = MeetingBody.objects.update_or_create(
+        municipality_id=actor.municipality_id,
+        name=name,
+        defaults={"kind": kind, "parent": parent},
+    )
+    body.full_clean(exclude=["municipality"])
+    body.organizations.set(organizations)
+    return body
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    actor: Membership,
+    kind: str,
+    title: str,
+    held_on: date,
+    body: MeetingBody | None = None,
+    place: str = "",
+    agenda: str = "",
+) -> Meeting:
+    if body is not None and body.municipality_id != actor.municipality_id:
+        raise ValueError("body of another municipality")
+    meeting = Meeting(
+        municipality_id=actor.municipality_id,
+        kind=kind,
+        body=body,
+        title=title,
+        held_on=held_on,
+        place=place,
+        agenda=agenda,
+        created_by=actor,
+    )
+    meeting.full_clean(exclude=["municipality"])
+    meeting.save()
+    return meeting
+
+
+@transaction.atomic
+def meeting_record(
+    *,
+    actor: Membership,
+    meeting: Meeting,
+    agenda: str,
+    minutes: str,
+    decisions: str,
+    present: list[Organization],
+) -> Meeting:
+    """Write the agenda, minutes and decisions, and which member bodies attended."""
+    meeting.agenda = agenda
+    meeting.minutes = minutes
+    meeting.decisions = decisions
+    meeting.save(update_fields=["agenda", "minutes", "decisions"])
+    if any(o.municipality_id != meeting.municipality_id for o in present):
+        raise ValueError("organization of another municipality")
+    MeetingAttendance.objects.filter(meeting=meeting).exclude(organization__in=present).delete()
+    for organization in present:
+        MeetingAttendance.objects.get_or_create(
+            meeting=meeting,
+            organization=organization,
+            defaults={"municipality_id": meeting.municipality_id},
+        )
+    return meeting
+
+
+@transaction.atomic
+def action_item_add(
+    *, actor: Membership, meeting: Meeting, what: str, owner: Membership, due_on: date
+) -> ActionItem:
+    problems = {}
+    if not what.strip():
+        problems["what"] = _("Say what is to be done.")
+    if owner.municipality_id != meeting.municipality_id or not owner.is_active:
+        problems["owner"] = _("Choose an active member of the municipality.")
+    if due_on < meeting.held_on:
+        problems["due_on"] = _("The due date must not be before the meeting.")
+    if problems:
+        raise ValidationError(problems)
+    return ActionItem.objects.create(
+        municipality_id=meeting.municipality_id,
+        meeting=meeting,
+        what=what.strip(),
+        owner=owner,
+        due_on=due_on,
+    )
+
+
+@transaction.atomic
+def action_item_done(
+    *, actor: Membership, item: ActionItem, at: datetime | None = None
+) -> ActionItem:
+    if item.done_at is not None:
+        raise ValidationError(_("This action item is already done."))
+    item.done_at = at or timezone.now()
+    item.done_by = actor
+    item.save(update_fields=["done_at", "done_by"])
+    return item

@@ -6,4 +6,9 @@ urlpatterns = [
     path("", views.meeting_list, name="meeting_list"),
     path("<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("<int:pk>/acknowledge/", views.meeting_acknowledge, name="meeting_acknowledge"),
+    # Meetings of the network other than 支援会議: huddles to the review committee.
+    path("network/", views.network_meeting_list, name="network_meeting_list"),
+    path("network/<int:pk>/", views.network_meeting_detail, name="network_meeting_detail"),
+    path("network/<int:pk>/actions/", views.action_item_add, name="action_item_add"),
+    path("actions/<int:pk>/done/", views.action_item_done, name="action_item_done"),
 ]

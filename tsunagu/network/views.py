@@ -1,19 +1,47 @@
-"""Screens of 支援会議: the lead lists cases and members; members acknowledge secrecy."""
+"""Screens of the network: 支援会議, the partner directory, and referrals (つなぎ)."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tsunagu.audit.models import AccessAction
 from tsunagu.audit.services import Seen, access_record
+from tsunagu.cases.access import case_for_editor
 from tsunagu.cases.models import Case
 from tsunagu.network import selectors, services
 from tsunagu.network.access import meeting_for
-from tsunagu.network.forms import SupportMeetingForm, SupportMeetingListingForm
-from tsunagu.network.models import SupportMeetingMember
-from tsunagu.tenancy.policy import VIEW_ALL_CASES, VIEW_PERSONS, has_permission, require_permission
+from tsunagu.network.codes import ReferralStatus
+from tsunagu.network.forms import (
+    ActionItemForm,
+    MeetingForm,
+    MeetingRecordForm,
+    PartnerProfileForm,
+    ReferralAnswerForm,
+    ReferralForm,
+    SupportMeetingForm,
+    SupportMeetingListingForm,
+)
+from tsunagu.network.models import Meeting, PartnerProfile, Referral, SupportMeetingMember
+from tsunagu.people.models import Person
+from tsunagu.policy import bases_of, can, one, require, shown
+from tsunagu.policy.network import receives, sees_shared
+from tsunagu.tenancy.forms import validation_error_to_form
+from tsunagu.tenancy.models import Organization
+from tsunagu.tenancy.policy import (
+    ATTEND_MEETINGS,
+    EDIT_CASES,
+    MANAGE_MEETINGS,
+    MANAGE_PARTNERS,
+    VIEW_ALL_CASES,
+    VIEW_ALL_MEETINGS,
+    VIEW_PERSONS,
+    has_permission,
+    require_permission,
+)
 
 
 def meeting_list(request: HttpRequest, code: str) -> HttpResponse:
@@ -90,3 +118,269 @@ def meeting_acknowledge(request: HttpRequest, code: str, pk: int) -> HttpRespons
     services.support_meeting_acknowledge(actor=member, meeting=meeting)
     messages.success(request, _("You acknowledged the duty of secrecy for this meeting."))
     return redirect("staff:meeting_detail", code=code, pk=meeting.pk)
+
+
+# --- partner directory -------------------------------------------------------------------
+
+
+def partner_list(request: HttpRequest, code: str) -> HttpResponse:
+    member = request.membership  # type: ignore[attr-defined]
+    partners = list(selectors.partner_directory(member))
+    manage = can(member, MANAGE_PARTNERS)
+    return render(
+        request,
+        "network/partner_list.html",
+        {
+            "partners": partners,
+            "manage": manage,
+            "without_profile": selectors.organizations_without_profile(member) if manage else [],
+        },
+    )
+
+
+def partner_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """The directory entry of one organization (created on first save)."""
+    member = request.membership  # type: ignore[attr-defined]
+    require(member, MANAGE_PARTNERS)
+    organization: Organization = get_object_or_404(
+        Organization.objects.filter(municipality_id=member.municipality_id), pk=pk
+    )
+    profile = PartnerProfile.objects.filter(organization=organization).first()
+    initial = (
+        {
+            "destination": profile.destination,
+            "contact": profile.contact,
+            "address": profile.address,
+            "offers": profile.offers,
+            "opening_hours": profile.opening_hours,
+        }
+        if profile
+        else {}
+    )
+    form = PartnerProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.partner_profile_save(
+                actor=member, organization=organization, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            validation_error_to_form(form, exc)
+        else:
+            messages.success(request, _("Saved %(name)s.") % {"name": organization.name})
+            return redirect("staff:partner_list", code=code)
+    return render(
+        request,
+        "network/partner_edit.html",
+        {"organization": organization, "form": form, "profile": profile},
+    )
+
+
+# --- referrals ---------------------------------------------------------------------------
+
+
+def referral_list(request: HttpRequest, code: str) -> HttpResponse:
+    member = request.membership  # type: ignore[attr-defined]
+    status = request.GET.get("status", "")
+    if status not in ReferralStatus.values:
+        status = ""
+    referrals = list(selectors.referral_list(member, status=status)[:200])
+    shown(member, Referral, referrals)
+    waiting = list(selectors.referrals_awaiting_answer(member))
+    shown(member, Referral, waiting)
+    return render(
+        request,
+        "network/referral_list.html",
+        {
+            "referrals": referrals,
+            "waiting": waiting,
+            "reminder_days": selectors.REMINDER_DAYS,
+            "status": status,
+            "statuses": ReferralStatus.choices,
+            "receiver": receives(member),
+        },
+    )
+
+
+# The service names the API's fields; the form's are the same without "_id".
+_FORM_FIELD = {"consent_id": "consent", "organization_id": "organization", "meeting_id": "meeting"}
+
+
+def referral_new(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """Refer the case `pk` (つなぎ)."""
+    member = request.membership  # type: ignore[attr-defined]
+    case = case_for_editor(membership=member, pk=pk)
+    form = ReferralForm(
+        request.POST or None, case=case, initial={"requested_on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral = services.referral_create(actor=member, case=case, **form.cleaned_data)
+        except ValidationError as exc:
+            errors = {_FORM_FIELD.get(k, k): v for k, v in exc.message_dict.items()}
+            validation_error_to_form(form, ValidationError(errors))
+        else:
+            messages.success(request, _("Referred the case."))
+            return redirect("staff:referral_detail", code=code, pk=referral.pk)
+    return render(request, "network/referral_new.html", {"case": case, "form": form})
+
+
+def referral_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    member = request.membership  # type: ignore[attr-defined]
+    referral = selectors.referral_for(member, pk)
+    as_receiver = receives(member) and referral.organization_id == member.organization_id
+    may_answer = as_receiver or can(member, EDIT_CASES)
+    form = ReferralAnswerForm(request.POST or None, referral=referral) if may_answer else None
+    if request.method == "POST":
+        if form is None:
+            require(member, EDIT_CASES)
+        assert form is not None
+        if form.is_valid():
+            try:
+                services.referral_answer(
+                    actor=member,
+                    referral=referral,
+                    status=form.cleaned_data["status"],
+                    note=form.cleaned_data["note"],
+                    on_behalf=not as_receiver,
+                )
+            except ValidationError as exc:
+                validation_error_to_form(form, exc)
+            else:
+                messages.success(request, _("Saved the answer."))
+                return redirect("staff:referral_detail", code=code, pk=referral.pk)
+    open_ = sees_shared(member, referral)
+    person = None
+    if open_:
+        # The person's name only where a basis opens the person to this member.
+        person_id = referral.case.person_id
+        if bases_of(member, Person, [person_id]):
+            person = one(member, Person, person_id, permission=VIEW_PERSONS)
+    return render(
+        request,
+        "network/referral_detail.html",
+        {
+            "referral": referral,
+            "open": open_,
+            "person": person,
+            "events": referral.events.select_related("by__user", "by__organization"),
+            "form": form,
+            "as_receiver": as_receiver,
+            "staff": can(member, EDIT_CASES),
+        },
+    )
+
+
+# --- meetings (huddles to the review committee) ------------------------------------------
+
+
+def network_meeting_list(request: HttpRequest, code: str) -> HttpResponse:
+    member = request.membership  # type: ignore[attr-defined]
+    if not (can(member, VIEW_ALL_MEETINGS) or can(member, ATTEND_MEETINGS)):
+        require(member, ATTEND_MEETINGS)
+    manage = can(member, MANAGE_MEETINGS)
+    form = MeetingForm(request.POST or None, municipality=member.municipality) if manage else None
+    if request.method == "POST":
+        require(member, MANAGE_MEETINGS)
+        assert form is not None
+        if form.is_valid():
+            meeting = services.meeting_create(actor=member, **form.cleaned_data)
+            messages.success(request, _("Created the meeting."))
+            return redirect("staff:network_meeting_detail", code=code, pk=meeting.pk)
+    meetings = list(selectors.meeting_list(member)[:200])
+    return render(
+        request,
+        "network/network_meeting_list.html",
+        {"meetings": meetings, "form": form, "manage": manage},
+    )
+
+
+def network_meeting_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    member = request.membership  # type: ignore[attr-defined]
+    meeting = selectors.meeting_for(member, pk)
+    manage = can(member, MANAGE_MEETINGS)
+    form = None
+    if manage:
+        form = MeetingRecordForm(
+            request.POST or None,
+            meeting=meeting,
+            initial={
+                "agenda": meeting.agenda,
+                "minutes": meeting.minutes,
+                "decisions": meeting.decisions,
+                "present": [a.organization_id for a in meeting.attendance.all()],
+            },
+        )
+        if request.method == "POST" and form.is_valid():
+            services.meeting_record(
+                actor=member,
+                meeting=meeting,
+                agenda=form.cleaned_data["agenda"],
+                minutes=form.cleaned_data["minutes"],
+                decisions=form.cleaned_data["decisions"],
+                present=list(form.cleaned_data["present"]),
+            )
+            messages.success(request, _("Saved the minutes."))
+            return redirect("staff:network_meeting_detail", code=code, pk=meeting.pk)
+    elif request.method == "POST":
+        require(member, MANAGE_MEETINGS)
+    return _render_meeting(request, meeting, form=form, manage=manage)
+
+
+def _render_meeting(
+    request: HttpRequest,
+    meeting: Meeting,
+    *,
+    form: MeetingRecordForm | None,
+    manage: bool,
+    action_form: ActionItemForm | None = None,
+) -> HttpResponse:
+    member = request.membership  # type: ignore[attr-defined]
+    if manage and action_form is None:
+        action_form = ActionItemForm(municipality=member.municipality, prefix="action")
+    return render(
+        request,
+        "network/network_meeting_detail.html",
+        {
+            "meeting": meeting,
+            "form": form,
+            "manage": manage,
+            "action_form": action_form,
+            "carried": selectors.carried_action_items(meeting),
+            "items": meeting.action_items.select_related("owner__user"),
+            "attended": meeting.attendance.select_related("organization"),
+            "member_bodies": meeting.body.organizations.all() if meeting.body else [],
+        },
+    )
+
+
+@require_POST
+def action_item_add(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    member = request.membership  # type: ignore[attr-defined]
+    require(member, MANAGE_MEETINGS)
+    meeting = selectors.meeting_for(member, pk)
+    form = ActionItemForm(request.POST, municipality=member.municipality, prefix="action")
+    if form.is_valid():
+        try:
+            services.action_item_add(actor=member, meeting=meeting, **form.cleaned_data)
+        except ValidationError as exc:
+            validation_error_to_form(form, exc)
+        else:
+            messages.success(request, _("Added the action item."))
+            return redirect("staff:network_meeting_detail", code=code, pk=meeting.pk)
+    return _render_meeting(request, meeting, form=None, manage=True, action_form=form)
+
+
+@require_POST
+def action_item_done(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    member = request.membership  # type: ignore[attr-defined]
+    item = selectors.action_item_for(member, pk)
+    try:
+        services.action_item_done(actor=member, item=item)
+    except ValidationError as exc:
+        messages.warning(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Marked the action item as done."))
+    # From the meeting page back to it; from the home page back home.
+    if request.POST.get("back") == "meeting":
+        return redirect("staff:network_meeting_detail", code=code, pk=item.meeting_id)
+    return redirect("staff:home", code=code)

@@ -52,7 +52,7 @@ class Basis:
 
 
 # The modules that register bases, one per domain; a new app adds its module here.
-RULE_MODULES = ("tsunagu.policy.casework",)
+RULE_MODULES = ("tsunagu.policy.casework", "tsunagu.policy.network")
 
 _BASES: dict[type[Model], list[Basis]] = defaultdict(list)
 _SUBJECTS: dict[type[Model], str] = {}

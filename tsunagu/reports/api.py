@@ -2,15 +2,16 @@
 
 from dataclasses import asdict
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.errors import ValidationError
 
 from tsunagu.api.auth import in_municipality
-from tsunagu.api.common import CodePath, Error
+from tsunagu.api.common import CodePath, Error, django_errors_to_422
+from tsunagu.reports.disclosure import consultation_statistics_for
 from tsunagu.reports.forms import PeriodForm
 from tsunagu.reports.schemas import ConsultationStatisticsOut
-from tsunagu.reports.selectors import consultation_statistics
 from tsunagu.tenancy.policy import VIEW_STATISTICS
 
 router = Router(tags=["reports"])
@@ -24,7 +25,9 @@ router = Router(tags=["reports"])
     description=(
         "Give `fiscal_year=YYYY` (April to March) or `from` and `to` (YYYY-MM-DD, inclusive, "
         "Asia/Tokyo; at most five years). Every channel and consulter code appears, zeros "
-        "included, and every month of the period appears in `by_month`."
+        "included, and every month of the period appears in `by_month`. Outside the center "
+        "(a committee member) only a fiscal year is given, and a figure that could single "
+        "someone out is null (counts of 1–4 and the figures they could be worked out from)."
     ),
 )
 @in_municipality(VIEW_STATISTICS)
@@ -45,9 +48,10 @@ def consultation_statistics_get(
         )
     period = form.period
     membership = request.auth  # type: ignore[attr-defined]
-    stats = consultation_statistics(
-        municipality=membership.municipality, start=period.start, end=period.end
-    )
+    try:
+        stats = consultation_statistics_for(membership, start=period.start, end=period.end)
+    except DjangoValidationError as exc:
+        raise django_errors_to_422(exc, location="query") from exc
     body = asdict(stats)
     body["from"], body["to"] = body.pop("start"), body.pop("end")
     body["fiscal_year"] = period.fiscal_year

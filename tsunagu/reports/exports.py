@@ -1,4 +1,4 @@
-"""The statistics layout shared by the page, CSV and XLSX, with small-cell suppression."""
+"""The statistics layout shared by the page, CSV and XLSX; withheld figures are marked."""
 
 from __future__ import annotations
 
@@ -21,18 +21,18 @@ from tsunagu.core.eras import (
     format_wareki_month,
 )
 from tsunagu.core.spreadsheet import csv_row, xlsx_append
+from tsunagu.network.codes import Destination
 from tsunagu.reports.selectors import ConsultationStatistics
 from tsunagu.tenancy.models import Municipality
 
 Cell = int | str | None
 
-# Counts this small could single a person out in a small town (名寄せ防止).
-SUPPRESSED = "≦4"
-SUPPRESS_UP_TO = 4
+# The mark of a figure the disclosure module withheld (秘匿), as in government statistics.
+WITHHELD = "X"
 
 
-def suppress(value: int, *, enabled: bool) -> int | str:
-    return SUPPRESSED if enabled and 1 <= value <= SUPPRESS_UP_TO else value
+def shown(value: int | None) -> int | str:
+    return WITHHELD if value is None else value
 
 
 @dataclass
@@ -91,11 +91,14 @@ def statistics_layout(
     municipality: Municipality,
     fiscal_year: int | None = None,
     suppressed: bool = False,
+    referrals: tuple[dict[str, int | None], int | None] | None = None,
 ) -> StatisticsLayout:
-    """The tables in the order the page shows them and the exports write them."""
+    """The tables in the order the page shows them and the exports write them.
 
-    def n(value: int) -> int | str:
-        return suppress(value, enabled=suppressed)
+    `stats` comes already protected for a reader outside the center (`suppressed`); this only
+    marks what the disclosure module withheld.
+    """
+    n = shown
 
     contacts, people = _("Contacts"), _("People")
     by_channel = Section(
@@ -141,6 +144,19 @@ def statistics_layout(
         n(stats.total),
     ]
 
+    sections = [by_channel, by_consulter, by_month]
+    if referrals is not None:
+        by_destination, referral_total = referrals
+        by_referral = Section(
+            key="referral",
+            caption=_("Referrals by destination"),
+            header=[_("Destination"), _("Referrals")],
+        )
+        for code, label in Destination.choices:
+            by_referral.rows.append([str(label), n(by_destination[code])])
+        by_referral.total_row = [_("Total"), n(referral_total)]
+        sections.append(by_referral)
+
     notes = [
         _("Contacts count every consultation; people count each known person once.")
         + " "
@@ -148,15 +164,18 @@ def statistics_layout(
     ]
     if suppressed:
         notes.append(
-            _("Counts from 1 to %(n)d are shown as %(mark)s so that no one can be singled out.")
-            % {"n": SUPPRESS_UP_TO, "mark": SUPPRESSED}
+            _(
+                "%(mark)s: withheld so that no one can be singled out (counts from 1 to 4, and "
+                "the other figures from which they could be worked out)."
+            )
+            % {"mark": WITHHELD}
         )
     return StatisticsLayout(
         title=statistics_title(
             municipality=municipality, start=stats.start, end=stats.end, fiscal_year=fiscal_year
         ),
         period=period_wareki(stats.start, stats.end, fiscal_year=fiscal_year),
-        sections=[by_channel, by_consulter, by_month],
+        sections=sections,
         suppressed=suppressed,
         notes=notes,
     )

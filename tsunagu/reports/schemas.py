@@ -5,18 +5,21 @@ from datetime import date
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+# null: withheld by the disclosure module (only ever for a reader outside the center).
+Figure = int | None
+
 
 class MonthOut(Schema):
     month: str = Field(description='"YYYY-MM" in Asia/Tokyo')
-    total: int
-    by_channel: dict[str, int]
+    total: Figure
+    by_channel: dict[str, Figure]
 
 
 class GroupOut(Schema):
     name: str
     channels: list[str]
-    total: int
-    people: int
+    total: Figure
+    people: Figure
 
 
 class ConsultationStatisticsOut(Schema):
@@ -25,10 +28,10 @@ class ConsultationStatisticsOut(Schema):
     from_: date = Field(alias="from", description="first day, inclusive")
     to: date = Field(description="last day, inclusive")
     fiscal_year: int | None = Field(None, description="the fiscal year asked for, if any")
-    total: int = Field(description="延べ件数: every consultation")
-    people: int = Field(description="実人数: distinct persons; records with no person excluded")
-    by_channel: dict[str, int]
-    by_consulter: dict[str, int]
+    total: Figure = Field(description="延べ件数: every consultation")
+    people: Figure = Field(description="実人数: distinct persons; records with no person excluded")
+    by_channel: dict[str, Figure]
+    by_consulter: dict[str, Figure]
     by_month: list[MonthOut]
-    people_by_channel: dict[str, int]
+    people_by_channel: dict[str, Figure]
     groups: list[GroupOut] = Field(description="the municipality's own reporting rows")

@@ -20,32 +20,40 @@ from tsunagu.tenancy.models import Membership, Municipality
 REPORTING_GROUP_MANAGERS = frozenset({Role.ADMIN, Role.LEAD})
 
 
+# A count, or None where the disclosure module withheld it (tsunagu/reports/disclosure.py).
+Figure = int | None
+
+
 @dataclass(frozen=True)
 class MonthCount:
     month: str  # "YYYY-MM" in Asia/Tokyo
-    total: int
-    by_channel: dict[str, int]
+    total: Figure
+    by_channel: dict[str, Figure]
 
 
 @dataclass(frozen=True)
 class GroupCount:
     name: str
     channels: list[str]
-    total: int
-    people: int
+    total: Figure
+    people: Figure
 
 
 @dataclass(frozen=True)
 class ConsultationStatistics:
-    """延べ件数 (contacts) and 実人数 (distinct persons) of one period, zeros included."""
+    """延べ件数 (contacts) and 実人数 (distinct persons) of one period, zeros included.
+
+    Exact for the center's staff; `statistics_for` passes it through the disclosure module for
+    anyone else, and then a withheld figure is None.
+    """
 
     start: date
     end: date
-    total: int
-    people: int
-    by_channel: dict[str, int]
-    people_by_channel: dict[str, int]
-    by_consulter: dict[str, int]
+    total: Figure
+    people: Figure
+    by_channel: dict[str, Figure]
+    people_by_channel: dict[str, Figure]
+    by_consulter: dict[str, Figure]
     by_month: list[MonthCount]
     groups: list[GroupCount] = field(default_factory=list)
 
@@ -107,17 +115,20 @@ def consultation_statistics(
     people = rows.aggregate(**people_aggregates)
 
     by_channel = {code: sum(counts[code] for counts in by_month.values()) for code in channels}
+    shown_months: dict[str, dict[str, Figure]] = {m: dict(c) for m, c in by_month.items()}
     return ConsultationStatistics(
         start=start,
         end=end,
         total=sum(by_channel.values()),
         people=people["people"],
-        by_channel=by_channel,
+        by_channel=dict(by_channel),
         people_by_channel={code: people[f"channel_{code}"] for code in channels},
-        by_consulter=by_consulter,
+        by_consulter=dict(by_consulter),
         by_month=[
-            MonthCount(month=month, total=sum(counts.values()), by_channel=counts)
-            for month, counts in by_month.items()
+            MonthCount(
+                month=month, total=sum(by_month[month].values()), by_channel=shown_months[month]
+            )
+            for month in months
         ],
         groups=[
             GroupCount(

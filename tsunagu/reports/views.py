@@ -16,45 +16,38 @@ from django.views.decorators.http import require_POST
 from tsunagu.consultations.codes import Channel
 from tsunagu.core.eras import TOKYO, fiscal_year, fiscal_year_label, fiscal_year_label_western
 from tsunagu.reports import exports, services
+from tsunagu.reports.disclosure import (
+    consultation_statistics_for,
+    referral_statistics_for,
+    sees_exact_figures,
+)
 from tsunagu.reports.forms import PeriodForm, ReportingGroupForm
 from tsunagu.reports.selectors import (
     ConsultationStatistics,
-    consultation_statistics,
     first_fiscal_year,
     may_manage_reporting_groups,
     reporting_group_for_manager,
     reporting_group_list,
     require_reporting_group_manager,
 )
-from tsunagu.tenancy.codes import Role
 from tsunagu.tenancy.forms import validation_error_to_form
 from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.policy import VIEW_STATISTICS, require_permission
-
-
-def _suppressed_for(member: Membership) -> bool:
-    # Only the committee sees the figures outside the center, where a small count could
-    # point at a neighbour; staff need the exact counts to do their work.
-    return member.role == Role.COMMITTEE
 
 
 def _this_fiscal_year() -> int:
     return fiscal_year(timezone.now().astimezone(TOKYO))
 
 
-def _chart_data(stats: ConsultationStatistics, *, suppressed: bool) -> dict[str, Any]:
-    """Chart.js data; a suppressed cell is left out (null) rather than shown as a bar."""
-
-    def value(n: int) -> int | None:
-        return None if suppressed and 1 <= n <= exports.SUPPRESS_UP_TO else n
-
+def _chart_data(stats: ConsultationStatistics) -> dict[str, Any]:
+    """Chart.js data; a withheld cell is left out (null) rather than shown as a bar."""
     return {
         "labels": [m.month for m in stats.by_month],
         "datasets": [
             {
                 "label": str(label),
                 "code": code,
-                "data": [value(m.by_channel[code]) for m in stats.by_month],
+                "data": [m.by_channel[code] for m in stats.by_month],
             }
             for code, label in Channel.choices
         ],
@@ -93,15 +86,19 @@ def statistics(request: HttpRequest, code: str) -> HttpResponse:
         context = {"form": form, "layout": None, "fiscal_years": _fiscal_year_options(member, None)}
         return render(request, "reports/statistics.html", context, status=400)
     period = form.period
-    suppressed = _suppressed_for(member)
-    stats = consultation_statistics(
-        municipality=member.municipality, start=period.start, end=period.end
-    )
+    suppressed = not sees_exact_figures(member)
+    try:
+        stats = consultation_statistics_for(member, start=period.start, end=period.end)
+    except ValidationError as exc:
+        validation_error_to_form(form, exc)
+        context = {"form": form, "layout": None, "fiscal_years": _fiscal_year_options(member, None)}
+        return render(request, "reports/statistics.html", context, status=400)
     layout = exports.statistics_layout(
         stats,
         municipality=member.municipality,
         fiscal_year=period.fiscal_year,
         suppressed=suppressed,
+        referrals=referral_statistics_for(member, start=period.start, end=period.end),
     )
     query = _period_query(form)
     return render(
@@ -111,7 +108,7 @@ def statistics(request: HttpRequest, code: str) -> HttpResponse:
             "form": form,
             "period": period,
             "layout": layout,
-            "chart": _chart_data(stats, suppressed=suppressed),
+            "chart": _chart_data(stats),
             "fiscal_years": _fiscal_year_options(member, period.fiscal_year),
             "query": query,
             "may_manage_groups": may_manage_reporting_groups(member),
@@ -130,14 +127,20 @@ def _export(request: HttpRequest, kind: str) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
         )
     period = form.period
-    stats = consultation_statistics(
-        municipality=member.municipality, start=period.start, end=period.end
-    )
+    try:
+        stats = consultation_statistics_for(member, start=period.start, end=period.end)
+    except ValidationError as exc:
+        return HttpResponse(
+            "\n".join(f"{field}: {' '.join(m)}" for field, m in exc.message_dict.items()),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     layout = exports.statistics_layout(
         stats,
         municipality=member.municipality,
         fiscal_year=period.fiscal_year,
-        suppressed=_suppressed_for(member),
+        suppressed=not sees_exact_figures(member),
+        referrals=referral_statistics_for(member, start=period.start, end=period.end),
     )
     names = exports.export_filenames(
         municipality=member.municipality, stats=stats, fiscal_year=period.fiscal_year

@@ -27,10 +27,25 @@ VIEW_SHARED_CASES = "case.view_shared"  # cases the center shares among its coun
 VIEW_INTAKE = "person.view_intake"  # persons with no case yet, anonymous consultations
 VIEW_UNDER_CONSENT = "person.view_under_consent"  # persons whose consent names the member's org
 VIEW_CONSULTATIONS = "consultation.view"
+# The partner network: the directory of partner organizations, and referrals (つなぎ) a
+# partner's staff receive for their organization (tsunagu/policy/network.py).
+VIEW_PARTNERS = "partner.view"
+MANAGE_PARTNERS = "partner.manage"
+RECEIVE_REFERRALS = "referral.receive"
+# Meetings of the network (huddles to the review committee): the center's staff see all of
+# them, a lead runs them, members of other bodies see the meetings of bodies they sit on.
+VIEW_ALL_MEETINGS = "meeting.view_all"
+MANAGE_MEETINGS = "meeting.manage"
+ATTEND_MEETINGS = "meeting.attend"
+# Exact counts, small ones included; everyone else gets them through tsunagu/reports/disclosure.
+VIEW_EXACT_STATISTICS = "statistics.view_exact"
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
         {
+            VIEW_PARTNERS,
+            MANAGE_PARTNERS,
+            VIEW_EXACT_STATISTICS,
             MANAGE_MUNICIPALITY,
             VIEW_STATISTICS,
             IMPORT_CONSULTATIONS,
@@ -40,6 +55,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.LEAD: frozenset(
         {
+            VIEW_PARTNERS,
+            MANAGE_PARTNERS,
+            VIEW_ALL_MEETINGS,
+            MANAGE_MEETINGS,
+            VIEW_EXACT_STATISTICS,
             VIEW_STATISTICS,
             VIEW_PERSONS,
             EDIT_PERSONS,
@@ -55,6 +75,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.COUNSELOR: frozenset(
         {
+            VIEW_PARTNERS,
+            VIEW_ALL_MEETINGS,
+            VIEW_EXACT_STATISTICS,
             VIEW_STATISTICS,
             VIEW_PERSONS,
             EDIT_PERSONS,
@@ -65,11 +88,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             RECORD_CONSULTATIONS,
         }
     ),
-    Role.PROFESSIONAL: frozenset({VIEW_PERSONS, VIEW_CONSULTATIONS}),
+    Role.PROFESSIONAL: frozenset({VIEW_PERSONS, VIEW_CONSULTATIONS, ATTEND_MEETINGS}),
     Role.PLACE_STAFF: frozenset(),
     Role.SUPPORTER: frozenset(),
-    Role.PARTNER: frozenset({VIEW_PERSONS, VIEW_UNDER_CONSENT}),
-    Role.COMMITTEE: frozenset({VIEW_STATISTICS}),
+    Role.PARTNER: frozenset(
+        {VIEW_PERSONS, VIEW_UNDER_CONSENT, VIEW_PARTNERS, RECEIVE_REFERRALS, ATTEND_MEETINGS}
+    ),
+    Role.COMMITTEE: frozenset({VIEW_STATISTICS, ATTEND_MEETINGS}),
 }
 
 

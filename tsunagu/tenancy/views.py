@@ -31,14 +31,25 @@ def home(request: HttpRequest, code: str) -> HttpResponse:
     from tsunagu.cases.policy import seen_cases
     from tsunagu.cases.selectors import home_follow_ups, home_risk_flags
     from tsunagu.consultations.selectors import consultation_seen
+    from tsunagu.network.selectors import home_referrals_awaiting_answer, my_action_items
 
     member = request.membership  # type: ignore[attr-defined]
-    context: dict[str, object] = {"works_cases": has_permission(member, VIEW_PERSONS)}
+    context: dict[str, object] = {
+        "works_cases": has_permission(member, VIEW_PERSONS),
+        # Any member may own an action item of a meeting (a committee member too).
+        "action_items": my_action_items(member),
+        "today": timezone.localdate(),
+    }
     if context["works_cases"]:
         today = timezone.localdate()
         flags = home_risk_flags(viewer=member)
         follow_ups = home_follow_ups(viewer=member, today=today)
-        context.update(today=today, risk_flags=flags, follow_ups=follow_ups)
+        context.update(
+            today=today,
+            risk_flags=flags,
+            follow_ups=follow_ups,
+            waiting_referrals=home_referrals_awaiting_answer(member),
+        )
         seen = seen_cases(member, list({f.case_id: f.case for f in flags}.values()))
         seen += consultation_seen(member, follow_ups)
         if seen:
