@@ -89,6 +89,11 @@ STAFF: dict[str, Row] = {
     "staff:consultation_person_cases": Row(only(*EDITORS)),
     "staff:consultation_detail": Row(only(*PERSON_READERS, partner=404)),
     "staff:consultation_follow_up_done": Row(only(*EDITORS), "post"),
+    # The world's consultation was recorded by the lead: its author or a lead corrects it;
+    # a counselor links only a call with no person yet; deleting is a lead's act.
+    "staff:consultation_correct": Row(only("lead")),
+    "staff:consultation_link": Row(only("lead")),
+    "staff:consultation_delete": Row(only("lead")),
     "staff:consultation_import": Row(only(*ADMIN_AND_LEAD)),
     # An import job is its uploader's (the lead's) alone.
     "staff:consultation_import_job": Row(only(*ADMIN_AND_LEAD, admin=404)),
@@ -131,6 +136,13 @@ API: dict[tuple[str, str], Row] = {
     ("patch", "/api/v1/m/{code}/cases/{case_id}"): Row(only(*EDITORS), data={}),
     ("get", "/api/v1/m/{code}/consultations"): Row(only(*PERSON_READERS)),
     ("post", "/api/v1/m/{code}/consultations"): Row(only(*EDITORS, status=422), data={}),
+    ("get", "/api/v1/m/{code}/consultations/{consultation_id}"): Row(
+        only(*PERSON_READERS, partner=404)
+    ),
+    # No reason: 422 for the lead; the counselor is not the author (403).
+    ("patch", "/api/v1/m/{code}/consultations/{consultation_id}"): Row(
+        only("lead", status=422), data={}
+    ),
     ("get", "/api/v1/m/{code}/stats/consultations"): Row(only(*STATISTICS)),
 }
 # Outside any municipality: anyone with a token.
@@ -242,6 +254,9 @@ def world(personas):
             "consent_document": person.pk,
             "consultation_detail": consultation.pk,
             "consultation_follow_up_done": consultation.pk,
+            "consultation_correct": consultation.pk,
+            "consultation_link": consultation.pk,
+            "consultation_delete": consultation.pk,
             "reporting_group_edit": group.pk,
             "reporting_group_delete": group.pk,
             "access_person": person.pk,
@@ -256,6 +271,7 @@ def world(personas):
         "flag_pk": flag.pk,
         "job": job.pk,
         "person": person.pk,
+        "consultation": consultation.pk,
     }
 
 
@@ -329,7 +345,12 @@ def test_api_operations_answer_each_role_as_declared(personas, world):
     outsider = personas.token("lead", outsider=True)
     code = personas.municipality.code
     for (method, path), row in sorted(API.items()):
-        url = path.format(code=code, person_id=world["person"], case_id=world["case"])
+        url = path.format(
+            code=code,
+            person_id=world["person"],
+            case_id=world["case"],
+            consultation_id=world["consultation"],
+        )
         if "stats" in path:
             url += "?fiscal_year=2026"
         for who, token, expected in [

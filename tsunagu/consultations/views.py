@@ -21,7 +21,7 @@ from tsunagu.cases.policy import seen_cases, seen_persons, visible_persons
 from tsunagu.consultations import importer, selectors, services
 from tsunagu.consultations.access import (
     consultation_for_follow_up,
-    consultation_for_view,
+    consultation_or_tombstone,
     import_job_for_uploader,
 )
 from tsunagu.consultations.codes import Channel, Consulter
@@ -85,6 +85,9 @@ def consultation_new(request: HttpRequest, code: str) -> HttpResponse:
                 next_action_on=data["next_action_on"],
                 person=data["person"],
                 case=data["case"],
+                main_concern=data["main_concern"],
+                subject_age_band=data["subject_age_band"],
+                subject_gender=data["subject_gender"],
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
@@ -194,14 +197,12 @@ def consultation_list(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def consultation_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     member = _member(request)
-    consultation = consultation_for_view(membership=member, pk=pk)
-    access_record(
-        membership=member,
-        action=AccessAction.VIEW,
-        seen=selectors.consultation_seen(member, [consultation]),
-        request=request,
+    consultation = consultation_or_tombstone(membership=member, pk=pk)
+    return render(
+        request,
+        "consultations/consultation_detail.html",
+        selectors.consultation_page(viewer=member, consultation=consultation),
     )
-    return render(request, "consultations/consultation_detail.html", {"consultation": consultation})
 
 
 @require_POST

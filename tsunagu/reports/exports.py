@@ -13,13 +13,14 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from tsunagu.consultations.codes import Channel, Consulter
+from tsunagu.consultations.codes import Channel, Consulter, MainConcern
 from tsunagu.core.eras import (
     EraDateError,
     fiscal_year_label,
     format_wareki,
     format_wareki_month,
 )
+from tsunagu.people.codes import AgeBand, Gender
 from tsunagu.reports.selectors import ConsultationStatistics
 from tsunagu.tenancy.models import Municipality
 
@@ -116,6 +117,30 @@ def statistics_layout(
         by_consulter.rows.append([str(label), n(stats.by_consulter[code])])
     by_consulter.total_row = [_("Total"), n(stats.total)]
 
+    by_concern = Section(
+        key="main_concern", caption=_("By main concern"), header=[_("Main concern"), contacts]
+    )
+    for code, label in MainConcern.choices:
+        by_concern.rows.append([str(label), n(stats.by_main_concern.get(code, 0))])
+    by_concern.rows.append([_("Not recorded"), n(stats.by_main_concern.get("", 0))])
+    by_concern.total_row = [_("Total"), n(stats.total)]
+
+    # What callers said of a person not (yet) linked: counted only on those records.
+    by_age = Section(
+        key="unlinked_age",
+        caption=_("No person linked: by approximate age"),
+        header=[_("Approximate age"), contacts],
+    )
+    for code, label in AgeBand.choices:
+        by_age.rows.append([str(label), n(stats.unlinked_by_age_band.get(code, 0))])
+    by_gender = Section(
+        key="unlinked_gender",
+        caption=_("No person linked: by gender"),
+        header=[_("Gender"), contacts],
+    )
+    for code, label in Gender.choices:
+        by_gender.rows.append([str(label), n(stats.unlinked_by_gender.get(code, 0))])
+
     channel_labels = [str(label) for _code, label in Channel.choices]
     by_month = Section(
         key="month",
@@ -155,7 +180,7 @@ def statistics_layout(
             municipality=municipality, start=stats.start, end=stats.end, fiscal_year=fiscal_year
         ),
         period=period_wareki(stats.start, stats.end, fiscal_year=fiscal_year),
-        sections=[by_channel, by_consulter, by_month],
+        sections=[by_channel, by_consulter, by_month, by_concern, by_age, by_gender],
         suppressed=suppressed,
         notes=notes,
     )

@@ -27,6 +27,10 @@ VIEW_SHARED_CASES = "case.view_shared"  # cases the center shares among its coun
 VIEW_INTAKE = "person.view_intake"  # persons with no case yet, anonymous consultations
 VIEW_UNDER_CONSENT = "person.view_under_consent"  # persons whose consent names the member's org
 VIEW_CONSULTATIONS = "consultation.view"
+# Corrections: an author corrects their own record (RECORD_CONSULTATIONS); these go further.
+CORRECT_ANY_CONSULTATION = "consultation.correct_any"
+DELETE_CONSULTATIONS = "consultation.delete"
+MERGE_PERSONS = "person.merge"
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
@@ -47,6 +51,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             EDIT_CASES,
             VIEW_CONSULTATIONS,
             RECORD_CONSULTATIONS,
+            CORRECT_ANY_CONSULTATION,
+            DELETE_CONSULTATIONS,
+            MERGE_PERSONS,
             IMPORT_CONSULTATIONS,
             UNLOCK_ACCOUNTS,
             VIEW_ACCESS_LOG,
