@@ -19,7 +19,10 @@
       form.querySelector("select, input:not([type=hidden]), textarea").focus();
       return;
     }
-    var link = document.querySelector("a[data-quick-entry]");
+    // A page about one case offers quick entry for that case; elsewhere the navigation's.
+    var link =
+      document.querySelector("a[data-quick-entry-here]") ||
+      document.querySelector("a[data-quick-entry]");
     if (!link) return;
     event.preventDefault();
     window.location.assign(link.href);

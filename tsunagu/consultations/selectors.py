@@ -208,3 +208,36 @@ def consultation_page(*, viewer: Membership, consultation: Consultation) -> dict
         "may_link": may_link(viewer, consultation),
         "may_delete": may_delete(viewer),
     }
+
+
+# Quick entry ------------------------------------------------------------------------------
+
+
+def only_open_case(cases: list[Case]) -> str:
+    """The case to preselect: the person's open case when there is exactly one."""
+    open_cases = [c for c in cases if c.closed_on is None]
+    return str(open_cases[0].pk) if len(open_cases) == 1 else ""
+
+
+def quick_entry_initial(*, viewer: Membership, case_pk: str | None) -> dict[str, Any]:
+    """Quick entry opened from a case page (?case=): that case and its person, preselected."""
+    if not case_pk or not case_pk.isdigit():
+        return {}
+    case = visible(viewer, Case).filter(pk=int(case_pk)).first()
+    if case is None:
+        return {}
+    return {"person": case.person_id, "case": case.pk}
+
+
+def quick_entry_choices(*, viewer: Membership, form: Any) -> dict[str, Any]:
+    """The person and case shown picked: what was sent (kept when the form is refused), else
+    what the page was opened for; the person's cases, with the only open one preselected."""
+    source = form.data if form.is_bound else form.initial
+    person = visible_person(viewer=viewer, pk=source.get("person"))
+    cases = cases_of_person(viewer=viewer, person=person)
+    if cases:
+        shown(viewer, Case, cases)
+    chosen_case = str(source.get("case") or "")
+    if not form.is_bound and not chosen_case:
+        chosen_case = only_open_case(cases)
+    return {"chosen_person": person, "cases": cases, "chosen_case": chosen_case}

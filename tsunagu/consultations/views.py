@@ -33,7 +33,6 @@ from tsunagu.consultations.forms import (
 from tsunagu.consultations.models import ImportJob
 from tsunagu.consultations.services import consultation_record
 from tsunagu.people.codes import Relation
-from tsunagu.people.models import Person
 from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.policy import (
     IMPORT_CONSULTATIONS,
@@ -52,22 +51,12 @@ def _member(request: HttpRequest) -> Membership:
 # Quick entry -------------------------------------------------------------------------------
 
 
-def _chosen_person(form: ConsultationForm, member: Membership) -> Person | None:
-    """The person picked before a refusal, to show them picked again (only if visible)."""
-    if form.is_bound and hasattr(form, "cleaned_data") and form.cleaned_data.get("person"):
-        person: Person = form.cleaned_data["person"]
-        return person
-    raw = form.data.get("person", "") if form.is_bound else ""
-    if raw and str(raw).isdigit():
-        return visible_persons(member).filter(pk=int(raw)).first()
-    return None
-
-
 @require_http_methods(["GET", "POST"])
 def consultation_new(request: HttpRequest, code: str) -> HttpResponse:
     member = _member(request)
     require_permission(member, RECORD_CONSULTATIONS)
-    form = ConsultationForm(request.POST or None, member=member)
+    initial = selectors.quick_entry_initial(viewer=member, case_pk=request.GET.get("case"))
+    form = ConsultationForm(request.POST or None, member=member, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -104,18 +93,15 @@ def consultation_new(request: HttpRequest, code: str) -> HttpResponse:
                     _("Open it"),
                 ),
             )
-            return redirect("staff:consultation_new", code=code)
+            # The same address: opened for a case, the next call is for that case again.
+            return redirect(request.get_full_path())
     form.mark_errors()
-    person = _chosen_person(form, member)
-    cases = selectors.cases_of_person(viewer=member, person=person)
     return render(
         request,
         "consultations/consultation_new.html",
         {
             "form": form,
-            "chosen_person": person,
-            "cases": cases,
-            "chosen_case": str(form.data.get("case", "")) if form.is_bound else "",
+            **selectors.quick_entry_choices(viewer=member, form=form),
             "is_family": (form["consulter"].value() == "family"),
         },
     )
@@ -157,7 +143,11 @@ def consultation_person_cases(request: HttpRequest, code: str) -> HttpResponse:
             seen=seen_cases(member, cases),
             request=request,
         )
-    return render(request, "consultations/_case_select.html", {"cases": cases, "chosen_case": ""})
+    return render(
+        request,
+        "consultations/_case_select.html",
+        {"cases": cases, "chosen_case": selectors.only_open_case(cases)},
+    )
 
 
 # List and detail ---------------------------------------------------------------------------
