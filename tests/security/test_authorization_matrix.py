@@ -62,6 +62,10 @@ STAFF: dict[str, Row] = {
     "staff:membership_edit": Row(only("admin")),
     "staff:person_list": Row(only(*PERSON_READERS)),
     "staff:person_create": Row(only(*EDITORS)),
+    "staff:person_duplicates": Row(only("lead")),
+    "staff:person_merge": Row(only("lead")),
+    # The world holds no merge: past the permission check, the lead meets 404.
+    "staff:person_merge_undo": Row(only("lead", status=404), "post"),
     "staff:person_detail": Row(only(*PERSON_READERS)),
     "staff:person_edit": Row(only(*EDITORS)),
     "staff:family_member_add": Row(only(*EDITORS)),
@@ -197,6 +201,7 @@ def world(personas):
     today = timezone.localdate()
     with scope(municipality=m):
         person = people_services.person_create(actor=lead, municipality=m, name="架空 一郎")
+        twin = people_services.person_create(actor=lead, municipality=m, name="架空 一郎")
         family = people_services.family_member_create(
             actor=lead, person=person, name="架空 花子", relation="mother"
         )
@@ -246,6 +251,8 @@ def world(personas):
             "organization_edit": organization.pk,
             "membership_edit": counselor.pk,
             "person_detail": person.pk,
+            "person_merge": person.pk,
+            "person_merge_undo": 999999,
             "person_edit": person.pk,
             "family_member_add": person.pk,
             "family_member_edit": person.pk,
@@ -272,6 +279,7 @@ def world(personas):
         "job": job.pk,
         "person": person.pk,
         "consultation": consultation.pk,
+        "twin": twin.pk,
     }
 
 
@@ -300,6 +308,8 @@ def staff_url(name: str, code: str, world: dict) -> str:
     url = reverse(name, kwargs=kwargs)
     if short == "consultation_person_cases":
         url += f"?person={world['person']}"
+    if short == "person_merge":
+        url += f"?with={world['twin']}"
     return url
 
 
