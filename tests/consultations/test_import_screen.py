@@ -249,3 +249,21 @@ def test_a_large_file_is_checked_and_saved_in_the_background(personas, settings)
     assert (job.status, job.imported) == ("done", 3000)
     assert count(personas) == 3000
     assert not (imports_dir(settings) / job.stored_name).exists()
+
+
+def test_the_same_file_uploaded_again_is_refused_unless_forced(personas):
+    upload(personas)
+    [job] = jobs(personas)
+    personas.client("lead").post(personas.url(f"consultations/import/{job.pk}/confirm/"))
+    assert count(personas) == 2
+    upload(personas, name="again.csv")
+    again = max(jobs(personas), key=lambda j: j.pk)
+    assert again.status == "invalid"
+    assert "toyoake-lead" in again.errors[0]["message"] or "lead" in again.errors[0]["message"]
+    file = SimpleUploadedFile("forced.csv", GOOD.encode("utf-8"), content_type="text/csv")
+    client = personas.client("lead")
+    client.post(personas.url("consultations/import/"), {"file": file, "force": "on"})
+    forced = max(jobs(personas), key=lambda j: j.pk)
+    assert forced.status == "checked"
+    client.post(personas.url(f"consultations/import/{forced.pk}/confirm/"))
+    assert count(personas) == 4

@@ -276,6 +276,11 @@ class ImportUploadForm(StyledForm):
         label=_("File (CSV in UTF-8, or XLSX)"),
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(SUPPORTED_SUFFIXES)}),
     )
+    force = forms.BooleanField(
+        label=_("Import it even if this file was already imported"),
+        help_text=_("Only when the earlier import of the same file was wrong."),
+        required=False,
+    )
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]

@@ -167,6 +167,8 @@ class ImportJob(TenantModel):
     preview_json = EncryptedText()
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The uploader asked to import a file whose content was imported before.
+    force = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -196,3 +198,25 @@ class ImportJob(TenantModel):
     @property
     def is_running(self) -> bool:
         return self.status in (self.Status.CHECKING, self.Status.SAVING)
+
+
+class ImportedFile(TenantModel):
+    """The content hash of a file imported into a municipality: the same file twice is refused.
+
+    Written in the import's own transaction, so a failed or killed import leaves none.
+    """
+
+    content_hash = models.CharField(max_length=64)
+    file_name = models.CharField(max_length=255, blank=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+    imported_by = models.ForeignKey(
+        "tenancy.Membership", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    rows = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["imported_at", "pk"]
+        indexes = [models.Index(fields=["municipality", "content_hash"], name="imported_file_hash")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} {self.imported_at:%Y-%m-%d}"

@@ -217,7 +217,9 @@ def consultation_import(request: HttpRequest, code: str) -> HttpResponse:
     require_permission(member, IMPORT_CONSULTATIONS)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        job = importer.import_job_create(uploader=member, upload=form.cleaned_data["file"])
+        job = importer.import_job_create(
+            uploader=member, upload=form.cleaned_data["file"], force=form.cleaned_data["force"]
+        )
         return redirect("staff:consultation_import_job", code=code, pk=job.pk)
     return render(
         request,
