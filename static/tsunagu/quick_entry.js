@@ -1,6 +1,7 @@
 // Quick entry of a call (相談記録), loaded on every page from base.html:
-// Alt+N opens the form from anywhere; in the form Enter saves (Shift+Enter is a new line in
-// the summary, and Enter that confirms an IME conversion is left to the IME).
+// Alt+N opens the form from anywhere (on a case page: for that case); in the form Enter in a
+// single-line field saves, the summary is multi-line (Enter is a new line) and Ctrl+Enter or
+// ⌘+Enter saves from there. Enter that confirms an IME conversion is left to the IME.
 (function () {
   "use strict";
 
@@ -18,7 +19,10 @@
       form.querySelector("select, input:not([type=hidden]), textarea").focus();
       return;
     }
-    var link = document.querySelector("a[data-quick-entry]");
+    // A page about one case offers quick entry for that case; elsewhere the navigation's.
+    var link =
+      document.querySelector("a[data-quick-entry-here]") ||
+      document.querySelector("a[data-quick-entry]");
     if (!link) return;
     event.preventDefault();
     window.location.assign(link.href);
@@ -66,9 +70,15 @@
 
     form.addEventListener("keydown", function (event) {
       if (event.key !== "Enter" || event.isComposing || event.keyCode === 229) return;
-      if (event.altKey || event.ctrlKey || event.metaKey) return;
       var target = event.target;
-      if (target.tagName === "TEXTAREA" && event.shiftKey) return;
+      var saveKey = event.ctrlKey || event.metaKey;
+      if (target.tagName === "TEXTAREA") {
+        if (!saveKey || event.altKey) return;
+        event.preventDefault();
+        form.requestSubmit();
+        return;
+      }
+      if (event.altKey || saveKey) return;
       if (target.tagName === "BUTTON" || target.tagName === "A") return;
       event.preventDefault();
       if (target === search && pickFirstPerson(form, search)) return;

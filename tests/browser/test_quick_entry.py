@@ -51,13 +51,16 @@ def test_a_counselor_records_a_call_with_the_keyboard_and_sees_it_counted(
     page.keyboard.press("Enter")
     assert page.locator(f"#person-{person.pk}").is_checked()
     page.keyboard.press("Tab")  # the case select is disabled: no case yet
-    assert page.evaluate("document.activeElement.id") == "id_minutes"
+    assert page.evaluate("document.activeElement.id") == "id_main_concern"
+    page.keyboard.press("ArrowDown")  # 主訴: 家族関係
+    page.locator("#id_minutes").focus()
     page.keyboard.type("15")
     page.keyboard.press("Tab")
     page.keyboard.type("母から電話。")
-    page.keyboard.press("Shift+Enter")
+    page.keyboard.press("Enter")  # the summary is multi-line: Enter is a new line
     page.keyboard.type("本人は在宅。")
-    page.keyboard.press("Enter")
+    assert page.locator("#saved-consultation").count() == 0
+    page.keyboard.press("Control+Enter")
 
     page.locator("#saved-consultation").wait_for()
     # Ready for the next call: a blank form with the cursor at the first field.
@@ -73,6 +76,7 @@ def test_a_counselor_records_a_call_with_the_keyboard_and_sees_it_counted(
     assert saved.person_id == person.pk
     assert saved.minutes == 15
     assert saved.summary == "母から電話。\n本人は在宅。"
+    assert saved.main_concern == "family"
 
     page.goto(f"{live_server.url}/m/232297/consultations/")
     assert page.locator(f"#consultation-{saved.pk}").get_attribute("data-channel") == "phone"
@@ -92,8 +96,51 @@ def test_a_refused_quick_entry_keeps_what_was_typed(live_server, personas, page)
     page.goto(f"{live_server.url}/m/232297/consultations/new/")
     page.locator("#id_minutes").fill("-5")
     page.locator("#id_summary").fill("消えてはいけない内容")
-    page.locator("#id_summary").press("Enter")
+    page.locator("#id_summary").press("Control+Enter")
     page.locator("#quick-entry-errors").wait_for()
     assert page.evaluate("document.activeElement.id") == "quick-entry-errors"
     assert page.locator("#id_summary").input_value() == "消えてはいけない内容"
     assert page.locator("#id_minutes").get_attribute("aria-describedby") == "id_minutes_errors"
+
+
+def test_alt_n_on_a_case_page_records_a_call_for_that_case(live_server, personas, page):
+    from datetime import date
+
+    from tsunagu.cases.services import case_open
+
+    with scope(municipality=personas.municipality):
+        person = person_create(
+            actor=None, municipality=personas.municipality, name="山田 太郎", name_kana="ヤマダ"
+        )
+        case = case_open(
+            actor=None,
+            person=person,
+            opened_on=date(2026, 4, 1),
+            referral_source="family",
+            primary=personas.members["counselor"],
+        )
+    log_in(page, live_server, personas.members["counselor"])
+    page.goto(f"{live_server.url}/m/232297/cases/{case.pk}/")
+    assert page.locator("#case-record-consultation").inner_text() == "この件の相談を記録"
+    page.keyboard.press("Alt+n")
+    page.wait_for_url(re.compile(rf"/consultations/new/\?case={case.pk}$"))
+    assert page.locator(f"#person-{person.pk}").is_checked()
+    assert page.locator("#id_case").input_value() == str(case.pk)
+    page.locator("#id_minutes").fill("10")
+    page.keyboard.press("Enter")  # Enter in a single-line field saves
+    page.locator("#saved-consultation").wait_for()
+    with scope(municipality=personas.municipality):
+        saved = Consultation.objects.get()
+    assert (saved.person_id, saved.case_id, saved.minutes) == (person.pk, case.pk, 10)
+
+
+def test_the_save_button_is_in_reach_on_a_phone(live_server, personas, page):
+    log_in(page, live_server, personas.members["counselor"])
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/m/232297/consultations/new/")
+    page.locator("#id_summary").fill("電話")
+    save = page.locator("#quick-entry-save")
+    box = save.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 844  # visible without scrolling
+    save.click()
+    page.locator("#saved-consultation").wait_for()

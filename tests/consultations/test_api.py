@@ -68,6 +68,10 @@ def test_an_item_has_the_contract_fields(personas, record, case):
         "next_action_on": None,
         "person": case.person_id,
         "case": case.pk,
+        # Added with corrections and 主訴 (CONTRACT.md only adds keys).
+        "main_concern": "",
+        "subject_age_band": "",
+        "subject_gender": "",
     }
 
 

@@ -7,7 +7,7 @@ from django.utils import translation
 from django_scopes import scope
 
 from tsunagu.consultations.importer import ConsultationImport, ImportFileError
-from tsunagu.consultations.models import Consultation
+from tsunagu.consultations.models import Consultation, ImportedFile
 from tsunagu.core.cli import main
 from tsunagu.core.eras import TOKYO
 from tsunagu.people.services import person_create
@@ -256,3 +256,32 @@ def test_it_imports_100000_rows_in_one_go(personas, tmp_path, person):
         assert Consultation.objects.count() == 100_000
         assert Consultation.objects.filter(summary__isnull=False).count() == 100_000
     print(f"\n100,000 rows imported in {elapsed:.1f} s")
+
+
+def test_a_file_already_imported_is_refused_naming_when_and_by_whom_unless_forced(
+    personas, write_csv, capsys, monkeypatch
+):
+    monkeypatch.setattr("django.db.connections.close_all", lambda: None)
+    path = write_csv("2018-04-02,電話,本人,,,,", name="april.csv")
+    run(personas, path)
+    with pytest.raises(SystemExit) as exit_:
+        main(["import", "consultations", "--municipality", "232297", str(path)])
+    assert exit_.value.code == 1
+    error = capsys.readouterr().err
+    assert "コマンドライン" in error or "command line" in error
+    assert "1" in error and "-" in error  # the date of the first import
+    assert len(saved(personas)) == 1
+    # The same content under another name is the same file.
+    copy = write_csv("2018-04-02,電話,本人,,,,", name="copy.csv")
+    with pytest.raises(CommandError):
+        run(personas, copy)
+    call_command("import_data", "consultations", str(path), municipality="232297", force=True)
+    assert len(saved(personas)) == 2
+
+
+def test_a_failed_import_does_not_count_as_imported(personas, write_csv):
+    path = write_csv("2018-04-02,電話,本人,,,,", "yesterday,電話,本人,,,,", name="bad.csv")
+    with pytest.raises(CommandError):
+        run(personas, path)
+    with scope(municipality=personas.municipality):
+        assert not ImportedFile.objects.exists()  # the same file may be fixed and sent again

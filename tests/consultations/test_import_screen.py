@@ -248,3 +248,21 @@ def test_an_uploaded_file_is_readable_by_the_service_only(personas, settings):
     [stored] = [p for p in imports_dir(settings).iterdir() if p.is_file()]
     assert stored.stat().st_mode & 0o777 == 0o600
     assert imports_dir(settings).stat().st_mode & 0o777 == 0o700
+
+
+def test_the_same_file_uploaded_again_is_refused_unless_forced(personas):
+    upload(personas)
+    [job] = jobs(personas)
+    personas.client("lead").post(personas.url(f"consultations/import/{job.pk}/confirm/"))
+    assert count(personas) == 2
+    upload(personas, name="again.csv")
+    again = max(jobs(personas), key=lambda j: j.pk)
+    assert again.status == "invalid"
+    assert "toyoake-lead" in again.errors[0]["message"]
+    file = SimpleUploadedFile("forced.csv", GOOD.encode("utf-8"), content_type="text/csv")
+    client = personas.client("lead")
+    client.post(personas.url("consultations/import/"), {"file": file, "force": "on"})
+    forced = max(jobs(personas), key=lambda j: j.pk)
+    assert forced.status == "checked"
+    client.post(personas.url(f"consultations/import/{forced.pk}/confirm/"))
+    assert count(personas) == 4

@@ -200,3 +200,79 @@ def test_the_form_runs_without_inline_scripts(personas):
     assert "data-quick-entry-form" in page
     assert "<script>" not in page
     assert " onclick=" not in page and " onkeydown=" not in page
+
+
+# Opened for a case; the only open case preselected ------------------------------------------
+
+
+def test_opened_from_a_case_page_the_person_and_case_are_picked(personas, case):
+    page = personas.client("counselor").get(url(personas) + f"?case={case.pk}").content.decode()
+    assert f'id="person-{case.person_id}" value="{case.person_id}" checked' in page
+    assert f'<option value="{case.pk}" selected>' in page
+
+
+def test_a_case_the_member_may_not_see_preselects_nothing(personas, case):
+    page = personas.client("professional").get(url(personas) + f"?case={case.pk}")
+    assert page.status_code == 403  # a professional records no calls at all
+    other = personas.client("counselor", outsider=True)
+    assert (
+        other.get(f"/m/{personas.outsider.code}/consultations/new/?case={case.pk}").status_code
+        == 200
+    )
+    assert (
+        f"person-{case.person_id}"
+        not in other.get(
+            f"/m/{personas.outsider.code}/consultations/new/?case={case.pk}"
+        ).content.decode()
+    )
+
+
+def test_picking_a_person_preselects_their_only_open_case(personas, case):
+    client = personas.client("counselor")
+    page = client.get(url(personas, f"cases/?person={case.person_id}")).content.decode()
+    assert f'<option value="{case.pk}" selected>' in page
+
+
+def test_with_two_open_cases_none_is_preselected(personas, case):
+    from datetime import date
+
+    from tsunagu.cases.services import case_open
+
+    with scope(municipality=personas.municipality):
+        second = case_open(
+            actor=None,
+            person=case.person,
+            opened_on=date(2019, 4, 1),
+            referral_source="self",
+            primary=personas.members["counselor"],
+        )
+    page = personas.client("counselor").get(url(personas, f"cases/?person={case.person_id}"))
+    text = page.content.decode()
+    assert f'<option value="{second.pk}">' in text and f'<option value="{case.pk}">' in text
+
+
+def test_the_case_page_offers_quick_entry_for_that_case(personas, case):
+    page = personas.client("counselor").get(personas.url(f"cases/{case.pk}/")).content.decode()
+    assert f'consultations/new/?case={case.pk}"' in page
+    assert "この件の相談を記録" in page or "Record a consultation about this case" in page
+
+
+def test_main_concern_and_the_estimate_for_an_unknown_person_are_saved(personas):
+    response = post(
+        personas,
+        consulter="anonymous",
+        main_concern="hardship",
+        subject_age_band="40_49",
+        subject_gender="male",
+    )
+    assert response.status_code == 302
+    [consultation] = saved(personas)
+    assert (
+        consultation.main_concern,
+        consultation.subject_age_band,
+        consultation.subject_gender,
+    ) == (
+        "hardship",
+        "40_49",
+        "male",
+    )

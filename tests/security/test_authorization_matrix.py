@@ -65,6 +65,10 @@ STAFF: dict[str, Row] = {
     "staff:retention": Row(only("admin")),
     "staff:person_list": Row(only(*PERSON_READERS)),
     "staff:person_create": Row(only(*EDITORS)),
+    "staff:person_duplicates": Row(only("lead")),
+    "staff:person_merge": Row(only("lead")),
+    # The world holds no merge: past the permission check, the lead meets 404.
+    "staff:person_merge_undo": Row(only("lead", status=404), "post"),
     "staff:person_detail": Row(only(*PERSON_READERS)),
     "staff:person_edit": Row(only(*EDITORS)),
     "staff:family_member_add": Row(only(*EDITORS)),
@@ -92,6 +96,11 @@ STAFF: dict[str, Row] = {
     "staff:consultation_person_cases": Row(only(*EDITORS)),
     "staff:consultation_detail": Row(only(*PERSON_READERS, partner=404)),
     "staff:consultation_follow_up_done": Row(only(*EDITORS), "post"),
+    # The world's consultation was recorded by the lead: its author or a lead corrects it;
+    # a counselor links only a call with no person yet; deleting is a lead's act.
+    "staff:consultation_correct": Row(only("lead")),
+    "staff:consultation_link": Row(only("lead")),
+    "staff:consultation_delete": Row(only("lead")),
     "staff:consultation_import": Row(only(*ADMIN_AND_LEAD)),
     # An import job is its uploader's (the lead's) alone.
     "staff:consultation_import_job": Row(only(*ADMIN_AND_LEAD, admin=404)),
@@ -148,6 +157,13 @@ API: dict[tuple[str, str], Row] = {
     ("patch", "/api/v1/m/{code}/cases/{case_id}"): Row(only(*EDITORS), data={}),
     ("get", "/api/v1/m/{code}/consultations"): Row(only(*PERSON_READERS)),
     ("post", "/api/v1/m/{code}/consultations"): Row(only(*EDITORS, status=422), data={}),
+    ("get", "/api/v1/m/{code}/consultations/{consultation_id}"): Row(
+        only(*PERSON_READERS, partner=404)
+    ),
+    # No reason: 422 for the lead; the counselor is not the author (403).
+    ("patch", "/api/v1/m/{code}/consultations/{consultation_id}"): Row(
+        only("lead", status=422), data={}
+    ),
     ("get", "/api/v1/m/{code}/stats/consultations"): Row(only(*STATISTICS)),
     # A professional reads persons but no referral; the partner receives this one.
     ("get", "/api/v1/m/{code}/referrals"): Row(only(*PERSON_READERS)),
@@ -212,6 +228,7 @@ def world(personas):
     today = timezone.localdate()
     with scope(municipality=m):
         person = people_services.person_create(actor=lead, municipality=m, name="架空 一郎")
+        twin = people_services.person_create(actor=lead, municipality=m, name="架空 一郎")
         family = people_services.family_member_create(
             actor=lead, person=person, name="架空 花子", relation="mother"
         )
@@ -285,6 +302,8 @@ def world(personas):
             "organization_edit": organization.pk,
             "membership_edit": counselor.pk,
             "person_detail": person.pk,
+            "person_merge": person.pk,
+            "person_merge_undo": 999999,
             "person_edit": person.pk,
             "family_member_add": person.pk,
             "family_member_edit": person.pk,
@@ -293,6 +312,9 @@ def world(personas):
             "consent_document": person.pk,
             "consultation_detail": consultation.pk,
             "consultation_follow_up_done": consultation.pk,
+            "consultation_correct": consultation.pk,
+            "consultation_link": consultation.pk,
+            "consultation_delete": consultation.pk,
             "reporting_group_edit": group.pk,
             "reporting_group_delete": group.pk,
             "access_person": person.pk,
@@ -314,6 +336,8 @@ def world(personas):
         "job": job.pk,
         "person": person.pk,
         "referral": referral.pk,
+        "consultation": consultation.pk,
+        "twin": twin.pk,
     }
 
 
@@ -342,6 +366,8 @@ def staff_url(name: str, code: str, world: dict) -> str:
     url = reverse(name, kwargs=kwargs)
     if short == "consultation_person_cases":
         url += f"?person={world['person']}"
+    if short == "person_merge":
+        url += f"?with={world['twin']}"
     return url
 
 
@@ -392,6 +418,7 @@ def test_api_operations_answer_each_role_as_declared(personas, world):
             person_id=world["person"],
             case_id=world["case"],
             referral_id=world["referral"],
+            consultation_id=world["consultation"],
         )
         if "stats" in path:
             url += "?fiscal_year=2026"

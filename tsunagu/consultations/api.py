@@ -17,13 +17,21 @@ from tsunagu.audit.models import AccessAction
 from tsunagu.audit.services import access_record
 from tsunagu.cases.policy import visible_cases, visible_persons
 from tsunagu.cases.selectors import assignable_members
-from tsunagu.consultations import selectors
-from tsunagu.consultations.codes import Channel, Consulter
+from tsunagu.consultations import selectors, services
+from tsunagu.consultations.access import consultation_for_correction, consultation_for_link
+from tsunagu.consultations.codes import Channel, Consulter, MainConcern
 from tsunagu.consultations.models import Consultation
-from tsunagu.consultations.schemas import ConsultationIn, ConsultationList, ConsultationOut
+from tsunagu.consultations.schemas import (
+    ConsultationDetail,
+    ConsultationIn,
+    ConsultationList,
+    ConsultationOut,
+    ConsultationPatch,
+)
 from tsunagu.consultations.services import consultation_record
 from tsunagu.core.eras import TOKYO, EraDateError, parse_date
-from tsunagu.people.codes import Relation
+from tsunagu.people.codes import AgeBand, Gender, Relation
+from tsunagu.policy import one
 from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.policy import RECORD_CONSULTATIONS, VIEW_PERSONS
 
@@ -46,6 +54,9 @@ def consultation_out(c: Consultation) -> dict[str, Any]:
         "next_action_on": c.next_action_on,
         "person": c.person_id,
         "case": c.case_id,
+        "main_concern": c.main_concern,
+        "subject_age_band": c.subject_age_band,
+        "subject_gender": c.subject_gender,
     }
 
 
@@ -99,6 +110,72 @@ def consultation_list(
     return {"items": [consultation_out(c) for c in shown], "count": consultations.count()}
 
 
+def _checked(member: Membership, data: dict[str, Any]) -> dict[str, Any]:
+    """The body's fields with codes checked and ids resolved to rows the caller may see.
+
+    Anything the caller may not see is "not found", never "forbidden": existence must not leak.
+    """
+    problems: list[dict[str, Any]] = []
+    checked = dict(data)
+    codes = {
+        "channel": (Channel.values, _("Not a channel code.")),
+        "consulter": (Consulter.values, _("Not a consulter code.")),
+        "consulter_relation": (Relation.values, _("Not a relation code.")),
+        "main_concern": (MainConcern.values, _("Not a main concern code.")),
+        "subject_age_band": (AgeBand.values, _("Not an age band code.")),
+        "subject_gender": (Gender.values, _("Not a gender code.")),
+    }
+    for field, (allowed, message) in codes.items():
+        if field not in data:
+            continue
+        value = data[field]
+        if field in ("channel", "consulter"):
+            if value not in allowed:
+                problems.append(_invalid(field, message))
+        elif value is None:
+            checked[field] = ""
+        elif value and value not in allowed:
+            problems.append(_invalid(field, message))
+    if data.get("staff"):
+        found = (
+            assignable_members(municipality_id=member.municipality_id)
+            .filter(user__username=data["staff"])
+            .first()
+        )
+        if found is None:
+            problems.append(_invalid("staff", _("No member with this username.")))
+        checked["staff"] = found
+    elif "staff" in data:
+        checked["staff"] = None
+    if data.get("person") is not None:
+        checked["person"] = visible_persons(member).filter(pk=data["person"]).first()
+        if checked["person"] is None:
+            problems.append(_invalid("person", _("No such person.")))
+    if data.get("case") is not None:
+        case = checked["case"] = visible_cases(member).filter(pk=data["case"]).first()
+        person = checked.get("person")
+        if case is None:
+            problems.append(_invalid("case", _("No such case.")))
+        elif person is not None and case.person_id != person.pk:
+            problems.append(_invalid("case", _("The case belongs to another person.")))
+    if data.get("occurred_at") is not None and timezone.is_naive(data["occurred_at"]):
+        checked["occurred_at"] = data["occurred_at"].replace(tzinfo=TOKYO)
+    for text in ("summary", "next_action"):
+        if text in data and data[text] is None:
+            checked[text] = ""
+    if problems:
+        raise ValidationError(problems)
+    return checked
+
+
+def _as_422(exc: DjangoValidationError) -> ValidationError:
+    if not hasattr(exc, "error_dict"):
+        return ValidationError([_invalid("body", " ".join(exc.messages))])
+    return ValidationError(
+        [_invalid(field, " ".join(messages)) for field, messages in exc.message_dict.items()]
+    )
+
+
 @router.post(
     "",
     response={201: ConsultationOut, **ERRORS},
@@ -109,60 +186,64 @@ def consultation_list(
 def consultation_create(request: HttpRequest, code: CodePath) -> Status[dict[str, Any]]:
     member: Membership = request.auth  # type: ignore[attr-defined]
     payload = parse_body(request, ConsultationIn)
-    problems: list[dict[str, Any]] = []
-    if payload.channel not in Channel.values:
-        problems.append(_invalid("channel", _("Not a channel code.")))
-    if payload.consulter not in Consulter.values:
-        problems.append(_invalid("consulter", _("Not a consulter code.")))
-    if payload.consulter_relation and payload.consulter_relation not in Relation.values:
-        problems.append(_invalid("consulter_relation", _("Not a relation code.")))
-    staff = member
-    if payload.staff:
-        found = (
-            assignable_members(municipality_id=member.municipality_id)
-            .filter(user__username=payload.staff)
-            .first()
-        )
-        if found is None:
-            problems.append(_invalid("staff", _("No member with this username.")))
-        else:
-            staff = found
-    # Anything the caller may not see is "not found", never "forbidden": existence must not leak.
-    person = None
-    if payload.person is not None:
-        person = visible_persons(member).filter(pk=payload.person).first()
-        if person is None:
-            problems.append(_invalid("person", _("No such person.")))
-    case = None
-    if payload.case is not None:
-        case = visible_cases(member).filter(pk=payload.case).first()
-        if case is None:
-            problems.append(_invalid("case", _("No such case.")))
-        elif person is not None and case.person_id != person.pk:
-            problems.append(_invalid("case", _("The case belongs to another person.")))
-    if problems:
-        raise ValidationError(problems)
-    occurred_at = payload.occurred_at or timezone.now()
-    if timezone.is_naive(occurred_at):
-        occurred_at = occurred_at.replace(tzinfo=TOKYO)
+    fields = _checked(member, payload.model_dump())
+    fields["staff"] = fields["staff"] or member
+    fields["occurred_at"] = fields["occurred_at"] or timezone.now()
     try:
-        consultation = consultation_record(
-            actor=member,
-            municipality=member.municipality,
-            occurred_at=occurred_at,
-            channel=payload.channel,
-            consulter=payload.consulter,
-            consulter_relation=payload.consulter_relation,
-            staff=staff,
-            minutes=payload.minutes,
-            summary=payload.summary,
-            next_action=payload.next_action,
-            next_action_on=payload.next_action_on,
-            person=person,
-            case=case,
+        consultation = consultation_record(actor=member, municipality=member.municipality, **fields)
+    except DjangoValidationError as exc:
+        raise _as_422(exc) from exc
+    return Status(201, consultation_out(consultation))
+
+
+def _detail(consultation: Consultation) -> dict[str, Any]:
+    corrections = selectors.correction_entries(consultation)
+    return {**consultation_out(consultation), "corrections": corrections}
+
+
+@router.get(
+    "/{int:consultation_id}",
+    response={200: ConsultationDetail, **ERRORS},
+    summary="One consultation, with its corrections",
+)
+@in_municipality(VIEW_PERSONS)
+def consultation_detail(
+    request: HttpRequest, code: CodePath, consultation_id: int
+) -> dict[str, Any]:
+    member: Membership = request.auth  # type: ignore[attr-defined]
+    consultation = one(member, Consultation, consultation_id, permission=VIEW_PERSONS)
+    return _detail(consultation)
+
+
+@router.patch(
+    "/{int:consultation_id}",
+    response={200: ConsultationDetail, **ERRORS},
+    summary="Correct (訂正) a consultation; the reason is required",
+    openapi_extra=json_body(ConsultationPatch),
+)
+@in_municipality(RECORD_CONSULTATIONS)
+def consultation_correct(
+    request: HttpRequest, code: CodePath, consultation_id: int
+) -> dict[str, Any]:
+    member: Membership = request.auth  # type: ignore[attr-defined]
+    payload = parse_body(request, ConsultationPatch)
+    data = payload.model_dump(exclude_unset=True)
+    reason = (data.pop("reason", None) or "").strip()
+    only_linking = set(data) <= {"person", "case"}
+    consultation = (
+        consultation_for_link(membership=member, pk=consultation_id)
+        if only_linking
+        else consultation_for_correction(membership=member, pk=consultation_id)
+    )
+    if not reason:
+        raise ValidationError([_invalid("reason", _("Say why the record is changed."))])
+    fields = _checked(member, data)
+    if "occurred_at" in fields and fields["occurred_at"] is None:
+        raise ValidationError([_invalid("occurred_at", _("This field is required."))])
+    try:
+        services.consultation_correct(
+            actor=member, consultation=consultation, reason=reason, **fields
         )
     except DjangoValidationError as exc:
-        raise ValidationError(
-            [_invalid(field, " ".join(messages)) for field, messages in exc.message_dict.items()]
-        ) from exc
-    return Status(201, consultation_out(consultation))
+        raise _as_422(exc) from exc
+    return _detail(consultation)

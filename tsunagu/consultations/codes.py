@@ -24,6 +24,19 @@ class Consulter(models.TextChoices):
     ANONYMOUS = "anonymous", _("Anonymous")
 
 
+class MainConcern(models.TextChoices):
+    """主訴: what the consultation was mainly about (one code per consultation)."""
+
+    FAMILY = "family", _("Family relationships")
+    WORK = "work", _("Work")
+    SCHOOL = "school", _("School and learning again")
+    HEALTH = "health", _("Physical and mental health")
+    HARDSHIP = "hardship", _("Financial hardship")
+    COMMUNITY = "community", _("Neighbourhood and community")
+    VIOLENCE = "violence", _("Violence and crisis")
+    OTHER = "other", _("Other")
+
+
 # Japanese labels as written in CONTRACT.md, accepted by the import whatever the UI language.
 CHANNEL_LABELS_JA = {
     "電話": Channel.PHONE,

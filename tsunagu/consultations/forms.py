@@ -12,11 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from tsunagu.cases.models import Case
 from tsunagu.cases.policy import visible_cases, visible_persons
-from tsunagu.consultations.codes import Channel, Consulter
+from tsunagu.consultations.codes import Channel, Consulter, MainConcern
 from tsunagu.consultations.importer import SUPPORTED_SUFFIXES
+from tsunagu.consultations.models import Consultation
 from tsunagu.core.eras import EraDateError, parse_date
 from tsunagu.core.forms import StyledForm, validate_supported_date
-from tsunagu.people.codes import Relation
+from tsunagu.people.codes import AgeBand, Gender, Relation
 from tsunagu.people.models import Person
 from tsunagu.tenancy.models import Membership
 
@@ -45,6 +46,21 @@ class ConsultationForm(StyledForm):
         choices=[("", _("Not known")), *Relation.choices],
         required=False,
     )
+    main_concern = forms.ChoiceField(
+        label=_("Main concern"),
+        choices=[("", _("Not recorded")), *MainConcern.choices],
+        required=False,
+    )
+    subject_age_band = forms.ChoiceField(
+        label=_("Approximate age of the person"),
+        choices=[("", _("Not recorded")), *AgeBand.choices],
+        required=False,
+    )
+    subject_gender = forms.ChoiceField(
+        label=_("Gender of the person"),
+        choices=[("", _("Not recorded")), *Gender.choices],
+        required=False,
+    )
     person_query = forms.CharField(
         label=_("Find the person (number, name or kana)"), required=False, max_length=100
     )
@@ -67,7 +83,7 @@ class ConsultationForm(StyledForm):
         label=_("Summary"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Enter saves; Shift+Enter starts a new line."),
+        help_text=_("Ctrl+Enter (⌘+Enter) saves; Enter starts a new line."),
     )
     next_action = forms.CharField(label=_("Next action"), required=False, max_length=500)
     next_action_on = forms.DateField(
@@ -118,6 +134,110 @@ class ConsultationForm(StyledForm):
         return data
 
 
+class ReasonField(forms.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Reason"))
+        kwargs.setdefault("max_length", 500)
+        kwargs.setdefault("error_messages", {"required": _("Say why the record is changed.")})
+        super().__init__(**kwargs)
+
+
+class ConsultationCorrectionForm(StyledForm):
+    """訂正: the record's own fields, filled with its current values, and the reason."""
+
+    occurred_at = forms.DateTimeField(
+        label=_("When"),
+        validators=[validate_supported_date],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    consulter = forms.ChoiceField(label=_("Who consulted"), choices=Consulter.choices)
+    consulter_relation = forms.ChoiceField(
+        label=_("Relation to the person"),
+        choices=[("", _("Not known")), *Relation.choices],
+        required=False,
+    )
+    main_concern = ConsultationForm.base_fields["main_concern"]
+    subject_age_band = ConsultationForm.base_fields["subject_age_band"]
+    subject_gender = ConsultationForm.base_fields["subject_gender"]
+    minutes = forms.IntegerField(
+        label=_("Minutes"), min_value=0, max_value=MAX_MINUTES, required=False
+    )
+    summary = forms.CharField(
+        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    next_action = forms.CharField(label=_("Next action"), required=False, max_length=500)
+    next_action_on = forms.DateField(
+        label=_("Next action on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[validate_supported_date],
+    )
+    reason = ReasonField(
+        help_text=_("Kept with the earlier version in the correction history."),
+    )
+
+    @classmethod
+    def initial_of(cls, consultation: Consultation) -> dict[str, Any]:
+        names = [name for name in cls.base_fields if name != "reason"]
+        initial = {name: getattr(consultation, name) for name in names}
+        initial["occurred_at"] = timezone.localtime(consultation.occurred_at).strftime(
+            "%Y-%m-%dT%H:%M"
+        )
+        return initial
+
+    def clean_summary(self) -> str:
+        return normalize_newlines(self.cleaned_data.get("summary", ""))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("consulter") != Consulter.FAMILY:
+            data["consulter_relation"] = ""
+        if data.get("next_action_on") and not data.get("next_action"):
+            self.add_error("next_action", _("Say what is to be done on that date."))
+        return data
+
+
+class ConsultationLinkForm(StyledForm):
+    """Link a call to the person (and case) named later; the quick entry's person search."""
+
+    person: forms.ModelChoiceField[Person] = forms.ModelChoiceField(
+        label=_("Person"),
+        queryset=Person.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": _("Choose the person from the search results.")},
+    )
+    case: forms.ModelChoiceField[Case] = forms.ModelChoiceField(
+        label=_("Case"),
+        queryset=Case.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": _("Choose one of the person's cases.")},
+    )
+    reason = ReasonField(initial=_("The person became known."))
+
+    def __init__(self, *args: Any, member: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        person_field = self.fields["person"]
+        case_field = self.fields["case"]
+        assert isinstance(person_field, forms.ModelChoiceField)
+        assert isinstance(case_field, forms.ModelChoiceField)
+        person_field.queryset = visible_persons(member)
+        case_field.queryset = visible_cases(member)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        person, case = data.get("person"), data.get("case")
+        if person is None and case is None and not self.has_error("person"):
+            self.add_error("person", _("Choose the person from the search results."))
+        if case is not None and person is not None and case.person_id != person.pk:
+            self.add_error("case", _("The case belongs to another person."))
+        return data
+
+
+class ConsultationDeleteForm(StyledForm):
+    reason = ReasonField(label=_("Reason for deletion"))
+
+
 def _optional_date(value: str) -> date | None:
     if not value.strip():
         return None
@@ -156,6 +276,11 @@ class ImportUploadForm(StyledForm):
     file = forms.FileField(
         label=_("File (CSV in UTF-8, or XLSX)"),
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(SUPPORTED_SUFFIXES)}),
+    )
+    force = forms.BooleanField(
+        label=_("Import it even if this file was already imported"),
+        help_text=_("Only when the earlier import of the same file was wrong."),
+        required=False,
     )
 
     def clean_file(self) -> Any:

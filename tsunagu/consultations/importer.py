@@ -8,6 +8,7 @@ one transaction, so either every row is saved or none is.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import logging
@@ -37,7 +38,7 @@ from tsunagu.consultations.codes import (
     Channel,
     Consulter,
 )
-from tsunagu.consultations.models import Consultation, ImportJob
+from tsunagu.consultations.models import Consultation, ImportedFile, ImportJob
 from tsunagu.consultations.services import consultation_build, consultation_bulk_create
 from tsunagu.core.eras import TOKYO, EraDateError, parse_datetime
 from tsunagu.people.codes import Relation
@@ -221,6 +222,37 @@ def _text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as source:
+        for chunk in iter(lambda: source.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class AlreadyImported(ImportFileError):
+    """The same content was imported into the municipality before (refused unless forced)."""
+
+
+def _refuse_if_imported(municipality: Municipality, digest: str) -> None:
+    first = (
+        ImportedFile.objects.filter(municipality=municipality, content_hash=digest)
+        .select_related("imported_by__user")
+        .first()
+    )
+    if first is None:
+        return
+    when = timezone.localtime(first.imported_at, TOKYO).strftime("%Y-%m-%d %H:%M")
+    who = str(first.imported_by.user) if first.imported_by else _("the command line")
+    raise AlreadyImported(
+        _(
+            "This file was already imported on %(when)s by %(who)s (%(rows)d rows). "
+            "Import it again only if that import was wrong: ask for it to be forced."
+        )
+        % {"when": when, "who": who, "rows": first.rows}
+    )
 
 
 class ConsultationImport:
@@ -533,8 +565,11 @@ class ConsultationImport:
         preview_size: int = 20,
         max_errors: int | None = None,
         progress: Progress | None = None,
+        force: bool = False,
     ) -> CheckResult:
         """Read the whole file without saving: the first rows as understood, and every error."""
+        if not force:
+            _refuse_if_imported(self.municipality, file_hash(path))
         result = CheckResult()
         for line, cells in self._rows(path, progress):
             result.rows += 1
@@ -545,10 +580,21 @@ class ConsultationImport:
         return result
 
     def save(
-        self, path: Path, *, max_errors: int | None = None, progress: Progress | None = None
+        self,
+        path: Path,
+        *,
+        max_errors: int | None = None,
+        progress: Progress | None = None,
+        force: bool = False,
     ) -> SaveResult:
-        """Save every row in one transaction, or, when any row is bad, none."""
+        """Save every row in one transaction, or, when any row is bad, none.
+
+        A file whose content was imported before is refused unless `force` is given.
+        """
         result = SaveResult()
+        digest = file_hash(path)
+        if not force:
+            _refuse_if_imported(self.municipality, digest)
         with transaction.atomic():
             batch: list[Consultation] = []
             for line, cells in self._rows(path, progress):
@@ -567,9 +613,17 @@ class ConsultationImport:
             if result.error_count:
                 transaction.set_rollback(True)
                 result.created = 0
-            elif batch:
-                result.created += consultation_bulk_create(
-                    consultations=batch, batch_size=BATCH_SIZE
+            else:
+                if batch:
+                    result.created += consultation_bulk_create(
+                        consultations=batch, batch_size=BATCH_SIZE
+                    )
+                ImportedFile.objects.create(
+                    municipality=self.municipality,
+                    content_hash=digest,
+                    file_name=path.name[:255],
+                    imported_by=self.actor,
+                    rows=result.created,
                 )
         return result
 
@@ -669,7 +723,9 @@ def _enqueue_check(job: ImportJob) -> None:
     check_import.enqueue(job_id=job.pk)
 
 
-def import_job_create(*, uploader: Membership, upload: UploadedFile) -> ImportJob:
+def import_job_create(
+    *, uploader: Membership, upload: UploadedFile, force: bool = False
+) -> ImportJob:
     """Keep the uploaded file under DATA_DIR/imports and queue its check."""
     _drop_stale_jobs(uploader.municipality)
     name = upload.name or "upload"
@@ -698,6 +754,7 @@ def import_job_create(*, uploader: Membership, upload: UploadedFile) -> ImportJo
             original_name=Path(name).name[:255],
             stored_name=stored_name,
             status=ImportJob.Status.CHECKING,
+            force=force,
         )
         _enqueue_check(job)
     return job
@@ -818,6 +875,7 @@ def check_job(job_id: int) -> None:
                 preview_size=PREVIEW_ROWS,
                 max_errors=MAX_STORED_ERRORS,
                 progress=progress,
+                force=job.force,
             )
             errors = _errors_json(result.errors)
             if result.rows == 0:
@@ -853,7 +911,10 @@ def save_job(job_id: int) -> None:
         try:
             importer = ConsultationImport(municipality=job.municipality, actor=job.uploaded_by)
             result = importer.save(
-                import_job_path(job), max_errors=MAX_STORED_ERRORS, progress=progress
+                import_job_path(job),
+                max_errors=MAX_STORED_ERRORS,
+                progress=progress,
+                force=job.force,
             )
             job.imported = result.created
             job.error_count = result.error_count

@@ -5,11 +5,19 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
 
-from tsunagu.consultations.codes import Channel, Consulter
+from tsunagu.consultations.codes import Channel, Consulter, MainConcern
 from tsunagu.core.crypto import EncryptedText
 from tsunagu.core.models import TenantModel
-from tsunagu.people.codes import Relation
+from tsunagu.people.codes import AgeBand, Gender, Relation
+
+
+class LiveConsultations(models.Manager["Consultation"]):
+    """Consultations not deleted: a tombstone counts nowhere (lists, statistics, records)."""
+
+    def get_queryset(self) -> models.QuerySet["Consultation"]:
+        return super().get_queryset().filter(deleted_at__isnull=True)
 
 
 class Consultation(TenantModel):
@@ -29,6 +37,17 @@ class Consultation(TenantModel):
         blank=True,
         related_name="+",
         verbose_name=_("staff"),
+    )
+    main_concern = models.CharField(
+        _("main concern"), max_length=20, choices=MainConcern.choices, blank=True
+    )
+    # For a call with no person linked (anonymous, or not yet known): what the caller said
+    # of the person, so the statistics can count them without a record.
+    subject_age_band = models.CharField(
+        _("approximate age"), max_length=10, choices=AgeBand.choices, blank=True
+    )
+    subject_gender = models.CharField(
+        _("gender"), max_length=10, choices=Gender.choices, blank=True
     )
     minutes = models.PositiveIntegerField(_("minutes"), null=True, blank=True)
     summary = EncryptedText(_("summary"))
@@ -55,6 +74,17 @@ class Consultation(TenantModel):
         "tenancy.Membership", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # A deleted consultation stays as a tombstone: when, by whom and why; its text is erased.
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        "tenancy.Membership", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    deletion_reason = EncryptedText(_("reason for deletion"))
+
+    # The first manager is the default one: every read, related manager and statistic
+    # leaves tombstones out; `all_objects` reaches them (the tombstone page, merges).
+    objects = ScopedManager(LiveConsultations, municipality="municipality")  # type: ignore[misc]
+    all_objects = ScopedManager(municipality="municipality")
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]
@@ -67,6 +97,40 @@ class Consultation(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.get_channel_display()}"
+
+
+class ConsultationCorrection(TenantModel):
+    """One 訂正 of a consultation: who, when, why, and each changed field before and after.
+
+    The values quote the record (its summary, its person), so they are encrypted like it.
+    """
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="corrections"
+    )
+    corrected_at = models.DateTimeField(_("corrected at"), auto_now_add=True)
+    corrected_by = models.ForeignKey(
+        "tenancy.Membership", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = EncryptedText(_("reason"))
+    # {"field": {"before": value, "after": value}} as JSON text; values as the API writes them.
+    changes_json = EncryptedText()
+
+    class Meta:
+        ordering = ["corrected_at", "pk"]
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+
+    def __str__(self) -> str:
+        return f"{self.consultation_id} {self.corrected_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def changes(self) -> dict[str, dict[str, Any]]:
+        return json.loads(self.changes_json) if self.changes_json else {}
+
+    @changes.setter
+    def changes(self, value: dict[str, dict[str, Any]]) -> None:
+        self.changes_json = json.dumps(value, ensure_ascii=False)
 
 
 class ImportJob(TenantModel):
@@ -105,6 +169,8 @@ class ImportJob(TenantModel):
     finished_at = models.DateTimeField(null=True, blank=True)
     # The worker running it died: nothing was saved, the file is kept, and it can be retried.
     interrupted = models.BooleanField(default=False)
+    # The uploader asked to import a file whose content was imported before.
+    force = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -134,3 +200,25 @@ class ImportJob(TenantModel):
     @property
     def is_running(self) -> bool:
         return self.status in (self.Status.CHECKING, self.Status.SAVING)
+
+
+class ImportedFile(TenantModel):
+    """The content hash of a file imported into a municipality: the same file twice is refused.
+
+    Written in the import's own transaction, so a failed or killed import leaves none.
+    """
+
+    content_hash = models.CharField(max_length=64)
+    file_name = models.CharField(max_length=255, blank=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+    imported_by = models.ForeignKey(
+        "tenancy.Membership", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    rows = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["imported_at", "pk"]
+        indexes = [models.Index(fields=["municipality", "content_hash"], name="imported_file_hash")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} {self.imported_at:%Y-%m-%d}"

@@ -1,6 +1,7 @@
 """API shapes of consultations: what a list answers and what a new record may carry."""
 
 from datetime import date, datetime
+from typing import Any
 
 from ninja import Field, Schema
 
@@ -18,6 +19,22 @@ class ConsultationOut(Schema):
     next_action_on: date | None
     person: int | None
     case: int | None
+    main_concern: str = Field(description="主訴 code, or empty")
+    subject_age_band: str = Field(description="Approximate age band when no person is linked")
+    subject_gender: str = Field(description="Gender when no person is linked")
+
+
+class CorrectionOut(Schema):
+    at: datetime
+    by: str | None = Field(description="Username of who corrected it")
+    reason: str
+    changes: dict[str, dict[str, Any]] = Field(
+        description='{"field": {"before": value, "after": value}}'
+    )
+
+
+class ConsultationDetail(ConsultationOut):
+    corrections: list[CorrectionOut]
 
 
 class ConsultationList(Schema):
@@ -41,3 +58,26 @@ class ConsultationIn(Schema):
     next_action_on: date | None = None
     person: int | None = None
     case: int | None = None
+    main_concern: str = Field("", description="主訴 code, e.g. work")
+    subject_age_band: str = Field("", description="Age band code, for a call with no person")
+    subject_gender: str = Field("", description="Gender code, for a call with no person")
+
+
+class ConsultationPatch(Schema):
+    """Any field of ConsultationIn, and the reason of the correction (required)."""
+
+    reason: str | None = Field(None, description="Why the record is corrected (required)")
+    occurred_at: datetime | None = None
+    channel: str | None = None
+    consulter: str | None = None
+    consulter_relation: str | None = None
+    staff: str | None = None
+    minutes: int | None = Field(None, ge=0, le=1440)
+    summary: str | None = None
+    next_action: str | None = Field(None, max_length=500)
+    next_action_on: date | None = None
+    person: int | None = None
+    case: int | None = None
+    main_concern: str | None = None
+    subject_age_band: str | None = None
+    subject_gender: str | None = None

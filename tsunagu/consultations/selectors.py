@@ -1,8 +1,10 @@
 """Reads of consultations: the list a member may see, and the search of the quick entry."""
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Field, QuerySet
 
 from tsunagu.audit.services import Seen
 from tsunagu.cases.models import Case
@@ -11,11 +13,14 @@ from tsunagu.cases.policy import (
     visible_cases,
     visible_consultations,
 )
-from tsunagu.consultations.models import Consultation, ImportJob
-from tsunagu.core.eras import date_range_bounds
+from tsunagu.consultations.models import Consultation, ConsultationCorrection, ImportJob
+from tsunagu.consultations.services import CORRECTABLE_FIELDS
+from tsunagu.core.eras import TOKYO, date_range_bounds, format_wareki
+from tsunagu.core.ids import parse_id
 from tsunagu.core.japanese import normalize_for_search
 from tsunagu.people import selectors as people_selectors
 from tsunagu.people.models import ENCRYPTED_PERSON_FIELDS, Person
+from tsunagu.policy import shown, visible
 from tsunagu.tenancy.models import Membership
 
 PERSON_SEARCH_LIMIT = 10
@@ -80,3 +85,162 @@ def consultation_seen(member: Membership, consultations: list[Consultation]) -> 
         for c in consultations
     ]
     return records + persons
+
+
+# Corrections (訂正履歴) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    field: str
+    label: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class CorrectionView:
+    at: datetime
+    by: str
+    reason: str
+    changes: list[ChangeView]
+
+
+def _field(name: str) -> "Field[Any, Any]":
+    found = Consultation._meta.get_field(name)
+    assert isinstance(found, Field)
+    return found
+
+
+def _display(field: str, value: Any, names: dict[tuple[str, int], str]) -> str:
+    """A stored value as the reader knows it: labels for codes, 和暦 for dates, numbers."""
+    if value in (None, ""):
+        return "—"
+    if field in ("person", "case", "staff"):
+        return names.get((field, value), f"#{value}")
+    model_field = _field(field)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if field == "occurred_at":
+        moment = datetime.fromisoformat(value).astimezone(TOKYO)
+        return f"{format_wareki(moment.date())} {moment:%H:%M}"
+    if field == "next_action_on":
+        return format_wareki(date.fromisoformat(value))
+    return str(value)
+
+
+def correction_history(consultation: Consultation) -> list[CorrectionView]:
+    """The consultation's corrections, oldest first, with each earlier and later value."""
+    corrections = list(
+        ConsultationCorrection.objects.filter(consultation=consultation).select_related(
+            "corrected_by__user"
+        )
+    )
+    wanted: dict[str, set[int]] = {"person": set(), "case": set(), "staff": set()}
+    for correction in corrections:
+        for field, change in correction.changes.items():
+            if field in wanted:
+                wanted[field].update(v for v in change.values() if v is not None)
+    names: dict[tuple[str, int], str] = {}
+    # Only the numbers of persons: the name is on the record the reader already sees.
+    for pk, number in Person.objects.filter(pk__in=wanted["person"]).values_list("pk", "number"):
+        names[("person", pk)] = f"No.{number}"
+    for member in Membership.objects.filter(pk__in=wanted["staff"]).select_related("user"):
+        names[("staff", member.pk)] = str(member.user)
+    fields = {f: _field(f) for f in CORRECTABLE_FIELDS}
+    return [
+        CorrectionView(
+            at=c.corrected_at,
+            by=str(c.corrected_by.user) if c.corrected_by else "—",
+            reason=c.reason or "",
+            changes=[
+                ChangeView(
+                    field=field,
+                    label=str(fields[field].verbose_name) if field in fields else field,
+                    before=_display(field, change.get("before"), names),
+                    after=_display(field, change.get("after"), names),
+                )
+                for field, change in c.changes.items()
+            ],
+        )
+        for c in corrections
+    ]
+
+
+def correction_entries(consultation: Consultation) -> list[dict[str, Any]]:
+    """The corrections as the API answers them: [{"at", "by", "reason", "changes"}]."""
+    corrections = ConsultationCorrection.objects.filter(consultation=consultation).select_related(
+        "corrected_by__user"
+    )
+    return [
+        {
+            "at": c.corrected_at.astimezone(TOKYO),
+            "by": c.corrected_by.user.username if c.corrected_by else None,
+            "reason": c.reason or "",
+            "changes": c.changes,
+        }
+        for c in corrections
+    ]
+
+
+def visible_person(*, viewer: Membership, pk: str | int | None) -> Person | None:
+    """The person picked in a form before a refusal, if the viewer may see them."""
+    person_id = parse_id(pk)
+    if person_id is None:
+        return None
+    return visible(viewer, Person).filter(pk=person_id).first()
+
+
+def consultation_page(*, viewer: Membership, consultation: Consultation) -> dict[str, Any]:
+    """What the page of one consultation shows: the record or its tombstone, its corrections,
+    and which changes the viewer may make."""
+    from tsunagu.consultations.access import may_correct, may_delete, may_link
+
+    if consultation.deleted_at is not None:
+        return {"consultation": consultation, "tombstone": True}
+    person = consultation.person
+    if person is not None:
+        # The person's bases are logged with the record (the page names them).
+        shown(viewer, Person, [person], action="view")
+    return {
+        "consultation": consultation,
+        "tombstone": False,
+        "corrections": correction_history(consultation),
+        "may_correct": may_correct(viewer, consultation),
+        "may_link": may_link(viewer, consultation),
+        "may_delete": may_delete(viewer),
+    }
+
+
+# Quick entry ------------------------------------------------------------------------------
+
+
+def only_open_case(cases: list[Case]) -> str:
+    """The case to preselect: the person's open case when there is exactly one."""
+    open_cases = [c for c in cases if c.closed_on is None]
+    return str(open_cases[0].pk) if len(open_cases) == 1 else ""
+
+
+def quick_entry_initial(*, viewer: Membership, case_pk: str | None) -> dict[str, Any]:
+    """Quick entry opened from a case page (?case=): that case and its person, preselected."""
+    case_id = parse_id(case_pk)
+    if case_id is None:
+        return {}
+    case = visible(viewer, Case).filter(pk=case_id).first()
+    if case is None:
+        return {}
+    return {"person": case.person_id, "case": case.pk}
+
+
+def quick_entry_choices(*, viewer: Membership, form: Any) -> dict[str, Any]:
+    """The person and case shown picked: what was sent (kept when the form is refused), else
+    what the page was opened for; the person's cases, with the only open one preselected."""
+    source = form.data if form.is_bound else form.initial
+    person = visible_person(viewer=viewer, pk=source.get("person"))
+    cases = cases_of_person(viewer=viewer, person=person)
+    if cases:
+        shown(viewer, Case, cases)
+    chosen_case = str(source.get("case") or "")
+    if not form.is_bound and not chosen_case:
+        chosen_case = only_open_case(cases)
+    return {"chosen_person": person, "cases": cases, "chosen_case": chosen_case}

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from tsunagu.cases.models import Case
 from tsunagu.consultations.codes import Consulter
-from tsunagu.consultations.models import Consultation
+from tsunagu.consultations.models import Consultation, ConsultationCorrection
 from tsunagu.core.eras import TOKYO, EraDateError, check_supported
 from tsunagu.people.models import Person
 from tsunagu.tenancy.models import Membership, Municipality
@@ -37,6 +38,9 @@ def consultation_build(
     next_action_on: date | None = None,
     person: Person | None = None,
     case: Case | None = None,
+    main_concern: str = "",
+    subject_age_band: str = "",
+    subject_gender: str = "",
 ) -> Consultation:
     """A validated, unsaved consultation (the import saves many at once)."""
     for related in (staff, person, case):
@@ -49,6 +53,9 @@ def consultation_build(
             raise ValidationError({"case": _("The case belongs to another person.")})
     if consulter != Consulter.FAMILY:
         consulter_relation = ""
+    if person is not None:
+        # The estimate stands in for a person not yet known; the person's record now says it.
+        subject_age_band = subject_gender = ""
     try:
         # Its own offset's date: converting year 1 or 9999 to Tokyo time would overflow.
         check_supported(occurred_at.date())
@@ -68,6 +75,9 @@ def consultation_build(
         next_action_on=next_action_on,
         person=person,
         case=case,
+        main_concern=main_concern,
+        subject_age_band=subject_age_band,
+        subject_gender=subject_gender,
         recorded_by=actor,
     )
     consultation.full_clean(exclude=["municipality", "staff", "person", "case", "recorded_by"])
@@ -100,4 +110,121 @@ def consultation_follow_up_done(
         raise ValidationError(_("This follow-up was already marked done."))
     consultation.next_action_done_at = at or timezone.now()
     consultation.save(update_fields=["next_action_done_at"])
+    return consultation
+
+
+# Corrections (訂正) and deletion ---------------------------------------------------------
+
+# What a correction may change: every field the quick entry and the API's POST take.
+CORRECTABLE_FIELDS = (
+    "occurred_at",
+    "channel",
+    "consulter",
+    "consulter_relation",
+    "main_concern",
+    "subject_age_band",
+    "subject_gender",
+    "staff",
+    "minutes",
+    "summary",
+    "next_action",
+    "next_action_on",
+    "person",
+    "case",
+)
+_RELATED = {"staff", "person", "case"}
+
+
+def _plain(consultation: Consultation, field: str) -> Any:
+    """A field's value as the correction history stores it (JSON: ids, ISO dates, codes)."""
+    if field in _RELATED:
+        return getattr(consultation, f"{field}_id")
+    value = getattr(consultation, field)
+    if isinstance(value, datetime):
+        return value.astimezone(TOKYO).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return "" if value is None and field in ("summary", "next_action") else value
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the record is changed.")})
+    return reason
+
+
+@transaction.atomic
+def consultation_correct(
+    *, actor: Membership | None, consultation: Consultation, reason: str, **changes: Any
+) -> Consultation:
+    """Correct (訂正) a consultation: the earlier values stay in its correction history.
+
+    `changes` are new values of CORRECTABLE_FIELDS (model instances for staff, person and
+    case); the same checks as a new record apply. Statistics read the row itself, so they
+    follow the corrected values.
+    """
+    unknown = set(changes) - set(CORRECTABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not correctable: {sorted(unknown)}")
+    reason = _reason(reason)
+    if consultation.deleted_at is not None:
+        raise ValidationError(_("A deleted consultation cannot be corrected."))
+    values = {field: getattr(consultation, field) for field in CORRECTABLE_FIELDS}
+    values.update(changes)
+    # A new person takes the record out of the old person's case.
+    new_person = changes.get("person")
+    if (
+        "person" in changes
+        and "case" not in changes
+        and values["case"] is not None
+        and (new_person is None or values["case"].person_id != new_person.pk)
+    ):
+        values["case"] = None
+    for text in ("summary", "next_action"):
+        values[text] = values[text] or ""
+    checked = consultation_build(
+        actor=consultation.recorded_by,
+        municipality=consultation.municipality,
+        **values,
+    )
+    before = {field: _plain(consultation, field) for field in CORRECTABLE_FIELDS}
+    after = {field: _plain(checked, field) for field in CORRECTABLE_FIELDS}
+    changed = {f: {"before": before[f], "after": after[f]} for f in before if before[f] != after[f]}
+    if not changed:
+        raise ValidationError(_("Nothing was changed."))
+    for field in CORRECTABLE_FIELDS:
+        setattr(consultation, field, getattr(checked, field))
+    consultation.local_month = checked.local_month
+    consultation.save()
+    correction = ConsultationCorrection(
+        municipality=consultation.municipality,
+        consultation=consultation,
+        corrected_by=actor,
+        reason=reason,
+    )
+    correction.changes = changed
+    correction.save()
+    return consultation
+
+
+@transaction.atomic
+def consultation_delete(
+    *, actor: Membership, consultation: Consultation, reason: str
+) -> Consultation:
+    """Delete a consultation, leaving a tombstone: it counts nowhere and its text is erased.
+
+    The tombstone keeps when, by whom and why it was deleted, and what kind of contact it
+    was; the summary, the next action and the earlier versions in its correction history go.
+    """
+    reason = _reason(reason)
+    if consultation.deleted_at is not None:
+        raise ValidationError(_("This consultation was already deleted."))
+    consultation.deleted_at = timezone.now()
+    consultation.deleted_by = actor
+    consultation.deletion_reason = reason
+    consultation.summary = ""
+    consultation.next_action = ""
+    consultation.save()
+    ConsultationCorrection.objects.filter(consultation=consultation).delete()
     return consultation

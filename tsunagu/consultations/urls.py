@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tsunagu.consultations import views
+from tsunagu.consultations import correction_views, views
 
 urlpatterns = [
     path("", views.consultation_list, name="consultation_list"),
@@ -10,6 +10,9 @@ urlpatterns = [
     path("new/persons/", views.consultation_person_search, name="consultation_person_search"),
     path("new/cases/", views.consultation_person_cases, name="consultation_person_cases"),
     path("<int:pk>/", views.consultation_detail, name="consultation_detail"),
+    path("<int:pk>/correct/", correction_views.consultation_correct, name="consultation_correct"),
+    path("<int:pk>/link/", correction_views.consultation_link, name="consultation_link"),
+    path("<int:pk>/delete/", correction_views.consultation_delete, name="consultation_delete"),
     path(
         "<int:pk>/follow-up-done/",
         views.consultation_follow_up_done,

@@ -21,7 +21,7 @@ from tsunagu.cases.policy import seen_cases, seen_persons, visible_persons
 from tsunagu.consultations import importer, selectors, services
 from tsunagu.consultations.access import (
     consultation_for_follow_up,
-    consultation_for_view,
+    consultation_or_tombstone,
     import_job_for_uploader,
 )
 from tsunagu.consultations.codes import Channel, Consulter
@@ -35,7 +35,6 @@ from tsunagu.consultations.services import consultation_record
 from tsunagu.core import jobs
 from tsunagu.core.ids import parse_id
 from tsunagu.people.codes import Relation
-from tsunagu.people.models import Person
 from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.policy import (
     IMPORT_CONSULTATIONS,
@@ -54,22 +53,12 @@ def _member(request: HttpRequest) -> Membership:
 # Quick entry -------------------------------------------------------------------------------
 
 
-def _chosen_person(form: ConsultationForm, member: Membership) -> Person | None:
-    """The person picked before a refusal, to show them picked again (only if visible)."""
-    if form.is_bound and hasattr(form, "cleaned_data") and form.cleaned_data.get("person"):
-        person: Person = form.cleaned_data["person"]
-        return person
-    person_id = parse_id(form.data.get("person")) if form.is_bound else None
-    if person_id is not None:
-        return visible_persons(member).filter(pk=person_id).first()
-    return None
-
-
 @require_http_methods(["GET", "POST"])
 def consultation_new(request: HttpRequest, code: str) -> HttpResponse:
     member = _member(request)
     require_permission(member, RECORD_CONSULTATIONS)
-    form = ConsultationForm(request.POST or None, member=member)
+    initial = selectors.quick_entry_initial(viewer=member, case_pk=request.GET.get("case"))
+    form = ConsultationForm(request.POST or None, member=member, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -87,6 +76,9 @@ def consultation_new(request: HttpRequest, code: str) -> HttpResponse:
                 next_action_on=data["next_action_on"],
                 person=data["person"],
                 case=data["case"],
+                main_concern=data["main_concern"],
+                subject_age_band=data["subject_age_band"],
+                subject_gender=data["subject_gender"],
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
@@ -103,18 +95,15 @@ def consultation_new(request: HttpRequest, code: str) -> HttpResponse:
                     _("Open it"),
                 ),
             )
-            return redirect("staff:consultation_new", code=code)
+            # The same address: opened for a case, the next call is for that case again.
+            return redirect(request.get_full_path())
     form.mark_errors()
-    person = _chosen_person(form, member)
-    cases = selectors.cases_of_person(viewer=member, person=person)
     return render(
         request,
         "consultations/consultation_new.html",
         {
             "form": form,
-            "chosen_person": person,
-            "cases": cases,
-            "chosen_case": str(form.data.get("case", "")) if form.is_bound else "",
+            **selectors.quick_entry_choices(viewer=member, form=form),
             "is_family": (form["consulter"].value() == "family"),
         },
     )
@@ -156,7 +145,11 @@ def consultation_person_cases(request: HttpRequest, code: str) -> HttpResponse:
             seen=seen_cases(member, cases),
             request=request,
         )
-    return render(request, "consultations/_case_select.html", {"cases": cases, "chosen_case": ""})
+    return render(
+        request,
+        "consultations/_case_select.html",
+        {"cases": cases, "chosen_case": selectors.only_open_case(cases)},
+    )
 
 
 # List and detail ---------------------------------------------------------------------------
@@ -196,14 +189,12 @@ def consultation_list(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def consultation_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     member = _member(request)
-    consultation = consultation_for_view(membership=member, pk=pk)
-    access_record(
-        membership=member,
-        action=AccessAction.VIEW,
-        seen=selectors.consultation_seen(member, [consultation]),
-        request=request,
+    consultation = consultation_or_tombstone(membership=member, pk=pk)
+    return render(
+        request,
+        "consultations/consultation_detail.html",
+        selectors.consultation_page(viewer=member, consultation=consultation),
     )
-    return render(request, "consultations/consultation_detail.html", {"consultation": consultation})
 
 
 @require_POST
@@ -229,7 +220,9 @@ def consultation_import(request: HttpRequest, code: str) -> HttpResponse:
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            job = importer.import_job_create(uploader=member, upload=form.cleaned_data["file"])
+            job = importer.import_job_create(
+                uploader=member, upload=form.cleaned_data["file"], force=form.cleaned_data["force"]
+            )
         except importer.ImportFileError as exc:
             form.add_error("file", str(exc))
         else:

@@ -24,7 +24,8 @@ from tsunagu.people import selectors, services
 from tsunagu.people.access import person_for_editor, person_for_viewer
 from tsunagu.people.codes import Gender
 from tsunagu.people.models import Person
-from tsunagu.people.schemas import PersonIn, PersonList, PersonOut, PersonPatch
+from tsunagu.people.schemas import PersonCreated, PersonIn, PersonList, PersonOut, PersonPatch
+from tsunagu.policy import shown
 from tsunagu.tenancy.policy import EDIT_PERSONS, VIEW_PERSONS
 
 router = Router(tags=["people"])
@@ -104,8 +105,8 @@ def person_list(request: HttpRequest, code: CodePath, params: Query[ListParams])
 
 @router.post(
     "",
-    response={201: PersonOut, **ERRORS},
-    summary="Register a person",
+    response={201: PersonCreated, **ERRORS},
+    summary="Register a person; answers with the likely duplicates the caller may see",
     openapi_extra=json_body(PersonIn),
 )
 @in_municipality(EDIT_PERSONS)
@@ -118,7 +119,15 @@ def person_create(request: HttpRequest, code: CodePath) -> Status:
         )
     except DjangoValidationError as exc:
         raise django_errors_to_422(exc) from exc
-    return Status(201, person_out(person))
+    duplicates = selectors.possible_duplicates(viewer=member, person=person)
+    shown(member, Person, duplicates)
+    return Status(
+        201,
+        {
+            **person_out(person),
+            "possible_duplicates": [{"id": p.pk, "number": p.number} for p in duplicates],
+        },
+    )
 
 
 @router.get("/{int:person_id}", response={200: PersonOut, **ERRORS}, summary="One person")

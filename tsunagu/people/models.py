@@ -5,6 +5,7 @@ from datetime import date
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
 
 from tsunagu.core.crypto import EncryptedJSON, EncryptedText
 from tsunagu.core.models import TenantModel
@@ -20,6 +21,13 @@ class PersonNumberCounter(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["municipality"], name="person_counter_one_per_city")
         ]
+
+
+class LivePersons(models.Manager["Person"]):
+    """Persons not merged into another: a merged record lives on only in the merge history."""
+
+    def get_queryset(self) -> models.QuerySet["Person"]:
+        return super().get_queryset().filter(merged_into__isnull=True)
 
 
 class Person(TenantModel):
@@ -51,6 +59,15 @@ class Person(TenantModel):
     guideline_axes = EncryptedJSON(_("assessment by the MHLW guideline axes"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when this record was found to be a duplicate and merged into another (undoable).
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    # The first manager is the default: lists, search and visibility never meet a merged
+    # record; `all_objects` does (numbering, the merge history).
+    objects = ScopedManager(LivePersons, municipality="municipality")  # type: ignore[misc]
+    all_objects = ScopedManager(municipality="municipality")
 
     class Meta:
         ordering = ["-number"]
@@ -164,3 +181,30 @@ class Consent(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.person} {self.valid_from}"
+
+
+class PersonMerge(TenantModel):
+    """Two records of one person made one: what moved, so that it can be undone."""
+
+    survivor = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    merged = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    merged_at = models.DateTimeField(_("merged at"), auto_now_add=True)
+    merged_by = models.ForeignKey(
+        "tenancy.Membership", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = EncryptedText(_("reason"))
+    # {"moved": {"app.Model": [ids]}, "filled": {field: value}} as JSON text: the rows moved
+    # to the survivor and the survivor's empty fields filled from the merged record.
+    detail_json = EncryptedText()
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        "tenancy.Membership", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-merged_at", "-pk"]
+        verbose_name = _("merge of persons")
+        verbose_name_plural = _("merges of persons")
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} → {self.survivor_id}"

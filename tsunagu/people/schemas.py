@@ -65,3 +65,14 @@ class PersonPatch(Schema):
 class PersonList(Schema):
     items: list[PersonOut]
     count: int
+
+
+class DuplicateOut(Schema):
+    id: int
+    number: int
+
+
+class PersonCreated(PersonOut):
+    possible_duplicates: list[DuplicateOut] = Field(
+        description="persons the caller may see who are likely the same; empty when none"
+    )

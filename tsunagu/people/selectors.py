@@ -2,14 +2,30 @@
 
 from dataclasses import dataclass
 from datetime import date
+from difflib import SequenceMatcher
+from itertools import combinations
 from typing import Any, TypeVar
 
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import BooleanField, F, Func, Model, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    F,
+    Func,
+    Model,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models import Case as Ranked
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 
 from tsunagu.cases.models import Case, CaseAssignment
 from tsunagu.cases.policy import visible_cases, visible_consultations, visible_persons
@@ -180,3 +196,165 @@ def person_page(*, viewer: Membership, person: Person, consultations: int = 50) 
             .select_related("staff__user")[:consultations]
         ),
     )
+
+
+# Likely duplicates -----------------------------------------------------------------------
+
+# Two names this alike (difflib's ratio of their search keys), born the same day: likely one.
+SIMILAR_NAME = 0.5
+
+
+def _similar(a: str, b: str) -> bool:
+    return bool(a and b) and SequenceMatcher(None, a, b).ratio() >= SIMILAR_NAME
+
+
+def _alike(a: Person, b: Person) -> list[str]:
+    """Why two records are likely one person (empty when they are not)."""
+    reasons = []
+    if a.name_key and a.name_key == b.name_key:
+        reasons.append(str(_("same name")))
+    if a.kana_key and a.kana_key == b.kana_key:
+        reasons.append(str(_("same kana")))
+    if (
+        a.birth_date is not None
+        and a.birth_date == b.birth_date
+        and (_similar(a.name_key, b.name_key) or _similar(a.kana_key, b.kana_key))
+    ):
+        reasons.append(str(_("same birth date, similar name")))
+    return reasons
+
+
+def possible_duplicates(*, viewer: Membership, person: Person) -> list[Person]:
+    """Persons the viewer may see who are likely the same as `person` (not themselves):
+    the same normalized name or kana, the same birth date with a similar name, or a family
+    member or contact with the same phone or e-mail (blind index)."""
+    match = Q(pk__in=[])
+    if person.name_key:
+        match |= Q(name_key=person.name_key)
+    if person.kana_key:
+        match |= Q(kana_key=person.kana_key)
+    if person.birth_date is not None:
+        match |= Q(birth_date=person.birth_date)
+    indexes = _contact_indexes(person)
+    if indexes:
+        match |= Q(
+            Exists(
+                FamilyMember.objects.filter(person=OuterRef("pk")).filter(
+                    Q(phone_index__in=indexes) | Q(email_index__in=indexes)
+                )
+            )
+        )
+    candidates = visible_persons(viewer).filter(match).exclude(pk=person.pk).order_by("number")
+    shared = _persons_sharing_contacts(indexes) if indexes else set()
+    return [c for c in candidates.defer(*_SECRET) if _alike(person, c) or c.pk in shared]
+
+
+_SECRET = ("household", "background_note", "guideline_axes")
+
+
+def _contact_indexes(person: Person) -> set[str]:
+    pairs = FamilyMember.objects.filter(person=person).values_list("phone_index", "email_index")
+    return {value for pair in pairs for value in pair if value}
+
+
+def _persons_sharing_contacts(indexes: set[str]) -> set[int]:
+    return set(
+        FamilyMember.objects.filter(
+            Q(phone_index__in=indexes) | Q(email_index__in=indexes)
+        ).values_list("person_id", flat=True)
+    )
+
+
+@dataclass(frozen=True)
+class DuplicatePair:
+    first: Person
+    second: Person
+    reasons: list[str]
+
+
+def duplicate_pairs(*, viewer: Membership, limit: int = 200) -> list[DuplicatePair]:
+    """Pairs of persons the viewer may see that are likely one person, oldest number first.
+
+    Candidates come from equal search keys, equal birth dates and shared contact indexes
+    (each a GROUP BY in the database); only those pairs are compared in Python.
+    """
+    persons = visible_persons(viewer)
+    groups: list[set[int]] = []
+    for key in ("name_key", "kana_key", "birth_date"):
+        present = (
+            persons.filter(birth_date__isnull=False)
+            if key == "birth_date"
+            else persons.exclude(**{key: ""})
+        )
+        repeated = (
+            present.order_by()
+            .values(key)
+            .annotate(n=Count("pk"))
+            .filter(n__gt=1)
+            .values_list(key, flat=True)
+        )
+        by_value: dict[object, set[int]] = {}
+        for pk, value in persons.filter(**{f"{key}__in": list(repeated)}).values_list("pk", key):
+            by_value.setdefault(value, set()).add(pk)
+        groups.extend(by_value.values())
+    contact_pairs: set[tuple[int, int]] = set()
+    for field in ("phone_index", "email_index"):
+        shared = (
+            FamilyMember.objects.filter(person__in=persons.values("pk"))
+            .exclude(**{field: ""})
+            .order_by()
+            .values(field)
+            .annotate(n=Count("person", distinct=True))
+            .filter(n__gt=1)
+            .values_list(field, flat=True)
+        )
+        by_value = {}
+        rows = FamilyMember.objects.filter(
+            person__in=persons.values("pk"), **{f"{field}__in": list(shared)}
+        ).values_list(field, "person_id")
+        for value, person_id in rows:
+            by_value.setdefault(value, set()).add(person_id)
+        for ids in by_value.values():
+            groups.append(ids)
+            contact_pairs.update(combinations(sorted(ids), 2))
+    wanted = {pair for ids in groups for pair in combinations(sorted(ids), 2)}
+    ids = {i for pair in wanted for i in pair}
+    rows_of = {p.pk: p for p in persons.filter(pk__in=ids).defer(*_SECRET)}
+    pairs = [pair for pair in wanted if pair[0] in rows_of and pair[1] in rows_of]
+    pairs.sort(key=lambda pair: sorted((rows_of[pair[0]].number, rows_of[pair[1]].number)))
+    found = []
+    for a, b in pairs:
+        first, second = sorted((rows_of[a], rows_of[b]), key=lambda p: p.number)
+        reasons = _alike(first, second)
+        if (a, b) in contact_pairs:
+            reasons.append(str(_("same phone or e-mail of a contact")))
+        if reasons:
+            found.append(DuplicatePair(first, second, reasons))
+        if len(found) >= limit:
+            break
+    return found
+
+
+@dataclass(frozen=True)
+class MergeSummary:
+    person: Person
+    cases: int
+    open_cases: int
+    consultations: int
+    family_members: int
+    consents: int
+
+
+def merge_summaries(*, viewer: Membership, pair: tuple[Person, Person]) -> list[MergeSummary]:
+    """What each record holds, side by side, so the lead sees what moves where."""
+    return [
+        MergeSummary(
+            person=p,
+            cases=Case.objects.filter(person=p).count(),
+            open_cases=Case.objects.filter(person=p, closed_on__isnull=True).count(),
+            consultations=p.consultations.count(),
+            family_members=p.family_members.count(),
+            consents=p.consents.count(),
+        )
+        for p in pair
+    ]

@@ -1,18 +1,22 @@
 """Writes of persons, family members and consents."""
 
+import json
 from datetime import date, datetime
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tsunagu.cases.models import Case
 from tsunagu.core.crypto import email_index, phone_index
 from tsunagu.core.japanese import normalize_for_search
-from tsunagu.people.models import Consent, FamilyMember, Person, PersonNumberCounter
+from tsunagu.people.codes import Gender
+from tsunagu.people.models import Consent, FamilyMember, Person, PersonMerge, PersonNumberCounter
 from tsunagu.people.scans import scan_delete, scan_kind, scan_save
 from tsunagu.tenancy.models import Membership, Municipality, Organization
 
@@ -58,7 +62,10 @@ def next_person_number(municipality: Municipality) -> int:
         PersonNumberCounter.objects.select_for_update().filter(municipality=municipality).first()
     )
     if counter is None:
-        loaded = Person.objects.filter(municipality=municipality).aggregate(n=Max("number"))["n"]
+        # Merged records keep their numbers (all_objects): never give one out again.
+        loaded = Person.all_objects.filter(municipality=municipality).aggregate(n=Max("number"))[
+            "n"
+        ]
         try:
             with transaction.atomic():
                 counter = PersonNumberCounter.objects.create(
@@ -191,3 +198,115 @@ def consent_revoke(
     current.save(update_fields=["revoked_at"])
     consent.revoked_at = current.revoked_at
     return consent
+
+
+# Merging duplicates ------------------------------------------------------------------------
+
+
+def _blank(value: Any) -> bool:
+    return value in (None, "", [], {}) or value == Gender.UNKNOWN
+
+
+def _rows_pointing_at(person: Person) -> list[tuple[models.Model, str]]:
+    """Every row of any app whose foreign key names this person (deleted records included)."""
+    rows: list[tuple[models.Model, str]] = []
+    for rel in Person._meta.related_objects:
+        if not rel.one_to_many or rel.related_model in (Person, PersonMerge):
+            continue
+        field = rel.field.name
+        model = rel.related_model
+        rows.extend((row, field) for row in model._base_manager.filter(**{field: person}))
+    return rows
+
+
+def _open_cases(person: Person) -> int:
+    return Case.objects.filter(person=person, closed_on__isnull=True).count()
+
+
+@transaction.atomic
+def person_merge(
+    *,
+    actor: Membership | None,
+    survivor: Person,
+    merged: Person,
+    reason: str,
+    allow_two_open_cases: bool = False,
+) -> PersonMerge:
+    """Merge `merged` into `survivor`: every case, consultation, family member, consent and any
+    other row naming it moves to the survivor, whose empty fields take the merged record's
+    values; the merged record stays (hidden) so that `person_merge_undo` can take it back."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the two records are one person.")})
+    if survivor.pk == merged.pk or survivor.municipality_id != merged.municipality_id:
+        raise ValidationError(_("Choose two different persons."))
+    if survivor.merged_into_id or merged.merged_into_id:
+        raise ValidationError(_("One of them was already merged."))
+    if _open_cases(survivor) and _open_cases(merged) and not allow_two_open_cases:
+        raise ValidationError(
+            {
+                "allow_two_open_cases": _(
+                    "Both have an open case. Close one first, or confirm that the person "
+                    "keeps two open cases."
+                )
+            }
+        )
+    moved: dict[str, list[int]] = {}
+    for row, field in _rows_pointing_at(merged):
+        setattr(row, field, survivor)
+        # One save per row: each move is in the change history of the row that moved.
+        row.save(update_fields=[field])
+        moved.setdefault(row._meta.label, []).append(row.pk)
+    filled: dict[str, Any] = {}
+    for name in sorted(PERSON_FIELDS):
+        mine, theirs = getattr(survivor, name), getattr(merged, name)
+        if _blank(mine) and not _blank(theirs):
+            setattr(survivor, name, theirs)
+            filled[name] = theirs.isoformat() if isinstance(theirs, date) else theirs
+    if filled:
+        _person_keys(survivor)
+        survivor.save()
+    merged.merged_into = survivor
+    merged.save(update_fields=["merged_into", "updated_at"])
+    merge = PersonMerge(
+        municipality=survivor.municipality,
+        survivor=survivor,
+        merged=merged,
+        merged_by=actor,
+        reason=reason,
+    )
+    merge.detail_json = json.dumps({"moved": moved, "filled": filled}, ensure_ascii=False)
+    merge.save()
+    return merge
+
+
+@transaction.atomic
+def person_merge_undo(*, actor: Membership | None, merge: PersonMerge) -> Person:
+    """Take a merge back: the rows that moved return, the filled fields are emptied again."""
+    if merge.undone_at is not None:
+        raise ValidationError(_("This merge was already undone."))
+    detail = json.loads(merge.detail_json or "{}")
+    merged = Person.all_objects.get(pk=merge.merged_id)
+    survivor = Person.all_objects.get(pk=merge.survivor_id)
+    for label, ids in detail.get("moved", {}).items():
+        model = apps.get_model(label)
+        field = next(
+            f.name
+            for f in model._meta.concrete_fields
+            if f.is_relation and f.related_model is Person
+        )
+        for row in model._base_manager.filter(pk__in=ids):
+            setattr(row, field, merged)
+            row.save(update_fields=[field])
+    empty = {f.name: f.get_default() for f in Person._meta.concrete_fields}
+    for name in detail.get("filled", {}):
+        setattr(survivor, name, empty[name])
+    if detail.get("filled"):
+        _person_keys(survivor)
+        survivor.save()
+    merged.merged_into = None
+    merged.save(update_fields=["merged_into", "updated_at"])
+    merge.undone_at = timezone.now()
+    merge.undone_by = actor
+    merge.save(update_fields=["undone_at", "undone_by"])
+    return merged

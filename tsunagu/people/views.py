@@ -19,7 +19,8 @@ from tsunagu.people.access import (
 from tsunagu.people.codes import Background, GuidelineAxis
 from tsunagu.people.consent_views import consents_of
 from tsunagu.people.forms import ConsentForm, FamilyMemberForm, PersonForm
-from tsunagu.people.models import ENCRYPTED_PERSON_FIELDS
+from tsunagu.people.models import ENCRYPTED_PERSON_FIELDS, Person
+from tsunagu.policy import shown
 from tsunagu.tenancy.forms import validation_error_to_form
 from tsunagu.tenancy.policy import (
     EDIT_PERSONS,
@@ -66,6 +67,14 @@ def person_create(request: HttpRequest, code: str) -> HttpResponse:
             validation_error_to_form(form, exc)
         else:
             messages.success(request, _("Registered person No.%(n)s.") % {"n": person.number})
+            duplicates = selectors.possible_duplicates(viewer=member, person=person)
+            if duplicates:
+                shown(member, Person, duplicates)
+                messages.warning(
+                    request,
+                    _("This may be a person already registered: %(numbers)s.")
+                    % {"numbers": "、".join(f"No.{p.number}" for p in duplicates)},
+                )
             return redirect("staff:person_detail", code=code, pk=person.pk)
     return render(request, "people/person_form.html", {"form": form, "person": None})
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from tsunagu.consultations.codes import Channel, Consulter
+from tsunagu.consultations.codes import Channel, Consulter, MainConcern
 from tsunagu.core.eras import (
     EraDateError,
     fiscal_year_label,
@@ -22,6 +22,7 @@ from tsunagu.core.eras import (
 )
 from tsunagu.core.spreadsheet import csv_row, xlsx_append
 from tsunagu.network.codes import Destination
+from tsunagu.people.codes import AgeBand, Gender
 from tsunagu.reports.selectors import ConsultationStatistics
 from tsunagu.tenancy.models import Municipality
 
@@ -120,6 +121,30 @@ def statistics_layout(
         by_consulter.rows.append([str(label), n(stats.by_consulter[code])])
     by_consulter.total_row = [_("Total"), n(stats.total)]
 
+    by_concern = Section(
+        key="main_concern", caption=_("By main concern"), header=[_("Main concern"), contacts]
+    )
+    for code, label in MainConcern.choices:
+        by_concern.rows.append([str(label), n(stats.by_main_concern.get(code, 0))])
+    by_concern.rows.append([_("Not recorded"), n(stats.by_main_concern.get("", 0))])
+    by_concern.total_row = [_("Total"), n(stats.total)]
+
+    # What callers said of a person not (yet) linked: counted only on those records.
+    by_age = Section(
+        key="unlinked_age",
+        caption=_("No person linked: by approximate age"),
+        header=[_("Approximate age"), contacts],
+    )
+    for code, label in AgeBand.choices:
+        by_age.rows.append([str(label), n(stats.unlinked_by_age_band.get(code, 0))])
+    by_gender = Section(
+        key="unlinked_gender",
+        caption=_("No person linked: by gender"),
+        header=[_("Gender"), contacts],
+    )
+    for code, label in Gender.choices:
+        by_gender.rows.append([str(label), n(stats.unlinked_by_gender.get(code, 0))])
+
     channel_labels = [str(label) for _code, label in Channel.choices]
     by_month = Section(
         key="month",
@@ -145,6 +170,10 @@ def statistics_layout(
     ]
 
     sections = [by_channel, by_consulter, by_month]
+    if not suppressed:
+        # Not yet protected by the disclosure module as one set with the tables above: these
+        # go to the center's own staff only, never to a committee member or the public.
+        sections += [by_concern, by_age, by_gender]
     if referrals is not None:
         by_destination, referral_total = referrals
         by_referral = Section(

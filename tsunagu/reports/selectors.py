@@ -9,9 +9,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Min, Q
 from django.shortcuts import get_object_or_404
 
-from tsunagu.consultations.codes import Channel, Consulter
+from tsunagu.consultations.codes import Channel, Consulter, MainConcern
 from tsunagu.consultations.models import Consultation
 from tsunagu.core.eras import TOKYO, date_range_bounds, fiscal_year
+from tsunagu.people.codes import AgeBand, Gender
 from tsunagu.reports.models import ReportingGroup
 from tsunagu.tenancy.codes import Role
 from tsunagu.tenancy.models import Membership, Municipality
@@ -56,6 +57,11 @@ class ConsultationStatistics:
     by_consulter: dict[str, Figure]
     by_month: list[MonthCount]
     groups: list[GroupCount] = field(default_factory=list)
+    # 主訴 of every consultation; "" counts those where it was not recorded.
+    by_main_concern: dict[str, int] = field(default_factory=dict)
+    # Consultations with no person linked, by what the caller said of the person.
+    unlinked_by_age_band: dict[str, int] = field(default_factory=dict)
+    unlinked_by_gender: dict[str, int] = field(default_factory=dict)
 
 
 def months_between(start: date, end: date) -> list[str]:
@@ -91,14 +97,18 @@ def consultation_statistics(
     months = months_between(start, end)
     by_month = {month: dict.fromkeys(channels, 0) for month in months}
     by_consulter = dict.fromkeys((code for code, _label in Consulter.choices), 0)
-    # One pass answers both: at most months x channels x consulters rows come back. local_month
-    # is stored on write, so grouping needs no per-row time-zone conversion.
-    for row in rows.values("local_month", "channel", "consulter").annotate(n=Count("pk")):
+    by_main_concern = dict.fromkeys(["", *MainConcern.values], 0)
+    # One pass answers all three: at most months x channels x consulters x concerns rows come
+    # back. local_month is stored on write, so grouping needs no per-row time-zone conversion.
+    grouped = rows.values("local_month", "channel", "consulter", "main_concern")
+    for row in grouped.annotate(n=Count("pk")):
         month_counts = by_month.get(row["local_month"])
         if month_counts is not None and row["channel"] in month_counts:
             month_counts[row["channel"]] += row["n"]
         if row["consulter"] in by_consulter:
             by_consulter[row["consulter"]] += row["n"]
+        if row["main_concern"] in by_main_concern:
+            by_main_concern[row["main_concern"]] += row["n"]
 
     # A record with no person is a contact (延べ) but never a person (実人数): COUNT(DISTINCT)
     # skips NULL. A group's 実人数 cannot be summed from its channels (one person may call and
@@ -112,6 +122,11 @@ def consultation_statistics(
         people_aggregates[f"group_{index}"] = Count(
             "person", distinct=True, filter=Q(channel__in=list(group.channels) or [""])
         )
+    unlinked = Q(person__isnull=True)
+    for code in AgeBand.values:
+        people_aggregates[f"age_{code}"] = Count("pk", filter=unlinked & Q(subject_age_band=code))
+    for code in Gender.values:
+        people_aggregates[f"gender_{code}"] = Count("pk", filter=unlinked & Q(subject_gender=code))
     people = rows.aggregate(**people_aggregates)
 
     by_channel = {code: sum(counts[code] for counts in by_month.values()) for code in channels}
@@ -124,6 +139,9 @@ def consultation_statistics(
         by_channel=dict(by_channel),
         people_by_channel={code: people[f"channel_{code}"] for code in channels},
         by_consulter=dict(by_consulter),
+        by_main_concern=by_main_concern,
+        unlinked_by_age_band={code: people[f"age_{code}"] for code in AgeBand.values},
+        unlinked_by_gender={code: people[f"gender_{code}"] for code in Gender.values},
         by_month=[
             MonthCount(
                 month=month, total=sum(by_month[month].values()), by_channel=shown_months[month]

@@ -39,6 +39,10 @@ MANAGE_MEETINGS = "meeting.manage"
 ATTEND_MEETINGS = "meeting.attend"
 # Exact counts, small ones included; everyone else gets them through tsunagu/reports/disclosure.
 VIEW_EXACT_STATISTICS = "statistics.view_exact"
+# Corrections: an author corrects their own record (RECORD_CONSULTATIONS); these go further.
+CORRECT_ANY_CONSULTATION = "consultation.correct_any"
+DELETE_CONSULTATIONS = "consultation.delete"
+MERGE_PERSONS = "person.merge"
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
@@ -67,6 +71,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             EDIT_CASES,
             VIEW_CONSULTATIONS,
             RECORD_CONSULTATIONS,
+            CORRECT_ANY_CONSULTATION,
+            DELETE_CONSULTATIONS,
+            MERGE_PERSONS,
             IMPORT_CONSULTATIONS,
             UNLOCK_ACCOUNTS,
             VIEW_ACCESS_LOG,

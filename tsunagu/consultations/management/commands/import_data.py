@@ -20,6 +20,11 @@ class Command(BaseCommand):
         parser.add_argument("kind", choices=["consultations"], help="What the file holds.")
         parser.add_argument("file", help="A .csv (UTF-8) or .xlsx file with a header row.")
         parser.add_argument("--municipality", required=True, help="6-digit local government code")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Import even a file whose content was already imported into the municipality.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         code = options["municipality"].strip()
@@ -39,7 +44,7 @@ class Command(BaseCommand):
         with scope(municipality=municipality):
             importer = ConsultationImport(municipality=municipality, actor=None)
             try:
-                result = importer.save(path)
+                result = importer.save(path, force=options["force"])
             except ImportFileError as exc:
                 raise CommandError(str(exc)) from None
         if not result.ok:
