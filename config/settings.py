@@ -146,6 +146,7 @@ INSTALLED_APPS = [
     "tsunagu.audit",
     "tsunagu.network",
     "tsunagu.retention",
+    "tsunagu.places",
     "tsunagu.api",
     "tsunagu.demo",
 ]

@@ -8,7 +8,7 @@ municipality, and the answers must be the declared ones: the matrix is printed o
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from django.db import transaction
@@ -24,6 +24,7 @@ from tsunagu.consultations.services import consultation_record
 from tsunagu.network import services as meeting_services
 from tsunagu.network.services import referral_create
 from tsunagu.people import services as people_services
+from tsunagu.places import services as place_services
 from tsunagu.reports.models import ReportingGroup
 from tsunagu.tenancy.codes import Role
 from tsunagu.tenancy.models import Organization
@@ -45,6 +46,8 @@ EDITORS = ("lead", "counselor")
 ADMIN_AND_LEAD = ("admin", "lead")
 STATISTICS = ("admin", "lead", "counselor", "committee")
 MEETING_READERS = ("lead", "counselor", "committee", "partner", "professional")
+PLACE_VIEWERS = ("admin", "lead", "counselor", "place_staff")
+PLACE_WORKERS = ("lead", "counselor", "place_staff")
 
 
 @dataclass(frozen=True)
@@ -175,6 +178,18 @@ API: dict[tuple[str, str], Row] = {
         only(*PERSON_READERS, status=422, professional=404), data={}
     ),
     ("get", "/api/v1/m/{code}/stats/referrals"): Row(only(*STATISTICS)),
+    ("get", "/api/v1/m/{code}/places"): Row(only(*PLACE_VIEWERS)),
+    ("post", "/api/v1/m/{code}/places"): Row(only(*ADMIN_AND_LEAD, status=422), data={}),
+    ("get", "/api/v1/m/{code}/places/{place_id}"): Row(only(*PLACE_VIEWERS)),
+    ("patch", "/api/v1/m/{code}/places/{place_id}"): Row(only(*ADMIN_AND_LEAD), data={}),
+    ("get", "/api/v1/m/{code}/places/{place_id}/sessions"): Row(only(*PLACE_VIEWERS)),
+    ("post", "/api/v1/m/{code}/sessions/{session_id}/reservations"): Row(
+        only(*PLACE_WORKERS, status=422), data={}
+    ),
+    ("post", "/api/v1/m/{code}/sessions/{session_id}/attendance"): Row(
+        only(*PLACE_WORKERS, status=422), data={}
+    ),
+    ("get", "/api/v1/m/{code}/stats/places"): Row(only(*STATISTICS)),
 }
 # Outside any municipality: anyone with a token.
 API_GLOBAL = {("get", "/api/v1/municipalities")}
@@ -296,7 +311,21 @@ def world(personas):
             purpose="就労準備の相談",
             consent=consent,
         )
+        place = place_services.place_create(
+            actor=lead,
+            municipality_id=m.pk,
+            name="居場所",
+            kind="person",
+            access="reservation",
+            capacity=5,
+            public=True,
+            rules=[place_services.RuleIn("FREQ=DAILY", time(10), time(16), "keep")],
+            staff=[members["place_staff"]],
+        )
+        place_services.sessions_ensure(place, today + timedelta(days=7))
+        session = place.sessions.filter(date__gte=today).first()
     assert organization is not None
+    assert session is not None
     return {
         "pk": {
             "organization_edit": organization.pk,
@@ -338,6 +367,8 @@ def world(personas):
         "referral": referral.pk,
         "consultation": consultation.pk,
         "twin": twin.pk,
+        "place": place.pk,
+        "session": session.pk,
     }
 
 
@@ -419,6 +450,8 @@ def test_api_operations_answer_each_role_as_declared(personas, world):
             case_id=world["case"],
             referral_id=world["referral"],
             consultation_id=world["consultation"],
+            place_id=world["place"],
+            session_id=world["session"],
         )
         if "stats" in path:
             url += "?fiscal_year=2026"

@@ -85,6 +85,8 @@ def _add_routers() -> None:
     from tsunagu.network.api import router as referrals
     from tsunagu.network.api import stats_router as referral_statistics
     from tsunagu.people.api import router as persons
+    from tsunagu.places.api import router as places
+    from tsunagu.places.api import sessions_router, stats_router
     from tsunagu.reports.api import router as statistics
 
     api.add_router("/m/{code}/persons", persons)
@@ -93,6 +95,9 @@ def _add_routers() -> None:
     api.add_router("/m/{code}/stats", statistics)
     api.add_router("/m/{code}/referrals", referrals)
     api.add_router("/m/{code}/stats/referrals", referral_statistics)
+    api.add_router("/m/{code}/places", places)
+    api.add_router("/m/{code}/sessions", sessions_router)
+    api.add_router("/m/{code}/stats/places", stats_router)
 
 
 _add_routers()

@@ -30,6 +30,8 @@ HISTORY_MODELS: dict[str, tuple[str, ...]] = {
     "cases.RiskFlag": (),
     "consultations.Consultation": (),
     "network.Referral": (),
+    "places.Reservation": (),
+    "places.Attendance": (),
 }
 
 

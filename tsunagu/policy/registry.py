@@ -52,7 +52,11 @@ class Basis:
 
 
 # The modules that register bases, one per domain; a new app adds its module here.
-RULE_MODULES = ("tsunagu.policy.casework", "tsunagu.policy.network")
+RULE_MODULES = (
+    "tsunagu.policy.casework",
+    "tsunagu.policy.network",
+    "tsunagu.policy.places",
+)
 
 _BASES: dict[type[Model], list[Basis]] = defaultdict(list)
 _SUBJECTS: dict[type[Model], str] = {}

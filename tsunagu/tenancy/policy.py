@@ -43,6 +43,13 @@ VIEW_EXACT_STATISTICS = "statistics.view_exact"
 CORRECT_ANY_CONSULTATION = "consultation.correct_any"
 DELETE_CONSULTATIONS = "consultation.delete"
 MERGE_PERSONS = "person.merge"
+# Places (居場所, 相談日) and their sessions (tsunagu/policy/places.py).
+VIEW_PLACES = "place.view"  # open a place and its calendar at all
+VIEW_ALL_PLACES = "place.view_all"  # every place of the municipality (else those one runs)
+RUN_PLACES = "place.run"  # the places one is staff of: their attendees by name
+MANAGE_PLACES = "place.manage"  # create places, change their rules
+BOOK_SESSIONS = "session.book"  # reserve seats on behalf of a person
+TAKE_ATTENDANCE = "session.attendance"  # record who came, cancel or move a session
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
@@ -55,6 +62,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             IMPORT_CONSULTATIONS,
             UNLOCK_ACCOUNTS,
             VIEW_ACCESS_LOG,
+            VIEW_PLACES,
+            VIEW_ALL_PLACES,
+            MANAGE_PLACES,
         }
     ),
     Role.LEAD: frozenset(
@@ -78,6 +88,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             UNLOCK_ACCOUNTS,
             VIEW_ACCESS_LOG,
             VIEW_CHANGE_HISTORY,
+            VIEW_PLACES,
+            VIEW_ALL_PLACES,
+            MANAGE_PLACES,
+            BOOK_SESSIONS,
+            TAKE_ATTENDANCE,
         }
     ),
     Role.COUNSELOR: frozenset(
@@ -93,10 +108,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             VIEW_INTAKE,
             VIEW_CONSULTATIONS,
             RECORD_CONSULTATIONS,
+            VIEW_PLACES,
+            VIEW_ALL_PLACES,
+            BOOK_SESSIONS,
+            TAKE_ATTENDANCE,
         }
     ),
     Role.PROFESSIONAL: frozenset({VIEW_PERSONS, VIEW_CONSULTATIONS, ATTEND_MEETINGS}),
-    Role.PLACE_STAFF: frozenset(),
+    Role.PLACE_STAFF: frozenset({VIEW_PLACES, RUN_PLACES, BOOK_SESSIONS, TAKE_ATTENDANCE}),
     Role.SUPPORTER: frozenset(),
     Role.PARTNER: frozenset(
         {VIEW_PERSONS, VIEW_UNDER_CONSENT, VIEW_PARTNERS, RECEIVE_REFERRALS, ATTEND_MEETINGS}
