@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from tsunagu.accounts import views as account_views
 from tsunagu.api.api import api
+from tsunagu.places import views as place_views
 
 # Every app's staff screens; the scope middleware runs all of them inside the municipality.
 staff_patterns = [
@@ -18,6 +19,7 @@ staff_patterns = [
     path("admin/retention/", include("tsunagu.retention.urls")),
     path("referrals/", include("tsunagu.network.referral_urls")),
     path("partners/", include("tsunagu.network.partner_urls")),
+    path("places/", include("tsunagu.places.urls")),
 ]
 
 urlpatterns = [
@@ -26,6 +28,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("m/<str:code>/", include((staff_patterns, "staff"))),
+    # Public calendars (no login, no personal data).
+    path("p/<str:code>/places/<int:pk>.ics", place_views.place_ics, name="place_ics"),
 ]
 
 # A database that is away (restarting, unreachable) answers 503 with a page saying so.

@@ -146,6 +146,12 @@ STAFF: dict[str, Row] = {
     "staff:network_meeting_detail": Row(only(*MEETING_READERS)),
     "staff:action_item_add": Row(only("lead"), "post"),
     "staff:action_item_done": Row(only("lead", "counselor", others=404), "post"),
+    "staff:place_list": Row(only(*PLACE_VIEWERS)),
+    "staff:place_new": Row(only(*ADMIN_AND_LEAD)),
+    "staff:place_detail": Row(only(*PLACE_VIEWERS)),
+    "staff:place_edit": Row(only(*ADMIN_AND_LEAD)),
+    "staff:session_detail": Row(only(*PLACE_VIEWERS)),
+    "staff:session_change": Row(only(*PLACE_WORKERS)),
 }
 
 # API operations: (method, OpenAPI path) → expected status per role.
@@ -356,6 +362,10 @@ def world(personas):
             "network_meeting_detail": network_meeting.pk,
             "action_item_add": network_meeting.pk,
             "action_item_done": action_item.pk,
+            "place_detail": place.pk,
+            "place_edit": place.pk,
+            "session_detail": session.pk,
+            "session_change": session.pk,
         },
         "case": case.pk,
         "family_pk": family.pk,
