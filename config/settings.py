@@ -147,6 +147,7 @@ INSTALLED_APPS = [
     "tsunagu.network",
     "tsunagu.retention",
     "tsunagu.places",
+    "tsunagu.programmes",
     "tsunagu.api",
     "tsunagu.demo",
 ]

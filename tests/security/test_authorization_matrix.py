@@ -25,6 +25,7 @@ from tsunagu.network import services as meeting_services
 from tsunagu.network.services import referral_create
 from tsunagu.people import services as people_services
 from tsunagu.places import services as place_services
+from tsunagu.programmes import services as programme_services
 from tsunagu.reports.models import ReportingGroup
 from tsunagu.tenancy.codes import Role
 from tsunagu.tenancy.models import Organization
@@ -196,6 +197,14 @@ API: dict[tuple[str, str], Row] = {
         only(*PLACE_WORKERS, status=422), data={}
     ),
     ("get", "/api/v1/m/{code}/stats/places"): Row(only(*STATISTICS)),
+    ("get", "/api/v1/m/{code}/programmes"): Row(only(*PLACE_VIEWERS)),
+    ("post", "/api/v1/m/{code}/programmes"): Row(only(*ADMIN_AND_LEAD, status=422), data={}),
+    ("get", "/api/v1/m/{code}/programmes/{programme_id}"): Row(
+        only(*PLACE_VIEWERS, place_staff=404)
+    ),
+    ("post", "/api/v1/m/{code}/programmes/{programme_id}/enrolments"): Row(
+        only(*PLACE_WORKERS, status=422, place_staff=404), data={}
+    ),
 }
 # Outside any municipality: anyone with a token.
 API_GLOBAL = {("get", "/api/v1/municipalities")}
@@ -330,6 +339,9 @@ def world(personas):
         )
         place_services.sessions_ensure(place, today + timedelta(days=7))
         session = place.sessions.filter(date__gte=today).first()
+        programme = programme_services.programme_create(
+            actor=lead, municipality_id=m.pk, name="講演会", kind="lecture"
+        )
     assert organization is not None
     assert session is not None
     return {
@@ -379,6 +391,7 @@ def world(personas):
         "twin": twin.pk,
         "place": place.pk,
         "session": session.pk,
+        "programme": programme.pk,
     }
 
 
@@ -462,6 +475,7 @@ def test_api_operations_answer_each_role_as_declared(personas, world):
             consultation_id=world["consultation"],
             place_id=world["place"],
             session_id=world["session"],
+            programme_id=world["programme"],
         )
         if "stats" in path:
             url += "?fiscal_year=2026"

@@ -87,6 +87,7 @@ def _add_routers() -> None:
     from tsunagu.people.api import router as persons
     from tsunagu.places.api import router as places
     from tsunagu.places.api import sessions_router, stats_router
+    from tsunagu.programmes.api import router as programmes
     from tsunagu.reports.api import router as statistics
 
     api.add_router("/m/{code}/persons", persons)
@@ -98,6 +99,7 @@ def _add_routers() -> None:
     api.add_router("/m/{code}/places", places)
     api.add_router("/m/{code}/sessions", sessions_router)
     api.add_router("/m/{code}/stats/places", stats_router)
+    api.add_router("/m/{code}/programmes", programmes)
 
 
 _add_routers()

@@ -32,6 +32,7 @@ HISTORY_MODELS: dict[str, tuple[str, ...]] = {
     "network.Referral": (),
     "places.Reservation": (),
     "places.Attendance": (),
+    "programmes.Enrolment": (),
 }
 
 

@@ -18,6 +18,7 @@ from tsunagu.consultations.models import Consultation
 from tsunagu.demo.casework import casework_load, reporting_groups_load
 from tsunagu.demo.data import MUNICIPALITIES, ROLE_DISPLAY_NAMES, DemoMunicipality
 from tsunagu.demo.network import meetings_load, network_load
+from tsunagu.demo.places import places_load
 from tsunagu.people.models import Person
 from tsunagu.tenancy.codes import Role
 from tsunagu.tenancy.models import Membership, Municipality, Organization
@@ -114,6 +115,7 @@ def _load_municipality(
     casework_load(demo, municipality, today=today)
     network_load(demo, municipality, today=today)
     meetings_load(demo, municipality, today=today)
+    places_load(demo.slug, municipality, today=today)
     return accounts
 
 

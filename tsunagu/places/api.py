@@ -279,8 +279,12 @@ def attendance_create(request: HttpRequest, code: CodePath, session_id: int) -> 
         )
     try:
         if payload.person_id is not None:
+            from tsunagu.programmes.services import attendance_at_session
+
             person, basis = _person(member, payload.person_id)
-            row = services.attendance_record(
+            # A programme's session also counts towards the person's completion.
+            found = attendance_at_session(actor=member, session=session, person=person)
+            row = found or services.attendance_record(
                 actor=member, session=session, person=person, basis=basis
             )
         else:

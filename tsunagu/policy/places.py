@@ -5,6 +5,9 @@
 - place:<id>: place staff (`RUN_PLACES`) see the places they run and their sessions;
 - booking:<id> / attendance:<id>: place staff see, by name, the persons who booked or
   attended sessions of the places they run (names only: a person page needs `VIEW_PERSONS`).
+- programmes: the same two bases (role, place:<id> for programmes held at a place one runs);
+  enrolments (participants, citizens included) by role only for those who see persons
+  (`VIEW_PERSONS`), else place staff of the programme's place.
 Partners and committee members get no basis here: they never see attendee names.
 """
 
@@ -13,9 +16,18 @@ from django.db.models import Exists, OuterRef, Q
 from tsunagu.people.models import Person
 from tsunagu.places.codes import ReservationStatus
 from tsunagu.places.models import Attendance, Place, Reservation, Session
-from tsunagu.policy.registry import EVERY_ROW, Grant, register
+from tsunagu.policy.registry import EVERY_ROW, Grant, register, subject
+from tsunagu.programmes.models import Enrolment, Programme
 from tsunagu.tenancy.models import Membership
-from tsunagu.tenancy.policy import RUN_PLACES, VIEW_ALL_PLACES, VIEW_PLACES, has_permission
+from tsunagu.tenancy.policy import (
+    RUN_PLACES,
+    VIEW_ALL_PLACES,
+    VIEW_PERSONS,
+    VIEW_PLACES,
+    has_permission,
+)
+
+subject(Enrolment, "enrolment")
 
 
 def _runs(member: Membership) -> bool:
@@ -101,3 +113,38 @@ def _person_attendance(member: Membership) -> Grant:
         return None
     attended = Attendance.objects.filter(session__place__staff=member, person=OuterRef("pk"))
     return Q(Exists(attended))
+
+
+# --- programmes and their participants ---------------------------------------------------
+
+
+@register(Programme, "role")
+def _programme_role(member: Membership) -> Grant:
+    return EVERY_ROW if _sees_all(member) else None
+
+
+def _programme_labels(member: Membership, ids: list[int]) -> dict[int, str]:
+    pairs = Programme.objects.filter(pk__in=ids, place__staff=member).values_list("pk", "place_id")
+    return {pk: f"place:{place}" for pk, place in pairs}
+
+
+@register(Programme, "place", label=_programme_labels)
+def _programme_staff(member: Membership) -> Grant:
+    return Q(place__staff=member) if _runs(member) else None
+
+
+@register(Enrolment, "role")
+def _enrolment_role(member: Membership) -> Grant:
+    return EVERY_ROW if _sees_all(member) and has_permission(member, VIEW_PERSONS) else None
+
+
+def _enrolment_labels(member: Membership, ids: list[int]) -> dict[int, str]:
+    pairs = Enrolment.objects.filter(pk__in=ids, programme__place__staff=member).values_list(
+        "pk", "programme__place_id"
+    )
+    return {pk: f"place:{place}" for pk, place in pairs}
+
+
+@register(Enrolment, "place", label=_enrolment_labels)
+def _enrolment_staff(member: Membership) -> Grant:
+    return Q(programme__place__staff=member) if _runs(member) else None

@@ -50,6 +50,8 @@ RUN_PLACES = "place.run"  # the places one is staff of: their attendees by name
 MANAGE_PLACES = "place.manage"  # create places, change their rules
 BOOK_SESSIONS = "session.book"  # reserve seats on behalf of a person
 TAKE_ATTENDANCE = "session.attendance"  # record who came, cancel or move a session
+MANAGE_PROGRAMMES = "programme.manage"  # create courses, groups, lectures and their sessions
+ENROL = "programme.enrol"  # enrol participants in programmes
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
@@ -65,6 +67,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             VIEW_PLACES,
             VIEW_ALL_PLACES,
             MANAGE_PLACES,
+            MANAGE_PROGRAMMES,
         }
     ),
     Role.LEAD: frozenset(
@@ -93,6 +96,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             MANAGE_PLACES,
             BOOK_SESSIONS,
             TAKE_ATTENDANCE,
+            MANAGE_PROGRAMMES,
+            ENROL,
         }
     ),
     Role.COUNSELOR: frozenset(
@@ -112,10 +117,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             VIEW_ALL_PLACES,
             BOOK_SESSIONS,
             TAKE_ATTENDANCE,
+            ENROL,
         }
     ),
     Role.PROFESSIONAL: frozenset({VIEW_PERSONS, VIEW_CONSULTATIONS, ATTEND_MEETINGS}),
-    Role.PLACE_STAFF: frozenset({VIEW_PLACES, RUN_PLACES, BOOK_SESSIONS, TAKE_ATTENDANCE}),
+    Role.PLACE_STAFF: frozenset({VIEW_PLACES, RUN_PLACES, BOOK_SESSIONS, TAKE_ATTENDANCE, ENROL}),
     Role.SUPPORTER: frozenset(),
     Role.PARTNER: frozenset(
         {VIEW_PERSONS, VIEW_UNDER_CONSENT, VIEW_PARTNERS, RECEIVE_REFERRALS, ATTEND_MEETINGS}
