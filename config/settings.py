@@ -148,6 +148,7 @@ INSTALLED_APPS = [
     "tsunagu.retention",
     "tsunagu.places",
     "tsunagu.programmes",
+    "tsunagu.supporters",
     "tsunagu.api",
     "tsunagu.demo",
 ]

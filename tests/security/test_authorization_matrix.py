@@ -205,6 +205,13 @@ API: dict[tuple[str, str], Row] = {
     ("post", "/api/v1/m/{code}/programmes/{programme_id}/enrolments"): Row(
         only(*PLACE_WORKERS, status=422, place_staff=404), data={}
     ),
+    # Supporters: staff read the registry, a supporter only their own record and dispatches.
+    ("get", "/api/v1/m/{code}/supporters"): Row(only(*EDITORS, "supporter")),
+    ("post", "/api/v1/m/{code}/supporters"): Row(only("lead", status=422), data={}),
+    ("get", "/api/v1/m/{code}/dispatch-requests"): Row(only(*EDITORS)),
+    ("post", "/api/v1/m/{code}/dispatch-requests"): Row(only(*EDITORS, status=422), data={}),
+    ("post", "/api/v1/m/{code}/matching"): Row(only("lead"), data={}),
+    ("get", "/api/v1/m/{code}/dispatches"): Row(only(*EDITORS, "supporter")),
 }
 # Outside any municipality: anyone with a token.
 API_GLOBAL = {("get", "/api/v1/municipalities")}

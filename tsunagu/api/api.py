@@ -89,6 +89,7 @@ def _add_routers() -> None:
     from tsunagu.places.api import sessions_router, stats_router
     from tsunagu.programmes.api import router as programmes
     from tsunagu.reports.api import router as statistics
+    from tsunagu.supporters import api as supporters
 
     api.add_router("/m/{code}/persons", persons)
     api.add_router("/m/{code}/cases", cases)
@@ -100,6 +101,10 @@ def _add_routers() -> None:
     api.add_router("/m/{code}/sessions", sessions_router)
     api.add_router("/m/{code}/stats/places", stats_router)
     api.add_router("/m/{code}/programmes", programmes)
+    api.add_router("/m/{code}/supporters", supporters.supporters)
+    api.add_router("/m/{code}/dispatch-requests", supporters.dispatch_requests)
+    api.add_router("/m/{code}/matching", supporters.matching)
+    api.add_router("/m/{code}/dispatches", supporters.dispatches)
 
 
 _add_routers()

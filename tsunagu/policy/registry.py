@@ -56,6 +56,7 @@ RULE_MODULES = (
     "tsunagu.policy.casework",
     "tsunagu.policy.network",
     "tsunagu.policy.places",
+    "tsunagu.policy.supporters",
 )
 
 _BASES: dict[type[Model], list[Basis]] = defaultdict(list)

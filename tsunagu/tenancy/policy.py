@@ -52,6 +52,12 @@ BOOK_SESSIONS = "session.book"  # reserve seats on behalf of a person
 TAKE_ATTENDANCE = "session.attendance"  # record who came, cancel or move a session
 MANAGE_PROGRAMMES = "programme.manage"  # create courses, groups, lectures and their sessions
 ENROL = "programme.enrol"  # enrol participants in programmes
+# Supporters: the registry and dispatch requests (staff), matching and approval (lead), and a
+# supporter's own dispatches and activity logs.
+VIEW_SUPPORTERS = "supporter.view"
+REQUEST_DISPATCH = "dispatch.request"
+MANAGE_SUPPORTERS = "supporter.manage"
+OWN_DISPATCHES = "dispatch.own"
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
@@ -88,6 +94,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             DELETE_CONSULTATIONS,
             MERGE_PERSONS,
             IMPORT_CONSULTATIONS,
+            VIEW_SUPPORTERS,
+            REQUEST_DISPATCH,
+            MANAGE_SUPPORTERS,
             UNLOCK_ACCOUNTS,
             VIEW_ACCESS_LOG,
             VIEW_CHANGE_HISTORY,
@@ -118,11 +127,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             BOOK_SESSIONS,
             TAKE_ATTENDANCE,
             ENROL,
+            VIEW_SUPPORTERS,
+            REQUEST_DISPATCH,
         }
     ),
     Role.PROFESSIONAL: frozenset({VIEW_PERSONS, VIEW_CONSULTATIONS, ATTEND_MEETINGS}),
     Role.PLACE_STAFF: frozenset({VIEW_PLACES, RUN_PLACES, BOOK_SESSIONS, TAKE_ATTENDANCE, ENROL}),
-    Role.SUPPORTER: frozenset(),
+    Role.SUPPORTER: frozenset({OWN_DISPATCHES}),
     Role.PARTNER: frozenset(
         {VIEW_PERSONS, VIEW_UNDER_CONSENT, VIEW_PARTNERS, RECEIVE_REFERRALS, ATTEND_MEETINGS}
     ),
