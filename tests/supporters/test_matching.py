@@ -161,3 +161,20 @@ def test_matching_equals_brute_force(instance: tuple[list[Request], list[Candida
     got = (len(result.proposals), sum(p.score for p in result.proposals))
     assert got == best_by_brute_force(requests, supporters)
     assert len(result.proposals) + len(result.unmatched) == len(requests)
+
+
+@settings(max_examples=200, deadline=None)
+@given(instances())
+def test_the_vectorized_rules_agree_with_the_pair_by_pair_ones(instance):
+    import numpy as np
+
+    from tsunagu.supporters.matching import _feasible_matrix, _pair_scores
+
+    requests, supporters = instance
+    ok = _feasible_matrix(requests, supporters)
+    i, j = np.indices(ok.shape).reshape(2, -1)
+    points = _pair_scores(requests, supporters, i, j).reshape(ok.shape)
+    for a, r in enumerate(requests):
+        for b, s in enumerate(supporters):
+            assert bool(ok[a, b]) == feasible(r, s)
+            assert int(points[a, b]) == score(r, s)[0]

@@ -10,10 +10,10 @@ the highest summed score is chosen: an assignment problem solved with scipy's
 feasible pair worth a bonus larger than any total of scores, so cardinality comes first.
 """
 
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import time
+from functools import lru_cache
 
 import numpy as np
 from django.utils.translation import gettext as _
@@ -83,8 +83,14 @@ class Result:
     unmatched: list[tuple[int, str]] = field(default_factory=list)
 
 
+@lru_cache(maxsize=8192)
 def _key(text: str) -> str:
     return normalize_for_search(text)
+
+
+@lru_cache(maxsize=8192)
+def _keys(texts: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(_key(t) for t in texts)
 
 
 def feasible(request: Request, supporter: Candidate) -> bool:
@@ -93,31 +99,55 @@ def feasible(request: Request, supporter: Candidate) -> bool:
         supporter.active
         and supporter.id not in request.refused
         and supporter.current < supporter.max_active
-        and _key(request.area) in {_key(a) for a in supporter.areas}
+        and _key(request.area) in _keys(supporter.areas)
         and any(slot.within(free) for slot in request.when for free in supporter.availability)
     )
 
 
-def score(request: Request, supporter: Candidate) -> tuple[int, tuple[str, ...]]:
-    """The preference score of a feasible pair, and each point's reason as a sentence."""
+Reason = tuple[str, str]  # (what matched, detail), translated only for the proposals made
+
+
+def _score(request: Request, supporter: Candidate) -> tuple[int, tuple[Reason, ...]]:
     points = 0
-    reasons: list[str] = []
+    reasons: list[Reason] = []
     wants = request.wants
     if wants.gender and supporter.gender == wants.gender:
         points += GENDER_WISH
-        reasons.append(_("The gender the person wished for"))
+        reasons.append(("gender", ""))
     if wants.peer and supporter.peer:
         points += PEER_WISH
-        reasons.append(_("Has lived experience, as wished"))
-    theirs = {_key(s): s for s in supporter.skills}
-    shared = [s for s in wants.skills if _key(s) in theirs][: MAX_SKILL_POINTS // SHARED_SKILL]
-    if shared:
-        points += SHARED_SKILL * len(shared)
-        reasons.append(_("Shared interests: %(skills)s") % {"skills": "、".join(shared)})
+        reasons.append(("peer", ""))
+    if wants.skills and supporter.skills:
+        theirs = _keys(supporter.skills)
+        shared: list[str] = []
+        for skill in wants.skills:
+            if _key(skill) in theirs and _key(skill) not in {_key(s) for s in shared}:
+                shared.append(skill)
+        shared = shared[: MAX_SKILL_POINTS // SHARED_SKILL]
+        if shared:
+            points += SHARED_SKILL * len(shared)
+            reasons.append(("skills", "、".join(shared)))
     if supporter.current == 0:
         points += IDLE_SUPPORTER
-        reasons.append(_("Has no other dispatch at present"))
+        reasons.append(("idle", ""))
     return points, tuple(reasons)
+
+
+def _sentences() -> Callable[[Reason], str]:
+    """Reasons as sentences in the active language (translated once, not once per reason)."""
+    said = {
+        "gender": _("The gender the person wished for"),
+        "peer": _("Has lived experience, as wished"),
+        "skills": _("Shared interests: %(skills)s"),
+        "idle": _("Has no other dispatch at present"),
+    }
+    return lambda reason: said[reason[0]] % {"skills": reason[1]} if reason[1] else said[reason[0]]
+
+
+def score(request: Request, supporter: Candidate) -> tuple[int, tuple[str, ...]]:
+    """The preference score of a feasible pair, and each point's reason as a sentence."""
+    points, reasons = _score(request, supporter)
+    return points, tuple(map(_sentences(), reasons))
 
 
 def _why_unmatched(request: Request, supporters: Sequence[Candidate]) -> str:
@@ -126,7 +156,7 @@ def _why_unmatched(request: Request, supporters: Sequence[Candidate]) -> str:
     pool = [s for s in supporters if s.active]
     if not pool:
         return _("No supporter is active.")
-    pool = [s for s in pool if area in {_key(a) for a in s.areas}]
+    pool = [s for s in pool if area in _keys(s.areas)]
     if not pool:
         return _("No active supporter covers the area %(area)s.") % {"area": request.area}
     pool = [s for s in pool if any(slot.within(f) for slot in request.when for f in s.availability)]
@@ -141,46 +171,118 @@ def _why_unmatched(request: Request, supporters: Sequence[Candidate]) -> str:
     return _("The supporters who could go were needed for other requests.")
 
 
+def _slot_table(owners: Sequence[tuple[Slot, ...]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weekday, start and end (minutes) of each owner's slots, padded with slots that fit
+    nothing (weekday -1 for requests, -2 for supporters' padding never equals it)."""
+    width = max((len(slots) for slots in owners), default=0) or 1
+    day = np.full((len(owners), width), -1, dtype=np.int16)
+    start = np.zeros((len(owners), width), dtype=np.int16)
+    end = np.zeros((len(owners), width), dtype=np.int16)
+    for n, slots in enumerate(owners):
+        for k, slot in enumerate(slots):
+            day[n, k] = slot.weekday
+            start[n, k] = slot.start.hour * 60 + slot.start.minute
+            end[n, k] = slot.end.hour * 60 + slot.end.minute
+    return day, start, end
+
+
+def _incidence(rows: Sequence[Sequence[int]], width: int) -> np.ndarray:
+    """A boolean matrix with row n true at the columns rows[n] names."""
+    matrix = np.zeros((len(rows), width), dtype=bool)
+    r = [n for n, columns in enumerate(rows) for _c in columns]
+    c = [c for columns in rows for c in columns]
+    matrix[r, c] = True
+    return matrix
+
+
+def _feasible_matrix(requests: Sequence[Request], supporters: Sequence[Candidate]) -> np.ndarray:
+    """The hard rules for every pair at once (requests x supporters), with numpy."""
+    areas = {key: n for n, key in enumerate({k for s in supporters for k in _keys(s.areas)})}
+    covers = _incidence([[areas[k] for k in _keys(s.areas)] for s in supporters], len(areas) + 1)
+    wanted = np.array([areas.get(_key(r.area), len(areas)) for r in requests], dtype=np.int64)
+    ok = covers.T[wanted]  # the last column (an area nobody covers) is all False
+    free = np.array([s.active and s.current < s.max_active for s in supporters], dtype=bool)
+    ok &= free[np.newaxis, :]
+    if not ok.any():
+        return ok
+    # For the pairs left, a request slot within a supporter slot on the same weekday.
+    i, j = np.nonzero(ok)
+    r_day, r_start, r_end = _slot_table([r.when for r in requests])
+    s_day, s_start, s_end = _slot_table([s.availability for s in supporters])
+    s_day[s_day < 0] = -2
+    within = (
+        (r_day[i][:, :, None] == s_day[j][:, None, :])
+        & (s_start[j][:, None, :] <= r_start[i][:, :, None])
+        & (r_end[i][:, :, None] <= s_end[j][:, None, :])
+    )
+    ok[i, j] = within.any(axis=(1, 2))
+    column = {s.id: j for j, s in enumerate(supporters)}
+    refused = [(i, column[x]) for i, r in enumerate(requests) for x in r.refused if x in column]
+    if refused:
+        ok[tuple(np.array(refused).T)] = False
+    return ok
+
+
+def _pair_scores(
+    requests: Sequence[Request], supporters: Sequence[Candidate], i: np.ndarray, j: np.ndarray
+) -> np.ndarray:
+    """`_score` of the pairs (i[n], j[n]) at once; equal to it pair by pair (tested)."""
+    genders = {g: n for n, g in enumerate({s.gender for s in supporters})}
+    s_gender = np.array([genders[s.gender] for s in supporters])
+    r_gender = np.array([genders.get(r.wants.gender, -1) for r in requests])
+    points = (r_gender[i] == s_gender[j]) * GENDER_WISH
+    r_peer = np.array([bool(r.wants.peer) for r in requests])
+    s_peer = np.array([s.peer for s in supporters])
+    points += (r_peer[i] & s_peer[j]) * PEER_WISH
+    vocabulary = {k: n for n, k in enumerate({k for s in supporters for k in _keys(s.skills)})}
+    if vocabulary:
+        has = _incidence(
+            [[vocabulary[k] for k in _keys(s.skills)] for s in supporters], len(vocabulary)
+        )
+        wants = _incidence(
+            [[vocabulary[k] for k in _keys(r.wants.skills) if k in vocabulary] for r in requests],
+            len(vocabulary),
+        )
+        shared = (wants[i] & has[j]).sum(axis=1)
+        points += np.minimum(shared, MAX_SKILL_POINTS // SHARED_SKILL) * SHARED_SKILL
+    idle = np.array([s.current == 0 for s in supporters])
+    points += idle[j] * IDLE_SUPPORTER
+    return points
+
+
 def match(requests: Sequence[Request], supporters: Sequence[Candidate]) -> Result:
     """Proposals serving as many requests as the hard rules allow, with the highest total score."""
-    by_area: dict[str, list[int]] = defaultdict(list)
-    for j, s in enumerate(supporters):
-        if s.active and s.current < s.max_active:
-            for area in {_key(a) for a in s.areas}:
-                by_area[area].append(j)
-    pairs: dict[tuple[int, int], tuple[int, tuple[str, ...]]] = {}
-    for i, request in enumerate(requests):
-        for j in by_area.get(_key(request.area), ()):
-            if feasible(request, supporters[j]):
-                pairs[i, j] = score(request, supporters[j])
-
-    # One column per free place of each supporter who can serve someone (at most one per
-    # request that supporter can serve: more places could never be used).
-    serves: dict[int, int] = defaultdict(int)
-    for _i, j in pairs:
-        serves[j] += 1
-    columns = [
-        j
-        for j, n in sorted(serves.items())
-        for _ in range(min(supporters[j].max_active - supporters[j].current, n))
-    ]
     result = Result()
     assigned: dict[int, int] = {}
-    if pairs and columns:
-        bonus = MAX_SCORE * len(requests) + 1
-        columns_of: dict[int, list[int]] = defaultdict(list)
-        for c, j in enumerate(columns):
-            columns_of[j].append(c)
-        gain = np.zeros((len(requests), len(columns)))
-        for (i, j), (points, _reasons) in pairs.items():
-            gain[i, columns_of[j]] = bonus + points
-        rows, cols = linear_sum_assignment(gain, maximize=True)
-        assigned = {int(i): columns[c] for i, c in zip(rows, cols, strict=True) if gain[i, c] > 0}
-    for i, request in enumerate(requests):
-        if i in assigned:
-            j = assigned[i]
-            points, reasons = pairs[i, j]
-            result.proposals.append(Proposal(request.id, supporters[j].id, points, reasons))
+    if requests and supporters:
+        ok = _feasible_matrix(requests, supporters)
+        i, j = np.nonzero(ok)
+        # One column per free place of each supporter who can serve someone (at most one per
+        # request they can serve: more places could never be used).
+        places = np.array([max(s.max_active - s.current, 0) for s in supporters])
+        places = np.minimum(places, np.bincount(j, minlength=len(supporters)))
+        if len(i):
+            first = np.concatenate(([0], np.cumsum(places)[:-1]))
+            columns = np.repeat(np.arange(len(supporters)), places)
+            bonus = MAX_SCORE * len(requests) + 1
+            worth = _pair_scores(requests, supporters, i, j) + bonus
+            gain = np.zeros((len(requests), len(columns)))
+            for copy in range(int(places.max())):
+                more = places[j] > copy
+                gain[i[more], first[j[more]] + copy] = worth[more]
+            rows, cols = linear_sum_assignment(gain, maximize=True)
+            assigned = {
+                int(r): int(columns[c])
+                for r, c in zip(rows.tolist(), cols.tolist(), strict=True)
+                if gain[r, c] > 0
+            }
+    sentence = _sentences()
+    for n, request in enumerate(requests):
+        if n in assigned:
+            supporter = supporters[assigned[n]]
+            points, reasons = _score(request, supporter)
+            sentences = tuple(map(sentence, reasons))
+            result.proposals.append(Proposal(request.id, supporter.id, points, sentences))
         else:
             result.unmatched.append((request.id, _why_unmatched(request, supporters)))
     return result

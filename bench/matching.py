@@ -1,0 +1,124 @@
+"""Benchmark: matching 500 dispatch requests against 2,000 supporters, against the solver alone.
+
+    .venv/bin/python bench/matching.py [--scale small|full] [--runs 5]
+
+`tsunagu.supporters.matching.match` (hard rules, scores, reasons, the assignment) is timed
+against scipy's `linear_sum_assignment` on the very gain matrix `match` builds, in the same
+process, taking turns. Targets (issue "Supporters"): at most 1 s, at most 1.5x the solver.
+No database: matching works on plain data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time as clock
+from datetime import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+import numpy as np  # noqa: E402
+from scipy.optimize import linear_sum_assignment  # noqa: E402
+
+from tsunagu.supporters import matching  # noqa: E402
+
+AREAS = [f"{name}地区" for name in "北南東西中上下本新旧山川海里森田原"]  # 17, as in 総社市
+SKILLS = ["ゲーム", "将棋", "読書", "学習支援", "料理", "農業", "音楽", "散歩", "手芸", "PC"]
+SCALES = {"small": (100, 400), "full": (500, 2000)}
+
+
+def slot(rng: random.Random, hours: tuple[int, int]) -> matching.Slot:
+    start = rng.randint(*hours)
+    return matching.Slot(rng.randrange(7), time(start), time(start + 1))
+
+
+def instance(n_requests: int, n_supporters: int, seed: int = 20181001) -> tuple[list, list]:
+    rng = random.Random(seed)
+    supporters = [
+        matching.Candidate(
+            id=j,
+            areas=tuple(rng.sample(AREAS, rng.randint(1, 3))),
+            availability=tuple(
+                matching.Slot(rng.randrange(7), time(9), time(rng.randint(12, 17)))
+                for _ in range(rng.randint(1, 4))
+            ),
+            active=rng.random() < 0.9,
+            max_active=rng.randint(1, 3),
+            current=rng.randint(0, 1),
+            gender=rng.choice(["male", "female"]),
+            peer=rng.random() < 0.2,
+            skills=tuple(rng.sample(SKILLS, rng.randint(0, 3))),
+        )
+        for j in range(n_supporters)
+    ]
+    requests = [
+        matching.Request(
+            id=i,
+            area=rng.choice(AREAS),
+            when=tuple(slot(rng, (9, 15)) for _ in range(rng.randint(1, 3))),
+            wants=matching.Wants(
+                gender=rng.choice(["", "", "male", "female"]),
+                peer=rng.choice([None, None, True]),
+                skills=tuple(rng.sample(SKILLS, rng.randint(0, 2))),
+            ),
+            refused=frozenset(rng.sample(range(n_supporters), rng.randint(0, 2))),
+        )
+        for i in range(n_requests)
+    ]
+    return requests, supporters
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=sorted(SCALES), default="full")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    n_requests, n_supporters = SCALES[args.scale]
+    requests, supporters = instance(n_requests, n_supporters)
+
+    # Capture the matrix match() hands to the solver, to time the solver alone on it.
+    captured: list[np.ndarray] = []
+    solve = matching.linear_sum_assignment
+
+    def capturing(gain: np.ndarray, maximize: bool = False) -> tuple:
+        captured.append(gain.copy())
+        return solve(gain, maximize=maximize)
+
+    matching.linear_sum_assignment = capturing  # type: ignore[assignment]
+    result = matching.match(requests, supporters)
+    matching.linear_sum_assignment = solve  # type: ignore[assignment]
+    gain = captured[0]
+
+    full, alone = [], []
+    for _ in range(args.runs):
+        t = clock.perf_counter()
+        matching.match(requests, supporters)
+        full.append(clock.perf_counter() - t)
+        t = clock.perf_counter()
+        linear_sum_assignment(gain, maximize=True)
+        alone.append(clock.perf_counter() - t)
+    match_s, solver_s = statistics.median(full), statistics.median(alone)
+    load = os.getloadavg()[0]
+    print(f"{n_requests} requests x {n_supporters} supporters; gain matrix {gain.shape}")
+    print(f"served {len(result.proposals)}, unmatched {len(result.unmatched)}")
+    print(f"median of {args.runs}: match {match_s * 1000:.0f} ms, solver alone "
+          f"{solver_s * 1000:.0f} ms (load average {load:.2f})")
+    verdict = "OK" if match_s <= 1.0 else "OVER"
+    print(f"matching time = {match_s:.2f}x of 1 s (target <= 1x) {verdict}")
+    ratio = match_s / solver_s
+    print(f"matching / solver alone = {ratio:.2f}x (target <= 1.5x) "
+          f"{'OK' if ratio <= 1.5 else 'OVER'}")
+
+
+if __name__ == "__main__":
+    main()
