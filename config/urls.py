@@ -20,6 +20,7 @@ staff_patterns = [
     path("referrals/", include("tsunagu.network.referral_urls")),
     path("partners/", include("tsunagu.network.partner_urls")),
     path("places/", include("tsunagu.places.urls")),
+    path("supporters/", include("tsunagu.supporters.urls")),
 ]
 
 urlpatterns = [

@@ -27,6 +27,7 @@ from tsunagu.people import services as people_services
 from tsunagu.places import services as place_services
 from tsunagu.programmes import services as programme_services
 from tsunagu.reports.models import ReportingGroup
+from tsunagu.supporters import services as supporter_services
 from tsunagu.tenancy.codes import Role
 from tsunagu.tenancy.models import Organization
 
@@ -153,6 +154,17 @@ STAFF: dict[str, Row] = {
     "staff:place_edit": Row(only(*ADMIN_AND_LEAD)),
     "staff:session_detail": Row(only(*PLACE_VIEWERS)),
     "staff:session_change": Row(only(*PLACE_WORKERS)),
+    # Supporters: staff read the registry and ask for supporters; the lead matches and pays;
+    # a supporter sees their own dispatches and logs activities on them.
+    "staff:supporter_list": Row(only(*EDITORS)),
+    "staff:supporter_create": Row(only("lead")),
+    "staff:supporter_edit": Row(only("lead")),
+    "staff:dispatch_request_new": Row(only(*EDITORS)),
+    "staff:matching": Row(only("lead")),
+    "staff:dispatch_approve": Row(only("lead"), "post"),
+    "staff:my_dispatches": Row(only("supporter")),
+    "staff:activity_log_new": Row(only(*EDITORS, "supporter")),
+    "staff:supporter_payments_xlsx": Row(only("lead")),
 }
 
 # API operations: (method, OpenAPI path) → expected status per role.
@@ -348,6 +360,26 @@ def world(personas):
         session = place.sessions.filter(date__gte=today).first()
         programme = programme_services.programme_create(
             actor=lead, municipality_id=m.pk, name="講演会", kind="lecture"
+        supporter = supporter_services.supporter_save(
+            actor=lead,
+            name="架空 サポーター",
+            background="peer",
+            areas=["北部"],
+            availability=[supporter_services.WeeklySlot(0, time(9), time(12))],
+            status="active",
+            pledged_on=today,
+            membership=members["supporter"],
+        )
+        dispatch = supporter_services.dispatch_approve(
+            actor=lead,
+            request=supporter_services.dispatch_request_create(
+                actor=lead,
+                case=case,
+                purpose="訪問",
+                area="北部",
+                when=[supporter_services.WeeklySlot(0, time(10), time(11))],
+            ),
+            supporter=supporter,
         )
     assert organization is not None
     assert session is not None
@@ -385,6 +417,9 @@ def world(personas):
             "place_edit": place.pk,
             "session_detail": session.pk,
             "session_change": session.pk,
+            "supporter_edit": supporter.pk,
+            "dispatch_request_new": case.pk,
+            "activity_log_new": dispatch.pk,
         },
         "case": case.pk,
         "family_pk": family.pk,

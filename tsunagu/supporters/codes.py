@@ -48,3 +48,13 @@ class RequestStatus(models.TextChoices):
 class DispatchStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     ENDED = "ended", _("Ended")
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Mon")
+    TUESDAY = 1, _("Tue")
+    WEDNESDAY = 2, _("Wed")
+    THURSDAY = 3, _("Thu")
+    FRIDAY = 4, _("Fri")
+    SATURDAY = 5, _("Sat")
+    SUNDAY = 6, _("Sun")

@@ -13,6 +13,7 @@ from tsunagu.supporters.codes import (
     RequestStatus,
     SupporterBackground,
     SupporterStatus,
+    Weekday,
 )
 
 
@@ -76,7 +77,7 @@ class Availability(TenantModel):
     """A weekly slot in which the supporter can go (weekday 0 = Monday)."""
 
     supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="availability")
-    weekday = models.PositiveSmallIntegerField(_("weekday"))
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
     start = models.TimeField(_("from"))
     end = models.TimeField(_("until"))
 

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from tsunagu.supporters import views
+
+urlpatterns = [
+    path("", views.supporter_list, name="supporter_list"),
+    path("new/", views.supporter_edit, name="supporter_create"),
+    path("<int:pk>/edit/", views.supporter_edit, name="supporter_edit"),
+    path("requests/case/<int:pk>/", views.dispatch_request_new, name="dispatch_request_new"),
+    path("matching/", views.matching_page, name="matching"),
+    path("matching/approve/", views.dispatch_approve, name="dispatch_approve"),
+    path("mine/", views.my_dispatches, name="my_dispatches"),
+    path("dispatches/<int:pk>/activity/", views.activity_log_new, name="activity_log_new"),
+    path("payments.xlsx", views.payments_xlsx, name="supporter_payments_xlsx"),
+]

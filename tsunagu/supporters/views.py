@@ -1,0 +1,255 @@
+"""Screens of supporters: the registry, dispatch requests, matching and approval, and the
+supporter's own phone view of their dispatches and activity logs."""
+
+from datetime import date
+from io import BytesIO
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tsunagu.audit.services import Seen
+from tsunagu.cases.models import Case
+from tsunagu.policy import can, one, record, record_seen, require, visible
+from tsunagu.supporters import selectors, services
+from tsunagu.supporters.access import dispatch_for_activity, supporter_for_manager
+from tsunagu.supporters.codes import RequestStatus
+from tsunagu.supporters.forms import (
+    ActivityLogForm,
+    ApprovalForm,
+    DispatchRequestForm,
+    SupporterForm,
+)
+from tsunagu.supporters.models import DispatchRequest, Supporter
+from tsunagu.supporters.services import WeeklySlot
+from tsunagu.tenancy.forms import validation_error_to_form
+from tsunagu.tenancy.policy import (
+    MANAGE_SUPPORTERS,
+    OWN_DISPATCHES,
+    REQUEST_DISPATCH,
+    VIEW_SUPPORTERS,
+)
+
+
+def supporter_list(request: HttpRequest, code: str) -> HttpResponse:
+    member = request.membership  # type: ignore[attr-defined]
+    require(member, VIEW_SUPPORTERS)
+    supporters = list(selectors.supporter_list(viewer=member))
+    load = selectors.current_load([s.pk for s in supporters])
+    for s in supporters:
+        s.current = load[s.pk]  # type: ignore[attr-defined]
+    return render(
+        request,
+        "supporters/supporter_list.html",
+        {"supporters": supporters, "manage": can(member, MANAGE_SUPPORTERS)},
+    )
+
+
+def supporter_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+    member = request.membership  # type: ignore[attr-defined]
+    require(member, MANAGE_SUPPORTERS)
+    supporter = supporter_for_manager(membership=member, pk=pk) if pk else None
+    initial = {}
+    slots: list[WeeklySlot] = []
+    if supporter is not None:
+        initial = {
+            "name": supporter.name,
+            "background": supporter.background,
+            "qualification": supporter.qualification,
+            "gender": supporter.gender,
+            "age_band": supporter.age_band,
+            "peer": supporter.peer,
+            "areas": "、".join(supporter.areas),
+            "skills": "、".join(supporter.skills),
+            "activities": supporter.activities,
+            "external_training": supporter.external_training,
+            "max_active": supporter.max_active,
+            "pledged_on": supporter.pledged_on,
+            "status": supporter.status,
+        }
+        slots = [WeeklySlot(a.weekday, a.start, a.end) for a in supporter.availability.all()]
+    form = SupporterForm(request.POST or None, initial=initial, slots=slots)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.supporter_save(
+                actor=member, supporter=supporter, **form.service_fields()
+            )
+        except ValidationError as exc:
+            validation_error_to_form(form, exc)
+        else:
+            messages.success(request, _("Saved the supporter %(name)s.") % {"name": saved.name})
+            return redirect("staff:supporter_list", code=code)
+    return render(request, "supporters/supporter_form.html", {"form": form, "supporter": supporter})
+
+
+def dispatch_request_new(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    member = request.membership  # type: ignore[attr-defined]
+    case = one(member, Case, pk, permission=REQUEST_DISPATCH)
+    form = DispatchRequestForm(request.POST or None, supporters=visible(member, Supporter))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.dispatch_request_create(actor=member, case=case, **form.service_fields())
+        except ValidationError as exc:
+            validation_error_to_form(form, exc)
+        else:
+            messages.success(request, _("Asked for a supporter. The lead will match one."))
+            return redirect("staff:case_detail", code=code, pk=case.pk)
+    return render(request, "supporters/dispatch_request_form.html", {"form": form, "case": case})
+
+
+def matching_page(request: HttpRequest, code: str) -> HttpResponse:
+    member = request.membership  # type: ignore[attr-defined]
+    require(member, MANAGE_SUPPORTERS)
+    result = selectors.matching_run(viewer=member)
+    requests = {
+        r.pk: r
+        for r in selectors.dispatch_request_list(
+            viewer=member, status=RequestStatus.OPEN
+        ).select_related("case__person")
+    }
+    supporters = {s.pk: s for s in selectors.supporter_list(viewer=member)}
+    rows = []
+    for proposal in result.proposals:
+        wanted = requests[proposal.request_id]
+        rows.append(
+            {
+                "request": wanted,
+                "proposal": proposal,
+                "supporter": supporters[proposal.supporter_id],
+                "choices": selectors.feasible_supporters(viewer=member, request=wanted),
+            }
+        )
+    unmatched = [(requests[r], why) for r, why in result.unmatched]
+    record(member, Case, [r.case_id for r in requests.values()], action="list")
+    return render(
+        request,
+        "supporters/matching.html",
+        {"rows": rows, "unmatched": unmatched, "approval": ApprovalForm()},
+    )
+
+
+@require_POST
+def dispatch_approve(request: HttpRequest, code: str) -> HttpResponse:
+    member = request.membership  # type: ignore[attr-defined]
+    require(member, MANAGE_SUPPORTERS)
+    form = ApprovalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The approval was not complete; nothing was saved."))
+        return redirect("staff:matching", code=code)
+    wanted = one(
+        member, DispatchRequest, form.cleaned_data["request"], permission=MANAGE_SUPPORTERS
+    )
+    supporter = one(member, Supporter, form.cleaned_data["supporter"], permission=MANAGE_SUPPORTERS)
+    proposed = form.cleaned_data.get("proposed")
+    proposal = None
+    if proposed:
+        result = selectors.matching_run(viewer=member, request_ids=[wanted.pk])
+        proposal = next((p for p in result.proposals if p.supporter_id == proposed), None)
+        if proposal is None:  # the proposal changed since the page was shown
+            from tsunagu.supporters.matching import Proposal
+
+            proposal = Proposal(wanted.pk, proposed, 0, ())
+    try:
+        dispatch = services.dispatch_approve(
+            actor=member,
+            request=wanted,
+            supporter=supporter,
+            briefing=form.cleaned_data["briefing"],
+            override_reason=form.cleaned_data["override_reason"],
+            proposal=proposal,
+        )
+    except ValidationError as exc:
+        for text in exc.messages:
+            messages.error(request, text)
+        return redirect("staff:matching", code=code)
+    # What the lead released is case information going to the supporter: in the access log.
+    record_seen(member, [Seen("case", wanted.case_id, f"dispatch:{dispatch.pk}")], action="create")
+    messages.success(
+        request, _("%(name)s will go. The briefing was released.") % {"name": supporter.name}
+    )
+    return redirect("staff:matching", code=code)
+
+
+def my_dispatches(request: HttpRequest, code: str) -> HttpResponse:
+    """The supporter's phone view: upcoming dispatches with their briefing, and hours."""
+    member = request.membership  # type: ignore[attr-defined]
+    require(member, OWN_DISPATCHES)
+    dispatches = list(selectors.dispatch_list(viewer=member).filter(status="active"))
+    record_seen(
+        member,
+        [Seen("case", d.request.case_id, f"dispatch:{d.pk}") for d in dispatches],
+        action="list",
+    )
+    work = selectors.month_of_work(viewer=member, month=timezone.localdate())
+    return render(
+        request,
+        "supporters/my_dispatches.html",
+        {"dispatches": dispatches, "work": work[0] if work else None},
+    )
+
+
+def activity_log_new(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    member = request.membership  # type: ignore[attr-defined]
+    dispatch = dispatch_for_activity(membership=member, pk=pk)
+    form = ActivityLogForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_log_create(actor=member, dispatch=dispatch, **form.cleaned_data)
+        except ValidationError as exc:
+            validation_error_to_form(form, exc)
+        else:
+            messages.success(request, _("Logged the activity. Thank you."))
+            if can(member, OWN_DISPATCHES):
+                return redirect("staff:my_dispatches", code=code)
+            return redirect("staff:case_detail", code=code, pk=dispatch.request.case_id)
+    return render(request, "supporters/activity_form.html", {"form": form, "dispatch": dispatch})
+
+
+def payments_xlsx(request: HttpRequest, code: str) -> HttpResponse:
+    """謝金: hours and travel of each supporter in a month, a sheet each and a summary."""
+    from openpyxl import Workbook
+
+    member = request.membership  # type: ignore[attr-defined]
+    require(member, MANAGE_SUPPORTERS)
+    try:
+        month = date.fromisoformat(request.GET.get("month", "") + "-01")
+    except ValueError:
+        month = timezone.localdate().replace(day=1)
+    if not 1873 <= month.year <= 2999:
+        raise Http404
+    work = selectors.month_of_work(viewer=member, month=month)
+    book = Workbook()
+    summary = book.active
+    assert summary is not None
+    summary.title = _("Summary")
+    summary.append([_("Supporter"), _("Activities"), _("Hours"), _("Travel costs (yen)")])
+    for w in work:
+        summary.append([_text(w.supporter.name), len(w.activities), w.hours, w.travel_yen])
+        sheet = book.create_sheet(title=f"{w.supporter.pk}")
+        sheet.append([_text(w.supporter.name)])
+        sheet.append(
+            [_("Date"), _("From"), _("Until"), _("Hours"), _("Place"), _("Travel costs (yen)")]
+        )
+        for a in w.activities:
+            sheet.append(
+                [a.date, a.start, a.end, round(a.minutes / 60, 2), _text(a.place), a.travel_yen]
+            )
+    out = BytesIO()
+    book.save(out)
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="supporter-payments-{month:%Y-%m}.xlsx"'
+    )
+    return response
+
+
+def _text(value: str) -> str:
+    """A cell a spreadsheet must not run as a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
