@@ -5,10 +5,17 @@ import gettext
 import re
 from pathlib import Path
 
-PO = Path(__file__).resolve().parents[2] / "locale" / "ja" / "LC_MESSAGES" / "django.po"
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+# The project's catalog, and those of apps that keep their own (tsunagu/<app>/locale).
+CATALOGS = [
+    ROOT / "locale" / "ja" / "LC_MESSAGES" / "django.po",
+    *sorted(ROOT.glob("tsunagu/*/locale/ja/LC_MESSAGES/django.po")),
+]
 
 
-def entries() -> list[dict[str, str | bool]]:
+def entries(PO: Path) -> list[dict[str, str | bool]]:
     """msgid/msgstr pairs of the .po (first plural form), fuzzy flag included; header skipped."""
     found: list[dict[str, str | bool]] = []
     for block in PO.read_text(encoding="utf-8").split("\n\n"):
@@ -30,17 +37,19 @@ def entries() -> list[dict[str, str | bool]]:
     return found
 
 
-def test_every_message_has_a_japanese_translation():
-    missing = [e["msgid"] for e in entries() if not e.get("msgstr") or e["fuzzy"]]
-    assert missing == [], "translate these in locale/ja/LC_MESSAGES/django.po"
+@pytest.mark.parametrize("PO", CATALOGS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_message_has_a_japanese_translation(PO: Path):
+    missing = [e["msgid"] for e in entries(PO) if not e.get("msgstr") or e["fuzzy"]]
+    assert missing == [], f"translate these in {PO.relative_to(ROOT)}"
 
 
-def test_the_compiled_catalog_matches_the_po_file():
+@pytest.mark.parametrize("PO", CATALOGS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_compiled_catalog_matches_the_po_file(PO: Path):
     with (PO.with_suffix(".mo")).open("rb") as mo:
         catalog = gettext.GNUTranslations(mo)
     stale = [
         e["msgid"]
-        for e in entries()
+        for e in entries(PO)
         if "msgid_plural" not in e and catalog.gettext(str(e["msgid"])) != e["msgstr"]
     ]
     assert stale == [], "run `tsunagu compilemessages --ignore=.venv`"
