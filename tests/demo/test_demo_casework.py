@@ -29,6 +29,7 @@ from tsunagu.network.models import (
 from tsunagu.people.models import Consent, FamilyMember, Person
 from tsunagu.reports.models import ReportingGroup
 from tsunagu.reports.selectors import consultation_statistics
+from tsunagu.supporters.models import DispatchRequest, Supporter
 from tsunagu.tenancy.models import Membership, Municipality
 
 # The deck's figures as the acceptance check reads them: code, period, exact channels,
@@ -85,6 +86,8 @@ CASEWORK = [
     Meeting,
     MeetingBody,
     ActionItem,
+    Supporter,
+    DispatchRequest,
 ]
 
 
@@ -322,3 +325,19 @@ def test_each_city_holds_the_meetings_of_the_deck(unscoped: None) -> None:
     for code in CODES:
         items = ActionItem.objects.filter(municipality__code=code)
         assert items.filter(done_at__isnull=True).exists() and items.exclude(done_at=None).exists()
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_each_city_has_supporters_and_requests_for_matching_to_work_on(
+    unscoped: None, code: str
+) -> None:
+    from tsunagu.supporters.selectors import matching_run
+
+    lead = member(code, "lead")
+    assert Supporter.objects.filter(municipality=lead.municipality, status="active").count() == 3
+    result = matching_run(viewer=lead)
+    assert result.proposals, "some open request can be matched"
+    # The request from outside every supporter's areas stays unmatched, and says so.
+    assert any("市外" in why for _request, why in result.unmatched)
+    supporter = member(code, "supporter")
+    assert Supporter.objects.get(membership=supporter).dispatches.count() == 1

@@ -19,6 +19,7 @@ from tsunagu.demo.casework import casework_load, reporting_groups_load
 from tsunagu.demo.data import MUNICIPALITIES, ROLE_DISPLAY_NAMES, DemoMunicipality
 from tsunagu.demo.network import meetings_load, network_load
 from tsunagu.demo.places import places_load
+from tsunagu.demo.supporters import supporters_load
 from tsunagu.people.models import Person
 from tsunagu.tenancy.codes import Role
 from tsunagu.tenancy.models import Membership, Municipality, Organization
@@ -116,6 +117,7 @@ def _load_municipality(
     network_load(demo, municipality, today=today)
     meetings_load(demo, municipality, today=today)
     places_load(demo.slug, municipality, today=today)
+    supporters_load(demo, municipality, today)
     return accounts
 
 
