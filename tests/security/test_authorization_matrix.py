@@ -165,6 +165,7 @@ STAFF: dict[str, Row] = {
     "staff:my_dispatches": Row(only("supporter")),
     "staff:activity_log_new": Row(only(*EDITORS, "supporter")),
     "staff:supporter_payments_xlsx": Row(only("lead")),
+    "staff:supporter_statistics": Row(only(*EDITORS)),
 }
 
 # API operations: (method, OpenAPI path) → expected status per role.

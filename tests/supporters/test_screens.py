@@ -224,3 +224,42 @@ def test_another_municipality_gets_404_on_the_screens(personas, supporters):
     outsider = personas.client("lead", outsider=True)
     for path in ("", "new/", "matching/", f"{supporters['peer'].pk}/edit/"):
         assert outsider.get(url(personas, path)).status_code == 404
+
+
+def test_statistics_count_hours_people_and_the_wait_before_the_first_visit(
+    personas, supporters, case
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    with scope(municipality=personas.municipality):
+        asked = services.dispatch_request_create(
+            actor=personas.members["lead"],
+            case=case,
+            purpose="訪問",
+            area="北部",
+            when=[WeeklySlot(0, time(10), time(11))],
+            at=timezone.now() - timedelta(days=6),
+        )
+        dispatch = services.dispatch_approve(
+            actor=personas.members["lead"], request=asked, supporter=supporters["peer"]
+        )
+        for start, end in ((time(10), time(11)), (time(13), time(14, 30))):
+            services.activity_log_create(
+                actor=personas.members["lead"],
+                dispatch=dispatch,
+                date=today,
+                start=start,
+                end=end,
+                what_happened="訪問",
+            )
+    response = personas.client("counselor").get(url(personas, "statistics/"))
+    stats = response.context["stats"]
+    assert (stats.activities, stats.hours, stats.people) == (2, 2.5, 1)
+    assert stats.waits == [6]
+    assert stats.by_background == [
+        {"background": "ピア・元当事者", "activities": 2, "hours": 2.5, "people": 1}
+    ]
+    assert "statistics-chart-data" in response.content.decode()

@@ -1,15 +1,23 @@
 """Reads of supporters and dispatch, each limited by the policy layer."""
 
+import math
+import statistics
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from tsunagu.policy import visible
 from tsunagu.supporters import matching
-from tsunagu.supporters.codes import DispatchStatus, RequestStatus, SupporterStatus
+from tsunagu.supporters.codes import (
+    DispatchStatus,
+    RequestStatus,
+    SupporterBackground,
+    SupporterStatus,
+)
 from tsunagu.supporters.models import (
     ActivityLog,
     Availability,
@@ -107,3 +115,98 @@ def month_of_work(*, viewer: Membership, month: date) -> list[MonthOfWork]:
         supporter = log.dispatch.supporter
         by_supporter.setdefault(supporter.pk, MonthOfWork(supporter, [])).activities.append(log)
     return list(by_supporter.values())
+
+
+@dataclass
+class SupporterStatistics:
+    """Dispatches, activities, hours and people reached in a period, by month and background,
+    and the waiting time from a request to the first visit."""
+
+    start: date
+    end: date
+    dispatches: int
+    activities: int
+    hours: float
+    people: int
+    by_month: list[dict[str, object]]
+    by_background: list[dict[str, object]]
+    waits: list[int]
+
+    @property
+    def wait_median(self) -> float | None:
+        return statistics.median(self.waits) if self.waits else None
+
+    @property
+    def wait_p90(self) -> float | None:
+        if not self.waits:
+            return None
+        ordered = sorted(self.waits)
+        # Nearest rank: the smallest wait that 90% of the requests did not exceed.
+        return ordered[max(math.ceil(0.9 * len(ordered)) - 1, 0)]
+
+
+@dataclass
+class _Tally:
+    activities: int = 0
+    minutes: int = 0
+    people: set[int] = field(default_factory=set)
+
+    def add(self, minutes: int, person: int) -> None:
+        self.activities += 1
+        self.minutes += minutes
+        self.people.add(person)
+
+    def row(self, **label: str) -> dict[str, object]:
+        hours = round(self.minutes / 60, 1)
+        return {**label, "activities": self.activities, "hours": hours, "people": len(self.people)}
+
+
+def supporter_statistics(*, viewer: Membership, start: date, end: date) -> SupporterStatistics:
+    dispatches = visible(viewer, Dispatch)
+    logs = ActivityLog.objects.filter(
+        dispatch__in=dispatches.values("pk"), date__gte=start, date__lte=end
+    ).values_list(
+        "date",
+        "start",
+        "end",
+        "dispatch__supporter__background",
+        "dispatch__request__case__person_id",
+    )
+    total = _Tally()
+    months: dict[str, _Tally] = {}
+    backgrounds: dict[str, _Tally] = {}
+    for day, begin, finish, background, person in logs:
+        minutes = (finish.hour * 60 + finish.minute) - (begin.hour * 60 + begin.minute)
+        for tally in (
+            total,
+            months.setdefault(f"{day:%Y-%m}", _Tally()),
+            backgrounds.setdefault(background, _Tally()),
+        ):
+            tally.add(minutes, person)
+    first_visit: dict[int, date] = {}
+    for request_id, day in ActivityLog.objects.filter(
+        dispatch__in=dispatches.values("pk")
+    ).values_list("dispatch__request_id", "date"):
+        if request_id not in first_visit or day < first_visit[request_id]:
+            first_visit[request_id] = day
+    waits = [
+        (first_visit[pk] - timezone.localtime(at).date()).days
+        for pk, at in visible(viewer, DispatchRequest)
+        .filter(pk__in=first_visit)
+        .values_list("pk", "requested_at")
+        if start <= first_visit[pk] <= end
+    ]
+    labels = dict(SupporterBackground.choices)
+    return SupporterStatistics(
+        start=start,
+        end=end,
+        dispatches=dispatches.filter(
+            approved_at__date__gte=start, approved_at__date__lte=end
+        ).count(),
+        activities=total.activities,
+        hours=round(total.minutes / 60, 1),
+        people=len(total.people),
+        by_month=[t.row(month=m) for m, t in sorted(months.items())],
+        by_background=[t.row(background=str(labels.get(b, b))) for b, t in backgrounds.items()],
+        waits=waits,
+    )

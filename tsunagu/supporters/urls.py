@@ -11,5 +11,6 @@ urlpatterns = [
     path("matching/approve/", views.dispatch_approve, name="dispatch_approve"),
     path("mine/", views.my_dispatches, name="my_dispatches"),
     path("dispatches/<int:pk>/activity/", views.activity_log_new, name="activity_log_new"),
+    path("statistics/", views.supporter_statistics, name="supporter_statistics"),
     path("payments.xlsx", views.payments_xlsx, name="supporter_payments_xlsx"),
 ]

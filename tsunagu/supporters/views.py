@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from tsunagu.audit.services import Seen
 from tsunagu.cases.models import Case
+from tsunagu.core.eras import fiscal_year, fiscal_year_dates, fiscal_year_label
 from tsunagu.policy import can, one, record, record_seen, require, visible
 from tsunagu.supporters import selectors, services
 from tsunagu.supporters.access import dispatch_for_activity, supporter_for_manager
@@ -253,3 +254,39 @@ def payments_xlsx(request: HttpRequest, code: str) -> HttpResponse:
 def _text(value: str) -> str:
     """A cell a spreadsheet must not run as a formula."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def supporter_statistics(request: HttpRequest, code: str) -> HttpResponse:
+    """Dispatches, hours and people reached in a fiscal year, and how long people waited."""
+    member = request.membership  # type: ignore[attr-defined]
+    require(member, VIEW_SUPPORTERS)
+    try:
+        year = int(request.GET.get("fiscal_year") or fiscal_year(timezone.localdate()))
+    except ValueError:
+        year = fiscal_year(timezone.localdate())
+    if not 1873 <= year <= 2998:
+        raise Http404
+    start, end = fiscal_year_dates(year)
+    stats = selectors.supporter_statistics(viewer=member, start=start, end=end)
+    # The shape static/tsunagu/statistics.js draws (one dataset: hours by month).
+    chart = {
+        "labels": [row["month"] for row in stats.by_month],
+        "datasets": [
+            {
+                "label": _("Hours of activity"),
+                "code": "home_visit",
+                "data": [row["hours"] for row in stats.by_month],
+            }
+        ],
+        "yLabel": _("Hours"),
+    }
+    return render(
+        request,
+        "supporters/statistics.html",
+        {
+            "stats": stats,
+            "fiscal_year": year,
+            "chart": chart,
+            "years": [(y, fiscal_year_label(y)) for y in range(year - 3, year + 2)],
+        },
+    )
