@@ -166,6 +166,7 @@ STAFF: dict[str, Row] = {
     "staff:activity_log_new": Row(only(*EDITORS, "supporter")),
     "staff:supporter_payments_xlsx": Row(only("lead")),
     "staff:supporter_statistics": Row(only(*EDITORS)),
+    "staff:case_supporter_activity": Row(only(*EDITORS)),
 }
 
 # API operations: (method, OpenAPI path) → expected status per role.
@@ -420,6 +421,7 @@ def world(personas):
             "session_change": session.pk,
             "supporter_edit": supporter.pk,
             "dispatch_request_new": case.pk,
+            "case_supporter_activity": case.pk,
             "activity_log_new": dispatch.pk,
         },
         "case": case.pk,

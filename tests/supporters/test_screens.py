@@ -263,3 +263,25 @@ def test_statistics_count_hours_people_and_the_wait_before_the_first_visit(
         {"background": "ピア・元当事者", "activities": 2, "hours": 2.5, "people": 1}
     ]
     assert "statistics-chart-data" in response.content.decode()
+
+
+def test_the_case_page_shows_the_supporters_activity_to_staff(personas, supporters, case):
+    asked = _open_request(personas, case)
+    with scope(municipality=personas.municipality):
+        dispatch = services.dispatch_approve(
+            actor=personas.members["lead"], request=asked, supporter=supporters["peer"]
+        )
+        services.activity_log_create(
+            actor=personas.members["supporter"],
+            dispatch=dispatch,
+            date=date.today(),
+            start=time(10),
+            end=time(11),
+            what_happened="散歩に出た",
+            next_step="次は図書館",
+        )
+    counselor = personas.client("counselor")
+    page = counselor.get(personas.url(f"cases/{case.pk}/")).content.decode()
+    assert f"supporters/case/{case.pk}/" in page and "サポーター派遣を申請" in page
+    part = counselor.get(url(personas, f"case/{case.pk}/")).content.decode()
+    assert "佐藤 ピア" in part and "散歩に出た" in part and "次は図書館" in part

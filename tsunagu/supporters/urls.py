@@ -7,6 +7,7 @@ urlpatterns = [
     path("new/", views.supporter_edit, name="supporter_create"),
     path("<int:pk>/edit/", views.supporter_edit, name="supporter_edit"),
     path("requests/case/<int:pk>/", views.dispatch_request_new, name="dispatch_request_new"),
+    path("case/<int:pk>/", views.case_supporter_activity, name="case_supporter_activity"),
     path("matching/", views.matching_page, name="matching"),
     path("matching/approve/", views.dispatch_approve, name="dispatch_approve"),
     path("mine/", views.my_dispatches, name="my_dispatches"),

@@ -290,3 +290,15 @@ def supporter_statistics(request: HttpRequest, code: str) -> HttpResponse:
             "years": [(y, fiscal_year_label(y)) for y in range(year - 3, year + 2)],
         },
     )
+
+
+def case_supporter_activity(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """The case page's part on supporters: requests, who goes, and their activity logs."""
+    member = request.membership  # type: ignore[attr-defined]
+    case = one(member, Case, pk, permission=REQUEST_DISPATCH)
+    requests = list(
+        selectors.dispatch_request_list(viewer=member)
+        .filter(case=case)
+        .prefetch_related("dispatches__supporter", "dispatches__activities")
+    )
+    return render(request, "supporters/_case_activity.html", {"case": case, "requests": requests})
