@@ -149,6 +149,7 @@ INSTALLED_APPS = [
     "tsunagu.places",
     "tsunagu.programmes",
     "tsunagu.supporters",
+    "tsunagu.surveys",
     "tsunagu.api",
     "tsunagu.demo",
 ]

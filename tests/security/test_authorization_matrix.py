@@ -28,6 +28,7 @@ from tsunagu.places import services as place_services
 from tsunagu.programmes import services as programme_services
 from tsunagu.reports.models import ReportingGroup
 from tsunagu.supporters import services as supporter_services
+from tsunagu.surveys import services as survey_services
 from tsunagu.tenancy.codes import Role
 from tsunagu.tenancy.models import Organization
 
@@ -226,6 +227,9 @@ API: dict[tuple[str, str], Row] = {
     ("post", "/api/v1/m/{code}/dispatch-requests"): Row(only(*EDITORS, status=422), data={}),
     ("post", "/api/v1/m/{code}/matching"): Row(only("lead"), data={}),
     ("get", "/api/v1/m/{code}/dispatches"): Row(only(*EDITORS, "supporter")),
+    ("get", "/api/v1/m/{code}/surveys"): Row(only(*ADMIN_AND_LEAD, "counselor")),
+    ("post", "/api/v1/m/{code}/surveys"): Row(only(*ADMIN_AND_LEAD, status=422), data={}),
+    ("get", "/api/v1/m/{code}/surveys/{survey_id}"): Row(only(*ADMIN_AND_LEAD, "counselor")),
 }
 # Outside any municipality: anyone with a token.
 API_GLOBAL = {("get", "/api/v1/municipalities")}
@@ -383,6 +387,8 @@ def world(personas):
             ),
             supporter=supporter,
         )
+        survey_services.district_save(actor=lead, name="北部")
+        survey = survey_services.survey_create(actor=lead, name="実態把握", conducted_on=today)
     assert organization is not None
     assert session is not None
     return {
@@ -437,6 +443,7 @@ def world(personas):
         "place": place.pk,
         "session": session.pk,
         "programme": programme.pk,
+        "survey": survey.pk,
     }
 
 
@@ -521,6 +528,7 @@ def test_api_operations_answer_each_role_as_declared(personas, world):
             place_id=world["place"],
             session_id=world["session"],
             programme_id=world["programme"],
+            survey_id=world["survey"],
         )
         if "stats" in path:
             url += "?fiscal_year=2026"

@@ -90,6 +90,7 @@ def _add_routers() -> None:
     from tsunagu.programmes.api import router as programmes
     from tsunagu.reports.api import router as statistics
     from tsunagu.supporters import api as supporters
+    from tsunagu.surveys.api import router as surveys
 
     api.add_router("/m/{code}/persons", persons)
     api.add_router("/m/{code}/cases", cases)
@@ -105,6 +106,7 @@ def _add_routers() -> None:
     api.add_router("/m/{code}/dispatch-requests", supporters.dispatch_requests)
     api.add_router("/m/{code}/matching", supporters.matching)
     api.add_router("/m/{code}/dispatches", supporters.dispatches)
+    api.add_router("/m/{code}/surveys", surveys)
 
 
 _add_routers()

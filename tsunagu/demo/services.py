@@ -20,6 +20,7 @@ from tsunagu.demo.data import MUNICIPALITIES, ROLE_DISPLAY_NAMES, DemoMunicipali
 from tsunagu.demo.network import meetings_load, network_load
 from tsunagu.demo.places import places_load
 from tsunagu.demo.supporters import supporters_load
+from tsunagu.demo.surveys import surveys_load
 from tsunagu.people.models import Person
 from tsunagu.tenancy.codes import Role
 from tsunagu.tenancy.models import Membership, Municipality, Organization
@@ -118,6 +119,7 @@ def _load_municipality(
     meetings_load(demo, municipality, today=today)
     places_load(demo.slug, municipality, today=today)
     supporters_load(demo, municipality, today)
+    surveys_load(demo, municipality)
     return accounts
 
 

@@ -57,6 +57,7 @@ RULE_MODULES = (
     "tsunagu.policy.network",
     "tsunagu.policy.places",
     "tsunagu.policy.supporters",
+    "tsunagu.policy.surveys",
 )
 
 _BASES: dict[type[Model], list[Basis]] = defaultdict(list)

@@ -58,6 +58,9 @@ VIEW_SUPPORTERS = "supporter.view"
 REQUEST_DISPATCH = "dispatch.request"
 MANAGE_SUPPORTERS = "supporter.manage"
 OWN_DISPATCHES = "dispatch.own"
+# District needs surveys (実態把握): counts by district, never names.
+VIEW_SURVEYS = "survey.view"
+MANAGE_SURVEYS = "survey.manage"
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
@@ -65,6 +68,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             VIEW_PARTNERS,
             MANAGE_PARTNERS,
             VIEW_EXACT_STATISTICS,
+            VIEW_SURVEYS,
+            MANAGE_SURVEYS,
             MANAGE_MUNICIPALITY,
             VIEW_STATISTICS,
             IMPORT_CONSULTATIONS,
@@ -97,6 +102,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             VIEW_SUPPORTERS,
             REQUEST_DISPATCH,
             MANAGE_SUPPORTERS,
+            VIEW_SURVEYS,
+            MANAGE_SURVEYS,
             UNLOCK_ACCOUNTS,
             VIEW_ACCESS_LOG,
             VIEW_CHANGE_HISTORY,
@@ -129,6 +136,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             ENROL,
             VIEW_SUPPORTERS,
             REQUEST_DISPATCH,
+            VIEW_SURVEYS,
         }
     ),
     Role.PROFESSIONAL: frozenset({VIEW_PERSONS, VIEW_CONSULTATIONS, ATTEND_MEETINGS}),
