@@ -21,6 +21,7 @@ staff_patterns = [
     path("partners/", include("tsunagu.network.partner_urls")),
     path("places/", include("tsunagu.places.urls")),
     path("supporters/", include("tsunagu.supporters.urls")),
+    path("surveys/", include("tsunagu.surveys.urls")),
 ]
 
 urlpatterns = [

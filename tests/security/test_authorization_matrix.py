@@ -168,6 +168,13 @@ STAFF: dict[str, Row] = {
     "staff:supporter_payments_xlsx": Row(only("lead")),
     "staff:supporter_statistics": Row(only(*EDITORS)),
     "staff:case_supporter_activity": Row(only(*EDITORS)),
+    # Needs surveys: counts by district; admin and lead run them, counselors read them.
+    "staff:survey_list": Row(only(*ADMIN_AND_LEAD, "counselor")),
+    "staff:district_list": Row(only(*ADMIN_AND_LEAD)),
+    "staff:survey_detail": Row(only(*ADMIN_AND_LEAD, "counselor")),
+    "staff:survey_answer_edit": Row(only(*ADMIN_AND_LEAD)),
+    "staff:survey_answer_remind": Row(only(*ADMIN_AND_LEAD), "post"),
+    "staff:survey_xlsx": Row(only(*ADMIN_AND_LEAD, "counselor")),
 }
 
 # API operations: (method, OpenAPI path) → expected status per role.
@@ -389,6 +396,7 @@ def world(personas):
         )
         survey_services.district_save(actor=lead, name="北部")
         survey = survey_services.survey_create(actor=lead, name="実態把握", conducted_on=today)
+        answer = survey.answers.get()
     assert organization is not None
     assert session is not None
     return {
@@ -428,6 +436,10 @@ def world(personas):
             "supporter_edit": supporter.pk,
             "dispatch_request_new": case.pk,
             "case_supporter_activity": case.pk,
+            "survey_detail": survey.pk,
+            "survey_answer_edit": survey.pk,
+            "survey_answer_remind": survey.pk,
+            "survey_xlsx": survey.pk,
             "activity_log_new": dispatch.pk,
         },
         "case": case.pk,
@@ -444,6 +456,7 @@ def world(personas):
         "session": session.pk,
         "programme": programme.pk,
         "survey": survey.pk,
+        "answer_pk": answer.pk,
     }
 
 
@@ -469,12 +482,29 @@ def staff_url(name: str, code: str, world: dict) -> str:
         kwargs["item_pk"] = world["item_pk"]
     if short == "risk_clear":
         kwargs["flag_pk"] = world["flag_pk"]
+    if short.startswith("survey_answer_"):
+        kwargs["answer_pk"] = world["answer_pk"]
     url = reverse(name, kwargs=kwargs)
     if short == "consultation_person_cases":
         url += f"?person={world['person']}"
     if short == "person_merge":
         url += f"?with={world['twin']}"
     return url
+
+
+def api_url(path: str, code: str, world: dict) -> str:
+    """An operation's OpenAPI path with the world's objects in it."""
+    return path.format(
+        code=code,
+        person_id=world["person"],
+        case_id=world["case"],
+        referral_id=world["referral"],
+        consultation_id=world["consultation"],
+        place_id=world["place"],
+        session_id=world["session"],
+        programme_id=world["programme"],
+        survey_id=world["survey"],
+    )
 
 
 def request(client: Client, row: Row, url: str) -> int:
@@ -519,17 +549,7 @@ def test_api_operations_answer_each_role_as_declared(personas, world):
     outsider = personas.token("lead", outsider=True)
     code = personas.municipality.code
     for (method, path), row in sorted(API.items()):
-        url = path.format(
-            code=code,
-            person_id=world["person"],
-            case_id=world["case"],
-            referral_id=world["referral"],
-            consultation_id=world["consultation"],
-            place_id=world["place"],
-            session_id=world["session"],
-            programme_id=world["programme"],
-            survey_id=world["survey"],
-        )
+        url = api_url(path, code, world)
         if "stats" in path:
             url += "?fiscal_year=2026"
         for who, token, expected in [

@@ -1,0 +1,178 @@
+"""Screens of needs surveys: rounds, a round's table and chart by district, answers entered
+from paper, two rounds compared, districts, and the XLSX export."""
+
+from io import BytesIO
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tsunagu.policy import can, one, require, visible
+from tsunagu.surveys import selectors, services
+from tsunagu.surveys.forms import AnswerForm, DistrictForm, SurveyForm
+from tsunagu.surveys.models import District, DistrictAnswer, Survey
+from tsunagu.tenancy.forms import validation_error_to_form
+from tsunagu.tenancy.policy import MANAGE_SURVEYS, VIEW_SURVEYS
+
+
+def survey_list(request: HttpRequest, code: str) -> HttpResponse:
+    member = request.membership  # type: ignore[attr-defined]
+    require(member, VIEW_SURVEYS)
+    manage = can(member, MANAGE_SURVEYS)
+    form = SurveyForm(request.POST or None) if manage else None
+    if request.method == "POST":
+        require(member, MANAGE_SURVEYS)
+        assert form is not None
+        if form.is_valid():
+            try:
+                survey = services.survey_create(actor=member, **form.cleaned_data)
+            except ValidationError as exc:
+                validation_error_to_form(form, exc)
+            else:
+                messages.success(request, _("Started the survey round."))
+                return redirect("staff:survey_detail", code=code, pk=survey.pk)
+    surveys = list(selectors.survey_list(viewer=member))
+    return render(
+        request, "surveys/survey_list.html", {"surveys": surveys, "form": form, "manage": manage}
+    )
+
+
+def survey_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    member = request.membership  # type: ignore[attr-defined]
+    survey = one(member, Survey, pk, permission=VIEW_SURVEYS)
+    answers = selectors.answers_of(survey)
+    others = visible(member, Survey).exclude(pk=survey.pk)
+    compare_with = None
+    comparison = None
+    if request.GET.get("compare"):
+        try:
+            compare_with = others.get(pk=int(request.GET["compare"]))
+        except (ValueError, Survey.DoesNotExist):
+            compare_with = None
+        if compare_with is not None:
+            before, after = sorted([compare_with, survey], key=lambda s: s.conducted_on)
+            comparison = selectors.survey_compare(before=before, after=after)
+            compare_with = before if before != survey else after
+    # The shape static/tsunagu/statistics.js draws: people counted, by district.
+    chart = {
+        "labels": [a.district.name for a in answers],
+        "datasets": [
+            {"label": _("People counted"), "code": "phone", "data": [a.total for a in answers]}
+        ],
+        "yLabel": _("People"),
+    }
+    return render(
+        request,
+        "surveys/survey_detail.html",
+        {
+            "survey": survey,
+            "answers": answers,
+            "total": sum(a.total for a in answers),
+            "known": sum(a.known_to_center for a in answers),
+            "responded": sum(1 for a in answers if a.responded),
+            "chart": chart,
+            "others": others,
+            "compare_with": compare_with,
+            "comparison": comparison,
+            "manage": can(member, MANAGE_SURVEYS),
+        },
+    )
+
+
+def answer_edit(request: HttpRequest, code: str, pk: int, answer_pk: int) -> HttpResponse:
+    member = request.membership  # type: ignore[attr-defined]
+    survey = one(member, Survey, pk, permission=MANAGE_SURVEYS)
+    answers = DistrictAnswer.objects.filter(survey=survey).select_related("district")
+    answer: DistrictAnswer = get_object_or_404(answers, pk=answer_pk)
+    initial = AnswerForm.initial_from(answer)
+    initial.setdefault("answered_on", answer.answered_on or timezone.localdate())
+    form = AnswerForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.answer_record(actor=member, answer=answer, **form.service_fields())
+        except ValidationError as exc:
+            validation_error_to_form(form, exc)
+        else:
+            messages.success(
+                request, _("Saved the answer of %(district)s.") % {"district": answer.district.name}
+            )
+            return redirect("staff:survey_detail", code=code, pk=survey.pk)
+    return render(
+        request, "surveys/answer_form.html", {"survey": survey, "answer": answer, "form": form}
+    )
+
+
+@require_POST
+def answer_remind(request: HttpRequest, code: str, pk: int, answer_pk: int) -> HttpResponse:
+    member = request.membership  # type: ignore[attr-defined]
+    survey = one(member, Survey, pk, permission=MANAGE_SURVEYS)
+    answer: DistrictAnswer = get_object_or_404(
+        DistrictAnswer.objects.filter(survey=survey), pk=answer_pk
+    )
+    services.answer_remind(actor=member, answer=answer, on=timezone.localdate())
+    messages.success(
+        request, _("Noted the reminder to %(district)s.") % {"district": answer.district.name}
+    )
+    return redirect("staff:survey_detail", code=code, pk=survey.pk)
+
+
+def district_list(request: HttpRequest, code: str) -> HttpResponse:
+    member = request.membership  # type: ignore[attr-defined]
+    require(member, MANAGE_SURVEYS)
+    form = DistrictForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.district_save(actor=member, **form.cleaned_data)
+        except ValidationError as exc:
+            validation_error_to_form(form, exc)
+        else:
+            messages.success(request, _("Added the district."))
+            return redirect("staff:district_list", code=code)
+    districts = District.objects.filter(municipality_id=member.municipality_id)
+    return render(request, "surveys/district_list.html", {"districts": districts, "form": form})
+
+
+def survey_xlsx(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    from openpyxl import Workbook
+
+    member = request.membership  # type: ignore[attr-defined]
+    survey = one(member, Survey, pk, permission=VIEW_SURVEYS)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = _("By district")
+    sheet.append([survey.name, survey.conducted_on])
+    sheet.append(
+        [
+            _("District"),
+            _("People"),
+            _("Of them known to the center"),
+            _("Answered on"),
+            _("Reminded on"),
+        ]
+    )
+    answers = selectors.answers_of(survey)
+    for a in answers:
+        sheet.append(
+            [_text(a.district.name), a.total, a.known_to_center, a.answered_on, a.reminded_on]
+        )
+    sheet.append(
+        [_("Total"), sum(a.total for a in answers), sum(a.known_to_center for a in answers)]
+    )
+    out = BytesIO()
+    book.save(out)
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="survey-{survey.pk}.xlsx"'
+    return response
+
+
+def _text(value: str) -> str:
+    """A cell a spreadsheet must not run as a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
