@@ -111,13 +111,17 @@ def main() -> None:
     load = os.getloadavg()[0]
     print(f"{n_requests} requests x {n_supporters} supporters; gain matrix {gain.shape}")
     print(f"served {len(result.proposals)}, unmatched {len(result.unmatched)}")
-    print(f"median of {args.runs}: match {match_s * 1000:.0f} ms, solver alone "
-          f"{solver_s * 1000:.0f} ms (load average {load:.2f})")
+    print(
+        f"median of {args.runs}: match {match_s * 1000:.0f} ms, solver alone "
+        f"{solver_s * 1000:.0f} ms (load average {load:.2f})"
+    )
     verdict = "OK" if match_s <= 1.0 else "OVER"
     print(f"matching time = {match_s:.2f}x of 1 s (target <= 1x) {verdict}")
     ratio = match_s / solver_s
-    print(f"matching / solver alone = {ratio:.2f}x (target <= 1.5x) "
-          f"{'OK' if ratio <= 1.5 else 'OVER'}")
+    print(
+        f"matching / solver alone = {ratio:.2f}x (target <= 1.5x) "
+        f"{'OK' if ratio <= 1.5 else 'OVER'}"
+    )
 
 
 if __name__ == "__main__":

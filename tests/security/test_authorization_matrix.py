@@ -373,6 +373,7 @@ def world(personas):
         session = place.sessions.filter(date__gte=today).first()
         programme = programme_services.programme_create(
             actor=lead, municipality_id=m.pk, name="講演会", kind="lecture"
+        )
         supporter = supporter_services.supporter_save(
             actor=lead,
             name="架空 サポーター",
