@@ -25,7 +25,7 @@ def entries(PO: Path) -> list[dict[str, str | bool]]:
         fields: dict[str, str] = {}
         key = None
         for line in lines:
-            match = re.match(r'^(msgid|msgid_plural|msgstr|msgstr\[0\]) (".*")$', line)
+            match = re.match(r'^(msgctxt|msgid|msgid_plural|msgstr|msgstr\[0\]) (".*")$', line)
             if match:
                 key = match.group(1).replace("[0]", "")
                 fields[key] = ast.literal_eval(match.group(2))
@@ -50,6 +50,12 @@ def test_the_compiled_catalog_matches_the_po_file(PO: Path):
     stale = [
         e["msgid"]
         for e in entries(PO)
-        if "msgid_plural" not in e and catalog.gettext(str(e["msgid"])) != e["msgstr"]
+        if "msgid_plural" not in e
+        and (
+            catalog.pgettext(str(e["msgctxt"]), str(e["msgid"]))
+            if "msgctxt" in e
+            else catalog.gettext(str(e["msgid"]))
+        )
+        != e["msgstr"]
     ]
     assert stale == [], "run `tsunagu compilemessages --ignore=.venv`"
