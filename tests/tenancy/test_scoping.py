@@ -24,6 +24,8 @@ GLOBAL_MODELS = {
     "axes.AccessFailureLog": "lockouts, keyed by username and address",
     "axes.AccessLog": "lockouts, keyed by username and address",
     "auditlog.LogEntry": "change history; tsunagu audit.ChangeRecord ties each to its municipality",
+    "django_tasks_database.DBTaskResult": "the job queue; a job's arguments name its own rows",
+    "core.WorkerBeat": "a background worker's heartbeat, one per process",
 }
 
 

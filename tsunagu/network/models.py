@@ -68,7 +68,7 @@ class SupportMeetingMember(TenantModel):
 class PartnerProfile(TenantModel):
     """A partner organization's entry in the municipality's directory (つなぎ先一覧)."""
 
-    organization = models.OneToOneField(
+    organization = models.ForeignKey(
         "tenancy.Organization",
         on_delete=models.CASCADE,
         related_name="partner_profile",
@@ -86,6 +86,11 @@ class PartnerProfile(TenantModel):
         ordering = ["destination", "organization__name"]
         verbose_name = _("partner")
         verbose_name_plural = _("partners")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "organization"], name="partner_profile_one_per_org"
+            )
+        ]
 
     def __str__(self) -> str:
         return str(self.organization)
@@ -251,7 +256,8 @@ class MeetingAttendance(TenantModel):
         verbose_name = _("attendance")
         constraints = [
             models.UniqueConstraint(
-                fields=["meeting", "organization"], name="meeting_attendance_unique"
+                fields=["municipality", "meeting", "organization"],
+                name="meeting_attendance_unique",
             )
         ]
 

@@ -115,7 +115,9 @@ class Session(TenantModel):
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
         constraints = [
-            models.UniqueConstraint(fields=["rule", "origin_date"], name="session_once_per_rule"),
+            models.UniqueConstraint(
+                fields=["municipality", "rule", "origin_date"], name="session_once_per_rule"
+            ),
             models.CheckConstraint(
                 condition=models.Q(end__gt=models.F("start")), name="session_end_after_start"
             ),
@@ -150,7 +152,7 @@ class Reservation(TenantModel):
         verbose_name_plural = _("reservations")
         constraints = [
             models.UniqueConstraint(
-                fields=["session", "person"],
+                fields=["municipality", "session", "person"],
                 condition=~models.Q(status=ReservationStatus.CANCELLED),
                 name="reservation_once_per_session",
             )
@@ -177,7 +179,7 @@ class Attendance(TenantModel):
         verbose_name_plural = _("attendance")
         constraints = [
             models.UniqueConstraint(
-                fields=["session", "person"],
+                fields=["municipality", "session", "person"],
                 condition=models.Q(person__isnull=False),
                 name="attendance_once_per_session",
             ),

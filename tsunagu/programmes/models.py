@@ -52,7 +52,7 @@ class ProgrammeSession(TenantModel):
     """A meeting of a programme (第n回); date, times and status live on its places.Session."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="meetings")
-    session = models.OneToOneField(
+    session = models.ForeignKey(
         "places.Session", on_delete=models.CASCADE, related_name="programme_meeting"
     )
     number = models.PositiveIntegerField(_("number"))
@@ -63,7 +63,12 @@ class ProgrammeSession(TenantModel):
         verbose_name = _("programme session")
         verbose_name_plural = _("programme sessions")
         constraints = [
-            models.UniqueConstraint(fields=["programme", "number"], name="programme_session_number")
+            models.UniqueConstraint(
+                fields=["municipality", "programme", "number"], name="programme_session_number"
+            ),
+            models.UniqueConstraint(
+                fields=["municipality", "session"], name="programme_session_one_meeting"
+            ),
         ]
 
 
@@ -97,12 +102,12 @@ class Enrolment(TenantModel):
         verbose_name_plural = _("enrolments")
         constraints = [
             models.UniqueConstraint(
-                fields=["programme", "person"],
+                fields=["municipality", "programme", "person"],
                 condition=models.Q(person__isnull=False),
                 name="enrolment_once_per_person",
             ),
             models.UniqueConstraint(
-                fields=["programme", "family_member"],
+                fields=["municipality", "programme", "family_member"],
                 condition=models.Q(family_member__isnull=False),
                 name="enrolment_once_per_family_member",
             ),
@@ -133,5 +138,7 @@ class ProgrammeAttendance(TenantModel):
     class Meta:
         verbose_name = _("programme attendance")
         constraints = [
-            models.UniqueConstraint(fields=["enrolment", "meeting"], name="programme_attended_once")
+            models.UniqueConstraint(
+                fields=["municipality", "enrolment", "meeting"], name="programme_attended_once"
+            )
         ]

@@ -29,7 +29,7 @@ class Supporter(TenantModel):
         related_name="+",
         verbose_name=_("person record (former client or family)"),
     )
-    membership = models.OneToOneField(
+    membership = models.ForeignKey(
         "tenancy.Membership",
         on_delete=models.SET_NULL,
         null=True,
@@ -66,7 +66,11 @@ class Supporter(TenantModel):
             models.CheckConstraint(
                 condition=~Q(status=SupporterStatus.ACTIVE) | Q(pledged_on__isnull=False),
                 name="supporter_active_needs_pledge",
-            )
+            ),
+            # One supporter record per log-in.
+            models.UniqueConstraint(
+                fields=["municipality", "membership"], name="supporter_one_per_login"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -68,7 +68,9 @@ class DistrictAnswer(TenantModel):
         ordering = ["district__order", "district__name"]
         verbose_name = _("district answer")
         constraints = [
-            models.UniqueConstraint(fields=["survey", "district"], name="answer_one_per_district"),
+            models.UniqueConstraint(
+                fields=["municipality", "survey", "district"], name="answer_one_per_district"
+            ),
             models.CheckConstraint(
                 condition=Q(known_to_center__lte=models.F("total")), name="answer_known_le_total"
             ),
