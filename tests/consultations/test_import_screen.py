@@ -254,6 +254,7 @@ def test_the_same_file_uploaded_again_is_refused_unless_forced(personas):
     upload(personas)
     [job] = jobs(personas)
     personas.client("lead").post(personas.url(f"consultations/import/{job.pk}/confirm/"))
+    run_queued_jobs()
     assert count(personas) == 2
     upload(personas, name="again.csv")
     again = max(jobs(personas), key=lambda j: j.pk)
@@ -262,7 +263,9 @@ def test_the_same_file_uploaded_again_is_refused_unless_forced(personas):
     file = SimpleUploadedFile("forced.csv", GOOD.encode("utf-8"), content_type="text/csv")
     client = personas.client("lead")
     client.post(personas.url("consultations/import/"), {"file": file, "force": "on"})
+    run_queued_jobs()
     forced = max(jobs(personas), key=lambda j: j.pk)
     assert forced.status == "checked"
     client.post(personas.url(f"consultations/import/{forced.pk}/confirm/"))
+    run_queued_jobs()
     assert count(personas) == 4

@@ -36,7 +36,11 @@ def supporter_list(*, viewer: Membership) -> QuerySet[Supporter]:
 
 
 def dispatch_request_list(*, viewer: Membership, status: str = "") -> QuerySet[DispatchRequest]:
-    requests = visible(viewer, DispatchRequest).prefetch_related("refused")
+    # The refusals pinned to the municipality too (a sharded table is read within one).
+    refusals = Supporter.objects.filter(municipality_id=viewer.municipality_id)
+    requests = visible(viewer, DispatchRequest).prefetch_related(
+        Prefetch("refused", queryset=refusals)
+    )
     return requests.filter(status=status) if status else requests
 
 
