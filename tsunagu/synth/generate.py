@@ -282,6 +282,7 @@ TEMPLATE_TABLES = [
     "cases_case",
     "people_familymember",
     "people_person",
+    "people_personnumbercounter",
 ]
 
 
