@@ -239,3 +239,16 @@ def test_two_requests_for_the_last_seat_exactly_one_wins(personas, make_place, m
     assert sorted(outcomes) == ["full"] * 9 + ["won"] * 3
     with scopes_disabled():
         assert Reservation.objects.filter(session=session, status="reserved").count() == 3
+
+
+def test_null_clears_a_text_and_is_refused_for_a_required_field(personas):
+    client = api(personas)
+    place = post(client, f"/api/v1/m/{TOYOAKE}/places", {**SWALLOW, "organization": "NPO"})
+    url = f"/api/v1/m/{TOYOAKE}/places/{place.json()['id']}"
+    for text in ("organization", "address", "activities"):
+        response = patch(client, url, {text: None})
+        assert response.status_code == 200, (text, response.content)
+    assert patch(client, url, {"organization": None}).json()["organization"] == ""
+    refused = patch(client, url, {"name": None})
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "name"

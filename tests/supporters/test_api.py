@@ -43,9 +43,7 @@ def test_a_lead_registers_a_supporter_and_reads_it_back(personas, supporters):
     lead = api(personas, "lead")
     created = post(lead, f"{base(personas)}/supporters", supporter_body())
     assert created.status_code == 201, created.json()
-    assert created.json()["availability"] == [
-        {"weekday": 2, "start": "13:00:00", "end": "16:00:00"}
-    ]
+    assert created.json()["availability"] == [{"weekday": 2, "start": "13:00", "end": "16:00"}]
     listed = lead.get(f"{base(personas)}/supporters").json()
     assert listed["count"] == 3
     assert {s["name"] for s in listed["items"]} >= {"高橋 ボランティア", "佐藤 ピア"}

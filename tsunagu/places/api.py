@@ -164,6 +164,9 @@ def place_patch(request: HttpRequest, code: CodePath, place_id: int) -> dict[str
     for required in ("name", "kind", "access", "public"):
         if required in fields and fields[required] is None:
             raise ValidationError([{"loc": ("body", required), "msg": "must not be null"}])
+    for text in ("organization", "address", "activities"):
+        if text in fields and fields[text] is None:
+            fields[text] = ""  # null clears a text, as an empty string does
     try:
         place = services.place_update(
             actor=member, place=place, rules=rules, closed_dates=closed, **fields

@@ -1,6 +1,7 @@
 """The API of supporters and dispatch: /api/v1/m/{code}/supporters, dispatch-requests,
 matching and dispatches. A supporter's token sees only its own dispatches."""
 
+from datetime import time
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -64,7 +65,8 @@ def supporter_out(s: Supporter) -> dict[str, Any]:
         "areas": s.areas,
         "skills": s.skills,
         "availability": [
-            {"weekday": a.weekday, "start": a.start, "end": a.end} for a in s.availability.all()
+            {"weekday": a.weekday, "start": f"{a.start:%H:%M}", "end": f"{a.end:%H:%M}"}
+            for a in s.availability.all()
         ],
         "max_active": s.max_active,
         "status": s.status,
@@ -92,7 +94,10 @@ def request_out(r: DispatchRequest) -> dict[str, Any]:
 
 
 def _weekly(slots: list[SlotIO]) -> list[services.WeeklySlot]:
-    return [services.WeeklySlot(s.weekday, s.start, s.end) for s in slots]
+    return [
+        services.WeeklySlot(s.weekday, time.fromisoformat(s.start), time.fromisoformat(s.end))
+        for s in slots
+    ]
 
 
 @supporters.get("", response={200: SupporterList, **ERRORS}, summary="Supporters")

@@ -1,17 +1,21 @@
 """API shapes of supporters and dispatch (CONTRACT.md, "Supporters and dispatch")."""
 
-from datetime import date, time
+from datetime import date
 
 from ninja import Field, Schema
 
 from tsunagu.people.codes import Gender
 from tsunagu.supporters.codes import SupporterBackground, SupporterStatus
 
+HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
 
 class SlotIO(Schema):
+    """A weekly slot in local wall-clock time, "HH:MM" as in CONTRACT.md."""
+
     weekday: int = Field(description="0 = Monday … 6 = Sunday", ge=0, le=6)
-    start: time
-    end: time
+    start: str = Field(pattern=HHMM, examples=["10:00"])
+    end: str = Field(pattern=HHMM, examples=["16:00"])
 
 
 class SupporterIn(Schema):
