@@ -89,6 +89,20 @@ def _nul_at(value: Any, loc: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return []
 
 
+INT64 = 2**63 - 1
+
+
+def _too_large_at(value: Any, loc: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Where in a JSON value a whole number lies outside a 64-bit database column."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return [loc] if not -INT64 - 1 <= value <= INT64 else []
+    if isinstance(value, dict):
+        return [found for k, v in value.items() for found in _too_large_at(v, (*loc, k))]
+    if isinstance(value, list):
+        return [found for i, v in enumerate(value) for found in _too_large_at(v, (*loc, i))]
+    return []
+
+
 def parse_body(request: HttpRequest, schema: type[S]) -> S:
     """Validate the JSON body inside the operation, so that 404 and 403 come before 422 and
     errors name the field itself ("birth_date", "backgrounds.0")."""
@@ -102,6 +116,13 @@ def parse_body(request: HttpRequest, schema: type[S]) -> S:
     if nul:
         # Django's forms refuse NUL for the same reason: PostgreSQL cannot store it in text.
         raise ValidationError(nul)
+    too_large = [
+        {"loc": ("body", *loc), "msg": "must be a whole number within 64 bits"}
+        for loc in _too_large_at(data)
+    ]
+    if too_large:
+        # An id beyond the database's integer columns made the query fail (500) instead.
+        raise ValidationError(too_large)
     try:
         return schema.model_validate(data)
     except PydanticValidationError as exc:
