@@ -62,9 +62,12 @@ def _as_number(query: str) -> int | None:
     return int(digits) if digits.isdigit() and len(digits) < 10 else None
 
 
-def _matching(model: type[M], column: str, key: str) -> QuerySet[M]:
-    """Rows whose `column` contains `key`, in a shape an index of the column serves."""
-    rows = model._default_manager.order_by()
+def _matching(
+    model: type[M], column: str, key: str, rows: QuerySet[M] | None = None
+) -> QuerySet[M]:
+    """Rows (default: the model's own) whose `column` contains `key`, in a shape an index of
+    the column serves."""
+    rows = (model._default_manager.all() if rows is None else rows).order_by()
     if len(key) <= SHORT_KEY and connection.vendor == "postgresql":
         return rows.filter(HasShortGram(F(column), Value(key)))
     return rows.filter(**{f"{column}__contains": key})
