@@ -36,3 +36,11 @@ def test_an_id_beyond_64_bits_is_refused_naming_the_field(personas, path, body, 
     assert {"field": field, "message": "must be a whole number within 64 bits"} in response.json()[
         "errors"
     ]
+
+
+@pytest.mark.parametrize("path", ["persons", "cases", "programmes", "surveys", "supporters"])
+def test_an_offset_beyond_64_bits_is_refused(personas, path):
+    api = Client(headers={"Authorization": f"Bearer {personas.token('lead')}"})
+    response = api.get(f"/api/v1/m/232297/{path}", {"offset": HUGE})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "offset"

@@ -37,6 +37,11 @@ def page_bounds(limit: int, offset: int) -> tuple[int, int]:
         problems.append({"loc": ("query", "limit"), "msg": "must be between 1 and 1000"})
     if offset < 0:
         problems.append({"loc": ("query", "offset"), "msg": "must not be negative"})
+    elif offset > 2**63 - 1:
+        # Beyond the database's integers the query fails (500) instead of finding nothing.
+        problems.append(
+            {"loc": ("query", "offset"), "msg": "must be a whole number within 64 bits"}
+        )
     if problems:
         raise ValidationError(problems)
     return limit, offset
