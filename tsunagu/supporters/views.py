@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from tsunagu.audit.services import Seen
 from tsunagu.cases.models import Case
 from tsunagu.core.eras import fiscal_year, fiscal_year_dates, fiscal_year_label
+from tsunagu.core.spreadsheet import xlsx_append
 from tsunagu.policy import can, one, record, record_seen, require, visible
 from tsunagu.supporters import selectors, services
 from tsunagu.supporters.access import dispatch_for_activity, supporter_for_manager
@@ -227,17 +228,18 @@ def payments_xlsx(request: HttpRequest, code: str) -> HttpResponse:
     summary = book.active
     assert summary is not None
     summary.title = _("Summary")
-    summary.append([_("Supporter"), _("Activities"), _("Hours"), _("Travel costs (yen)")])
+    xlsx_append(summary, [_("Supporter"), _("Activities"), _("Hours"), _("Travel costs (yen)")])
     for w in work:
-        summary.append([_text(w.supporter.name), len(w.activities), w.hours, w.travel_yen])
+        xlsx_append(summary, [w.supporter.name, len(w.activities), w.hours, w.travel_yen])
         sheet = book.create_sheet(title=f"{w.supporter.pk}")
-        sheet.append([_text(w.supporter.name)])
-        sheet.append(
-            [_("Date"), _("From"), _("Until"), _("Hours"), _("Place"), _("Travel costs (yen)")]
+        xlsx_append(sheet, [w.supporter.name])
+        xlsx_append(
+            sheet,
+            [_("Date"), _("From"), _("Until"), _("Hours"), _("Place"), _("Travel costs (yen)")],
         )
         for a in w.activities:
-            sheet.append(
-                [a.date, a.start, a.end, round(a.minutes / 60, 2), _text(a.place), a.travel_yen]
+            xlsx_append(
+                sheet, [a.date, a.start, a.end, round(a.minutes / 60, 2), a.place, a.travel_yen]
             )
     out = BytesIO()
     book.save(out)
@@ -249,11 +251,6 @@ def payments_xlsx(request: HttpRequest, code: str) -> HttpResponse:
         f'attachment; filename="supporter-payments-{month:%Y-%m}.xlsx"'
     )
     return response
-
-
-def _text(value: str) -> str:
-    """A cell a spreadsheet must not run as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def supporter_statistics(request: HttpRequest, code: str) -> HttpResponse:

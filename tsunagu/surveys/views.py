@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tsunagu.core.spreadsheet import xlsx_append
 from tsunagu.policy import can, one, require, visible
 from tsunagu.surveys import selectors, services
 from tsunagu.surveys.forms import AnswerForm, DistrictForm, SurveyForm
@@ -145,23 +146,25 @@ def survey_xlsx(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     sheet = book.active
     assert sheet is not None
     sheet.title = _("By district")
-    sheet.append([survey.name, survey.conducted_on])
-    sheet.append(
+    xlsx_append(sheet, [survey.name, survey.conducted_on])
+    xlsx_append(
+        sheet,
         [
             _("District"),
             _("People"),
             _("Of them known to the center"),
             _("Answered on"),
             _("Reminded on"),
-        ]
+        ],
     )
     answers = selectors.answers_of(survey)
     for a in answers:
-        sheet.append(
-            [_text(a.district.name), a.total, a.known_to_center, a.answered_on, a.reminded_on]
+        xlsx_append(
+            sheet, [a.district.name, a.total, a.known_to_center, a.answered_on, a.reminded_on]
         )
-    sheet.append(
-        [_("Total"), sum(a.total for a in answers), sum(a.known_to_center for a in answers)]
+    xlsx_append(
+        sheet,
+        [_("Total"), sum(a.total for a in answers), sum(a.known_to_center for a in answers)],
     )
     out = BytesIO()
     book.save(out)
@@ -171,8 +174,3 @@ def survey_xlsx(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="survey-{survey.pk}.xlsx"'
     return response
-
-
-def _text(value: str) -> str:
-    """A cell a spreadsheet must not run as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
