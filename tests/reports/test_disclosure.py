@@ -2,9 +2,9 @@
 
 The attacker here is written independently of the module: it takes what was published (cells
 and totals, None where withheld), writes every row and column equation with the shown figures
-moved to the right-hand side, and asks, by comparing ranks over the rationals, whether adding
-"x = ?" for a withheld x adds no new information, i.e. whether x is a fixed combination of
-the published equations. If so, it solves for x. It must never get a withheld value.
+moved to the right-hand side, and eliminates over the rationals: a withheld x is worked out
+when some combination of the published equations names x alone, and then its value is read
+off. It must never get a withheld value.
 """
 
 from datetime import date
@@ -26,33 +26,15 @@ from tsunagu.reports.disclosure import (
 )
 
 
-def rank(rows: list[list[Fraction]]) -> int:
-    rows = [list(r) for r in rows]
-    count = 0
+def pinned(rows: list[list[Fraction]], rhs: list[Fraction]) -> dict[int, Fraction]:
+    """Every unknown the system pins down, with its value.
+
+    One Gauss-Jordan elimination of the augmented system [rows | rhs] over the rationals; an
+    unknown is pinned down exactly when some reduced row names it alone (any other row mixes
+    it with an unknown that can still vary), and that row's right-hand side is its value.
+    """
     width = len(rows[0]) if rows else 0
-    for col in range(width):
-        pivot = next((i for i in range(count, len(rows)) if rows[i][col] != 0), None)
-        if pivot is None:
-            continue
-        rows[count], rows[pivot] = rows[pivot], rows[count]
-        for i in range(count + 1, len(rows)):
-            if rows[i][col] != 0:
-                f = rows[i][col] / rows[count][col]
-                rows[i] = [a - f * b for a, b in zip(rows[i], rows[count], strict=True)]
-        count += 1
-    return count
-
-
-def solve_for(rows: list[list[Fraction]], rhs: list[Fraction], col: int) -> Fraction | None:
-    """The value of unknown `col` if the system pins it down, else None."""
-    width = len(rows[0])
-    unit = [Fraction(int(j == col)) for j in range(width)]
-    if rank([*rows, unit]) != rank(rows):
-        return None
-    # Pinned down: x_col = the unique value consistent with the system. Find it by elimination.
-    # Put col last, reduce, and read it off the row that names it alone.
-    order = [j for j in range(width) if j != col] + [col]
-    aug = [[r[j] for j in order] + [b] for r, b in zip(rows, rhs, strict=True)]
+    aug = [[*r, b] for r, b in zip(rows, rhs, strict=True)]
     count = 0
     for c in range(width):
         pivot = next((i for i in range(count, len(aug)) if aug[i][c] != 0), None)
@@ -66,13 +48,16 @@ def solve_for(rows: list[list[Fraction]], rhs: list[Fraction], col: int) -> Frac
                 f = aug[i][c]
                 aug[i] = [a - f * b for a, b in zip(aug[i], aug[count], strict=True)]
         count += 1
+    assert all(any(v != 0 for v in r[:width]) or r[width] == 0 for r in aug), "inconsistent"
+    found: dict[int, Fraction] = {}
     for r in aug:
-        if r[width - 1] == 1 and all(v == 0 for v in r[: width - 1]):
-            return r[-1]
-    raise AssertionError("rank said pinned down but elimination disagrees")
+        named = [j for j in range(width) if r[j] != 0]
+        if len(named) == 1:
+            found[named[0]] = r[width] / r[named[0]]
+    return found
 
 
-def attack_grid(published) -> dict[tuple[str, int, int], Fraction]:
+def attack_grid(published: ProtectedGrid) -> dict[tuple[str, int, int], Fraction]:
     """Every withheld figure of a published grid the attacker can compute exactly."""
     cells, row_totals, column_totals, total = (
         published.cells,
@@ -89,14 +74,15 @@ def attack_grid(published) -> dict[tuple[str, int, int], Fraction]:
         unknowns.append(("total", 0, 0))
     index = {u: k for k, u in enumerate(unknowns)}
 
-    def figure(key):
+    def figure(key: tuple[str, int, int]) -> int:
         kind, i, j = key
-        value = {
+        value: int | None = {
             "cell": lambda: cells[i][j],
             "row": lambda: row_totals[i],
             "col": lambda: column_totals[i],
             "total": lambda: total,
         }[kind]()
+        assert value is not None, "only shown figures move to the right-hand side"
         return value
 
     equations: list[list[tuple[tuple[str, int, int], int]]] = []
@@ -108,28 +94,25 @@ def attack_grid(published) -> dict[tuple[str, int, int], Fraction]:
     equations.append(
         [*((("col", j, 0), 1) for j in range(len(column_totals))), (("total", 0, 0), -1)]
     )
-    rows, rhs = [], []
+    rows: list[list[Fraction]] = []
+    rhs: list[Fraction] = []
     for eq in equations:
-        row = [Fraction(0)] * len(unknowns)
+        coefficients = [Fraction(0)] * len(unknowns)
         b = Fraction(0)
         for key, sign in eq:
             if key in index:
-                row[index[key]] += sign
+                coefficients[index[key]] += sign
             else:
                 b -= sign * figure(key)
-        rows.append(row)
+        rows.append(coefficients)
         rhs.append(b)
     if not unknowns:
         return {}
-    found = {}
-    for key, k in index.items():
-        value = solve_for(rows, rhs, k)
-        if value is not None:
-            found[key] = value
-    return found
+    values = pinned(rows, rhs)
+    return {key: values[k] for key, k in index.items() if k in values}
 
 
-def truth(cells, key):
+def truth(cells: list[list[int]], key: tuple[str, int, int]) -> int:
     kind, i, j = key
     if kind == "cell":
         return cells[i][j]
@@ -149,7 +132,7 @@ grids = st.integers(1, 6).flatmap(
 
 @settings(max_examples=300, deadline=None)
 @given(grids)
-def test_no_withheld_figure_of_a_grid_can_be_worked_out(cells):
+def test_no_withheld_figure_of_a_grid_can_be_worked_out(cells: list[list[int]]) -> None:
     published = protect_grid(cells)
     recovered = attack_grid(published)
     assert recovered == {}, f"recovered {recovered} from {published}"
@@ -157,7 +140,9 @@ def test_no_withheld_figure_of_a_grid_can_be_worked_out(cells):
 
 @settings(max_examples=300, deadline=None)
 @given(grids)
-def test_every_count_of_one_to_four_is_withheld_and_every_shown_figure_is_true(cells):
+def test_every_count_of_one_to_four_is_withheld_and_every_shown_figure_is_true(
+    cells: list[list[int]],
+) -> None:
     published = protect_grid(cells)
     for i, row in enumerate(cells):
         for j, value in enumerate(row):
@@ -177,7 +162,9 @@ def test_every_count_of_one_to_four_is_withheld_and_every_shown_figure_is_true(c
 
 @settings(max_examples=200, deadline=None)
 @given(st.dictionaries(st.sampled_from("abcdefgh"), counts, min_size=1))
-def test_counts_with_their_total_never_give_away_a_withheld_count(counts_by_key):
+def test_counts_with_their_total_never_give_away_a_withheld_count(
+    counts_by_key: dict[str, int],
+) -> None:
     shown, total = protect_counts(counts_by_key)
     hidden = [k for k, v in shown.items() if v is None]
     if total is not None:
@@ -190,14 +177,14 @@ def test_counts_with_their_total_never_give_away_a_withheld_count(counts_by_key)
             assert shown[key] in (None, value)
 
 
-def test_a_table_without_small_counts_is_shown_whole():
+def test_a_table_without_small_counts_is_shown_whole() -> None:
     published = protect_grid([[5, 0, 12], [7, 9, 0]])
     assert published.cells == [[5, 0, 12], [7, 9, 0]]
     assert published.row_totals == [17, 16]
     assert published.total == 33
 
 
-def test_a_lone_small_count_takes_a_partner_in_its_row_and_column():
+def test_a_lone_small_count_takes_a_partner_in_its_row_and_column() -> None:
     published = protect_grid([[3, 10, 20], [8, 9, 30]])
     assert published.cells[0][0] is None
     hidden = [(i, j) for i in range(2) for j in range(3) if published.cells[i][j] is None]
@@ -205,13 +192,13 @@ def test_a_lone_small_count_takes_a_partner_in_its_row_and_column():
     assert published.row_totals == [33, 47] and published.total == 80
 
 
-def test_a_small_total_is_withheld_and_does_not_give_away_its_cells():
+def test_a_small_total_is_withheld_and_does_not_give_away_its_cells() -> None:
     published = protect_grid([[2, 0], [0, 0], [6, 7]])
     assert published.row_totals[0] is None
     assert attack_grid(published) == {}
 
 
-def test_tables_sharing_a_grand_total_are_protected_together():
+def test_tables_sharing_a_grand_total_are_protected_together() -> None:
     sheet = Sheet()
     _ids, _rows, _cols, grand = add_grid(sheet, [[3, 10], [9, 12]])
     by_kind = [sheet.figure(v) for v in (30, 4)]
@@ -220,7 +207,7 @@ def test_tables_sharing_a_grand_total_are_protected_together():
     assert shown[by_kind[1]] is None and shown[by_kind[0]] is None
 
 
-def test_a_lone_people_count_below_five_is_withheld():
+def test_a_lone_people_count_below_five_is_withheld() -> None:
     assert protect_count(4) is None
     assert protect_count(0) == 0
     assert protect_count(5) == 5
@@ -235,19 +222,19 @@ def test_a_lone_people_count_below_five_is_withheld():
         (date(2024, 4, 1), date(2025, 3, 30)),  # a fiscal year short of a day
     ],
 )
-def test_periods_that_could_be_differenced_are_refused(start, end):
+def test_periods_that_could_be_differenced_are_refused(start: date, end: date) -> None:
     with pytest.raises(ValidationError):
         require_disclosable_period(start, end)
 
 
-def test_differencing_two_published_fiscal_years_reveals_no_month():
+def test_differencing_two_published_fiscal_years_reveals_no_month() -> None:
     # Whole fiscal years never overlap, so the only difference of two publications is the
     # difference of two disjoint years: no month and no day is left alone.
     assert require_disclosable_period(date(2024, 4, 1), date(2025, 3, 31)) == 2024
     assert require_disclosable_period(date(2025, 4, 1), date(2026, 3, 31)) == 2025
 
 
-def test_the_attacker_recovers_what_primary_suppression_alone_leaves_open():
+def test_the_attacker_recovers_what_primary_suppression_alone_leaves_open() -> None:
     # The attacker is no straw man: withholding only the small cells gives them away.
     cells = [[3, 10, 20], [8, 2, 30]]
     naive = ProtectedGrid(

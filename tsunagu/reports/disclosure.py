@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from fractions import Fraction
+from math import gcd
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -87,92 +87,126 @@ class Sheet:
         self._totals.add(total)
 
     def protect(self) -> list[int | None]:
-        """The figures as they may be published: withheld ones are None."""
+        """The figures as they may be published: withheld ones are None.
+
+        While some withheld figure can be worked out, a shown figure of the equations that work
+        it out is withheld too (the cheapest one, see `_cheapest`). A figure that the shape of
+        the equations alone forces to be zero (e.g. a group of no channels) protects nothing
+        and reveals nothing: it is shown.
+        """
         hidden = {i for i, v in enumerate(self.values) if is_small(v)}
+        zero_by_shape: set[int] = set()
         while True:
-            weak = self._weak_equation(hidden)
-            if weak is None:
-                exposed = determined(self.values, self.equations, hidden)
-                if not exposed:
-                    break
-                weak = self._equation_around(exposed, hidden)
-                if weak is None:  # cannot happen: an exposed figure lies in some equation
-                    hidden |= exposed
-                    continue
-            hidden.add(self._complement(weak, hidden))
+            pinned = self._weak_equation(hidden) or next(
+                iter(pinning(self.equations, hidden).items()), None
+            )
+            if pinned is None:
+                break
+            figure, combination = pinned
+            unpinning = [m for m in self._unpinning(combination, hidden) if m not in zero_by_shape]
+            if unpinning:
+                hidden.add(self._cheapest(unpinning))
+            else:  # zero by the equations' shape alone: withholding it protects nothing
+                hidden.discard(figure)
+                zero_by_shape.add(figure)
         return [None if i in hidden else v for i, v in enumerate(self.values)]
 
-    def _weak_equation(self, hidden: set[int]) -> _Equation | None:
+    def _weak_equation(self, hidden: set[int]) -> tuple[int, Combination] | None:
         """An equation with exactly one withheld figure: it gives that figure away at once."""
-        for eq in self.equations:
-            if sum(1 for m in eq.members() if m in hidden) == 1:
-                return eq
+        for k, eq in enumerate(self.equations):
+            withheld = [m for m in eq.members() if m in hidden]
+            if len(withheld) == 1:
+                return withheld[0], {k: 1}
         return None
 
-    def _equation_around(self, exposed: set[int], hidden: set[int]) -> _Equation | None:
-        for eq in self.equations:
-            members = eq.members()
-            if any(m in exposed for m in members) and any(m not in hidden for m in members):
-                return eq
-        return None
+    def _unpinning(self, combination: Combination, hidden: set[int]) -> list[int]:
+        """The shown figures that the combination of equations uses: withholding any one of them
+        stops this combination from working out its figure."""
+        weight: dict[int, int] = {}
+        for k, w in combination.items():
+            eq = self.equations[k]
+            for m, sign in [*((p, 1) for p in eq.parts), (eq.total, -1)]:
+                weight[m] = weight.get(m, 0) + sign * w
+        return [m for m, w in weight.items() if w and m not in hidden]
 
-    def _complement(self, eq: _Equation, hidden: set[int]) -> int:
-        """The shown figure of `eq` whose withholding costs least: a cell before a total, then
-        the smallest count of 5 or more (a zero protects nothing), then a zero."""
-        candidates = [m for m in eq.members() if m not in hidden]
+    def _cheapest(self, candidates: list[int]) -> int:
+        """The figure whose withholding costs least: a cell before a total, then the smallest
+        count of 5 or more (a zero protects nothing), then a zero."""
 
-        def cost(m: int) -> tuple[int, int, int]:
+        def cost(m: int) -> tuple[int, int, int, int]:
             value = self.values[m]
-            return (int(m in self._totals), int(value == 0), value)
+            return (int(m in self._totals), int(value == 0), value, m)
 
         return min(candidates, key=cost)
 
 
-def determined(values: Sequence[int], equations: Sequence[_Equation], hidden: set[int]) -> set[int]:
-    """The withheld figures that the published equations pin down exactly.
+Combination = dict[int, int]  # equation index -> integer weight
 
-    Shown figures are constants; a withheld figure x is determined when the unit vector of x
-    lies in the row space of the equations restricted to the withheld figures (reduced row
-    echelon form: some row is exactly that unit vector).
+
+def pinning(equations: Sequence[_Equation], hidden: set[int]) -> dict[int, Combination]:
+    """The withheld figures that the published equations pin down exactly, each with a
+    combination of the equations that works it out.
+
+    Shown figures are constants; a withheld figure x is pinned down when the unit vector of x
+    lies in the row space of the equations restricted to the withheld figures: in reduced row
+    echelon form, some row is exactly that unit vector (it names x alone). Each row carries
+    the combination of equations it was made of.
     """
-    order = sorted(hidden)
-    column = {h: i for i, h in enumerate(order)}
-    rows: list[list[Fraction]] = []
-    for eq in equations:
-        row = [Fraction(0)] * len(order)
-        touched = False
+    rows: list[_Row] = []
+    for k, eq in enumerate(equations):
+        coefficients: dict[int, int] = {}
         for m, sign in [*((p, 1) for p in eq.parts), (eq.total, -1)]:
-            if m in column:
-                row[column[m]] += sign
-                touched = True
-        if touched:
-            rows.append(row)
-    pivots = _reduce(rows, len(order))
-    return {
-        order[col] for r, col in pivots if all(v == 0 for j, v in enumerate(rows[r]) if j != col)
-    }
+            if m in hidden:
+                coefficients[m] = coefficients.get(m, 0) + sign
+        coefficients = {m: a for m, a in coefficients.items() if a}
+        if coefficients:
+            rows.append(_Row(coefficients, {k: 1}))
+    return {col: row.combination for row, col in _reduce(rows) if len(row.coefficients) == 1}
 
 
-def _reduce(rows: list[list[Fraction]], width: int) -> list[tuple[int, int]]:
-    """Reduced row echelon form in place; returns (row, pivot column) pairs."""
-    pivots: list[tuple[int, int]] = []
-    r = 0
-    for col in range(width):
-        pivot = next((i for i in range(r, len(rows)) if rows[i][col] != 0), None)
-        if pivot is None:
-            continue
-        rows[r], rows[pivot] = rows[pivot], rows[r]
-        lead = rows[r][col]
-        rows[r] = [v / lead for v in rows[r]]
-        for i in range(len(rows)):
-            if i != r and rows[i][col] != 0:
-                factor = rows[i][col]
-                rows[i] = [a - factor * b for a, b in zip(rows[i], rows[r], strict=True)]
-        pivots.append((r, col))
-        r += 1
-        if r == len(rows):
-            break
-    return pivots
+@dataclass(frozen=True)
+class _Row:
+    coefficients: dict[int, int]  # withheld figure -> non-zero integer coefficient
+    combination: Combination  # the equations this row adds up, with their weights
+
+
+def _reduce(rows: Iterable[_Row]) -> list[tuple[_Row, int]]:
+    """Reduced row echelon form of sparse integer rows: (row, pivot column) pairs whose pivot
+    column is zero in every other row. Exact: integers only (fraction-free Gauss-Jordan), each
+    row kept divided by the gcd of its numbers."""
+    reduced: list[tuple[_Row, int]] = []
+    for row in rows:
+        for pivot_row, col in reduced:
+            if col in row.coefficients:
+                row = _eliminate(row, pivot_row, col)
+        if not row.coefficients:
+            continue  # a combination of the rows before it
+        col = min(row.coefficients)
+        reduced = [
+            (_eliminate(other, row, col) if col in other.coefficients else other, other_col)
+            for other, other_col in reduced
+        ]
+        reduced.append((row, col))
+    return reduced
+
+
+def _eliminate(row: _Row, pivot_row: _Row, col: int) -> _Row:
+    """`row` with column `col` cleared by a multiple of `pivot_row` (whose `col` is non-zero)."""
+    a, b = row.coefficients[col], pivot_row.coefficients[col]
+
+    def combine(x: dict[int, int], y: dict[int, int]) -> dict[int, int]:
+        out = {m: b * v for m, v in x.items()}
+        for m, v in y.items():
+            out[m] = out.get(m, 0) - a * v
+        return {m: v for m, v in out.items() if v}
+
+    coefficients = combine(row.coefficients, pivot_row.coefficients)
+    combination = combine(row.combination, pivot_row.combination)
+    divisor = gcd(*coefficients.values(), *combination.values()) or 1
+    return _Row(
+        {m: v // divisor for m, v in coefficients.items()},
+        {k: v // divisor for k, v in combination.items()},
+    )
 
 
 @dataclass(frozen=True)
@@ -267,6 +301,21 @@ def protect_consultation_statistics(stats: ConsultationStatistics) -> Consultati
         parts = [channel_ids[channels.index(c)] for c in group.channels if c in channels]
         group_ids.append(sheet.figure(_exact(group.total)))
         sheet.adds_up(parts, group_ids[-1])
+    # 主訴 of every consultation adds up to the same grand total.
+    concerns = list(stats.by_main_concern)
+    concern_ids = [sheet.figure(_exact(stats.by_main_concern[c])) for c in concerns]
+    if concerns:
+        sheet.adds_up(concern_ids, grand)
+    # Consultations with no person: by age band and by gender, both adding up to one total
+    # (published as the tables' total row, so the two tables are protected together).
+    ages, genders = list(stats.unlinked_by_age_band), list(stats.unlinked_by_gender)
+    age_ids = [sheet.figure(_exact(stats.unlinked_by_age_band[a])) for a in ages]
+    gender_ids = [sheet.figure(_exact(stats.unlinked_by_gender[g])) for g in genders]
+    unlinked = sheet.figure(_exact(stats.unlinked_total))
+    if ages:
+        sheet.adds_up(age_ids, unlinked)
+    if genders:
+        sheet.adds_up(gender_ids, unlinked)
     shown = sheet.protect()
     return ConsultationStatistics(
         start=stats.start,
@@ -293,6 +342,10 @@ def protect_consultation_statistics(stats: ConsultationStatistics) -> Consultati
             )
             for k, g in enumerate(stats.groups)
         ],
+        by_main_concern={c: shown[concern_ids[k]] for k, c in enumerate(concerns)},
+        unlinked_by_age_band={a: shown[age_ids[k]] for k, a in enumerate(ages)},
+        unlinked_by_gender={g: shown[gender_ids[k]] for k, g in enumerate(genders)},
+        unlinked_total=shown[unlinked],
     )
 
 
@@ -319,3 +372,32 @@ def referral_statistics_for(
         return dict(counts), sum(counts.values())
     require_disclosable_period(start, end)
     return protect_counts(counts)
+
+
+@dataclass(frozen=True)
+class PlaceStatistics:
+    """Per place: sessions held, 延べ visits, 実人数, new people; and the visits of all places."""
+
+    places: list[dict[str, object]]
+    visits_total: int | None
+
+
+def place_statistics_for(member: Membership, *, start: date, end: date) -> PlaceStatistics:
+    """Place statistics as this member may receive them.
+
+    Visits of the places add up to their total (one equation, protected together); 実人数 and
+    new people are lone figures, withheld when 1-4. Sessions held count meetings, not people.
+    """
+    from tsunagu.places.selectors import place_statistics
+
+    figures = place_statistics(municipality_id=member.municipality_id, start=start, end=end)
+    rows = [vars(f).copy() for f in figures]
+    if sees_exact_figures(member):
+        return PlaceStatistics(rows, sum(f.visits for f in figures))
+    require_disclosable_period(start, end)
+    visits, total = protect_counts({str(f.id): f.visits for f in figures})
+    for row in rows:
+        row["visits"] = visits[str(row["id"])]
+        row["people"] = protect_count(int(row["people"]))
+        row["new_people"] = protect_count(int(row["new_people"]))
+    return PlaceStatistics(rows, total)
