@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django_scopes import scope
 
+from tests.conftest import Personas
 from tsunagu.cases import services as cases
 from tsunagu.cases.models import Case, PlanItem, RiskFlag
 from tsunagu.consultations.models import Consultation
@@ -44,7 +45,7 @@ class Casework:
 
 
 @pytest.fixture
-def casework(personas) -> Casework:
+def casework(personas: Personas) -> Casework:
     lead = personas.members["lead"]
     counselor = personas.members["counselor"]
     with scope(municipality=personas.municipality):

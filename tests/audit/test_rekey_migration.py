@@ -10,13 +10,14 @@ from django.core.management import call_command
 from django.db import connection
 from django_scopes import scopes_disabled
 
+from tests.conftest import Personas
 from tsunagu.audit.models import AccessAction, AccessChainHead, AccessLogEntry
 from tsunagu.audit.services import Seen, access_record, hashed_fields
 
 migration = importlib.import_module("tsunagu.audit.migrations.0003_access_log_hmac")
 
 
-def plain_chain(municipality_id):
+def plain_chain(municipality_id: int) -> None:
     """Turn the municipality's chain into what the version before the audit key wrote."""
     with scopes_disabled():
         prev = ""
@@ -29,7 +30,7 @@ def plain_chain(municipality_id):
 
 
 @pytest.fixture
-def old_chain(personas):
+def old_chain(personas: Personas) -> None:
     for n in range(1, 4):
         access_record(
             membership=personas.members["counselor"],
@@ -39,7 +40,7 @@ def old_chain(personas):
     plain_chain(personas.municipality.pk)
 
 
-def verify_code():
+def verify_code() -> int | str | None:
     try:
         call_command("audit", "verify")
     except SystemExit as exc:
@@ -47,13 +48,15 @@ def verify_code():
     return 0
 
 
-def test_an_intact_old_chain_is_re_keyed_and_then_verifies(personas, old_chain):
+def test_an_intact_old_chain_is_re_keyed_and_then_verifies(
+    personas: Personas, old_chain: None
+) -> None:
     assert verify_code() == 1  # the old scheme is no longer accepted as it is
     migration.forwards(apps, None)
     assert verify_code() == 0
 
 
-def test_a_broken_old_chain_stops_the_upgrade(personas, old_chain):
+def test_a_broken_old_chain_stops_the_upgrade(personas: Personas, old_chain: None) -> None:
     with connection.cursor() as cursor:
         cursor.execute("UPDATE audit_accesslogentry SET username = 'x' WHERE seq = 2")
     with pytest.raises(RuntimeError, match="entry 2"):

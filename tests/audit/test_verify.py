@@ -1,17 +1,24 @@
 """`tsunagu audit verify`: 0 when intact, else 1 naming the first changed or removed entry."""
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.utils import translation
 from django_scopes import scopes_disabled
 
+from tests.conftest import Personas
 from tsunagu.audit.models import AccessAction, AccessLogEntry
 from tsunagu.audit.services import Seen, access_record
 
+if TYPE_CHECKING:
+    from _pytest.capture import CaptureResult  # pytest exports the fixture, not its result
+
 
 @pytest.fixture
-def entries(personas):
+def entries(personas: Personas) -> list[AccessLogEntry]:
     counselor = personas.members["counselor"]
     return [
         access_record(
@@ -21,7 +28,9 @@ def entries(personas):
     ]
 
 
-def verify(capsys):
+def verify(
+    capsys: pytest.CaptureFixture[str],
+) -> tuple[int | str | None, "CaptureResult[str]"]:
     with translation.override("en"):
         try:
             call_command("audit", "verify")
@@ -30,58 +39,72 @@ def verify(capsys):
     return 0, capsys.readouterr()
 
 
-def sql(statement, params):
+def sql(statement: str, params: Sequence[int | str]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
 
 
-def test_an_intact_log_passes(personas, entries, capsys):
+def test_an_intact_log_passes(
+    personas: Personas, entries: list[AccessLogEntry], capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out = verify(capsys)
     assert code == 0
     assert "intact" in out.out
 
 
-def test_a_changed_entry_is_found_and_named(personas, entries, capsys):
+def test_a_changed_entry_is_found_and_named(
+    personas: Personas, entries: list[AccessLogEntry], capsys: pytest.CaptureFixture[str]
+) -> None:
     sql("UPDATE audit_accesslogentry SET username = %s WHERE id = %s", ["x", entries[1].pk])
     code, out = verify(capsys)
     assert code == 1
     assert "entry 2 of 豊明市 (232297): changed" in out.err
 
 
-def test_a_changed_object_list_is_found(personas, entries, capsys):
+def test_a_changed_object_list_is_found(
+    personas: Personas, entries: list[AccessLogEntry], capsys: pytest.CaptureFixture[str]
+) -> None:
     sql("UPDATE audit_accesslogentry SET objects_seen = %s WHERE id = %s", ["[]", entries[2].pk])
     code, out = verify(capsys)
     assert code == 1
     assert "entry 3 " in out.err
 
 
-def test_a_changed_object_index_row_is_found(personas, entries, capsys):
+def test_a_changed_object_index_row_is_found(
+    personas: Personas, entries: list[AccessLogEntry], capsys: pytest.CaptureFixture[str]
+) -> None:
     sql("UPDATE audit_accesslogobject SET object_id = 99 WHERE entry_id = %s", [entries[0].pk])
     code, out = verify(capsys)
     assert code == 1
     assert "entry 1 " in out.err and "changed" in out.err
 
 
-def delete(entry):
+def delete(entry: AccessLogEntry) -> None:
     sql("DELETE FROM audit_accesslogobject WHERE entry_id = %s", [entry.pk])
     sql("DELETE FROM audit_accesslogentry WHERE id = %s", [entry.pk])
 
 
-def test_a_removed_middle_entry_is_found_and_named(personas, entries, capsys):
+def test_a_removed_middle_entry_is_found_and_named(
+    personas: Personas, entries: list[AccessLogEntry], capsys: pytest.CaptureFixture[str]
+) -> None:
     delete(entries[1])
     code, out = verify(capsys)
     assert code == 1
     assert "entry 2 of 豊明市 (232297): removed" in out.err
 
 
-def test_a_removed_last_entry_is_found_and_named(personas, entries, capsys):
+def test_a_removed_last_entry_is_found_and_named(
+    personas: Personas, entries: list[AccessLogEntry], capsys: pytest.CaptureFixture[str]
+) -> None:
     delete(entries[-1])
     code, out = verify(capsys)
     assert code == 1
     assert "entry 4 of 豊明市 (232297): removed" in out.err
 
 
-def test_the_object_index_is_written_with_every_entry(personas, entries):
+def test_the_object_index_is_written_with_every_entry(
+    personas: Personas, entries: list[AccessLogEntry]
+) -> None:
     with scopes_disabled():
         entry = AccessLogEntry.objects.get(pk=entries[0].pk)
         assert [(o.type, o.object_id, o.basis) for o in entry.seen.all()] == [

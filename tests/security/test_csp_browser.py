@@ -1,13 +1,16 @@
 """In Chromium, the pages and Swagger UI run under the policy without a single violation."""
 
 import pytest
+from playwright.sync_api import Page
+from pytest_django.live_server_helper import LiveServer
 
+from tests.conftest import Personas
 from tests.security.helpers import enrol_totp, totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def watch_violations(page) -> list[str]:
+def watch_violations(page: Page) -> list[str]:
     seen: list[str] = []
     page.on(
         "console",
@@ -16,7 +19,7 @@ def watch_violations(page) -> list[str]:
     return seen
 
 
-def test_the_api_docs_render_without_violations(live_server, page):
+def test_the_api_docs_render_without_violations(live_server: LiveServer, page: Page) -> None:
     violations = watch_violations(page)
     page.goto(f"{live_server.url}/api/v1/docs")
     page.locator(".swagger-ui .info .title").wait_for()
@@ -24,7 +27,9 @@ def test_the_api_docs_render_without_violations(live_server, page):
     assert violations == []
 
 
-def test_login_enrolment_and_staff_pages_run_without_violations(live_server, personas, page):
+def test_login_enrolment_and_staff_pages_run_without_violations(
+    live_server: LiveServer, personas: Personas, page: Page
+) -> None:
     violations = watch_violations(page)
     page.goto(f"{live_server.url}/accounts/login/")
     page.locator("#id_username").fill("toyoake-lead")
@@ -44,7 +49,9 @@ def test_login_enrolment_and_staff_pages_run_without_violations(live_server, per
     assert violations == []
 
 
-def test_a_member_with_an_app_types_its_code_after_the_password(live_server, personas, page):
+def test_a_member_with_an_app_types_its_code_after_the_password(
+    live_server: LiveServer, personas: Personas, page: Page
+) -> None:
     secret = enrol_totp(personas.members["admin"].user)
     violations = watch_violations(page)
     page.goto(f"{live_server.url}/accounts/login/")

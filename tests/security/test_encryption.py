@@ -10,7 +10,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import translation
 from django_scopes import scope, scopes_disabled
+from pytest_django.fixtures import Settings as SettingsWrapper
 
+from tests.conftest import Personas
 from tsunagu.cases import services as cases
 from tsunagu.cases.models import Case, PlanItem, RiskFlag
 from tsunagu.consultations.models import Consultation
@@ -50,7 +52,7 @@ class Written:
     case: Case
 
 
-def write_everything(personas) -> Written:
+def write_everything(personas: Personas) -> Written:
     """Everything through the services, the way the screens and the API write it."""
     municipality = personas.municipality
     lead = personas.members["lead"]
@@ -115,7 +117,7 @@ def write_everything(personas) -> Written:
 def database_text() -> str:
     """Every row of every table, as the database holds it."""
     quote = connection.ops.quote_name
-    parts = []
+    parts: list[str] = []
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names():
             cursor.execute(f"SELECT * FROM {quote(table)}")
@@ -128,7 +130,7 @@ def find_by_phone(number: str) -> list[FamilyMember]:
         return list(FamilyMember.objects.filter(phone_index=crypto.phone_index(number)))
 
 
-def test_no_sensitive_text_is_stored_in_the_clear_anywhere(personas):
+def test_no_sensitive_text_is_stored_in_the_clear_anywhere(personas: Personas) -> None:
     written = write_everything(personas)
     stored = database_text()
     assert "架空 次郎" in stored  # the scan does read the rows (names are not encrypted)
@@ -151,18 +153,20 @@ def test_no_sensitive_text_is_stored_in_the_clear_anywhere(personas):
 @pytest.mark.parametrize(
     "typed", ["090-8765-4321", "09087654321", "０９０－８７６５－４３２１", "090 8765 4321"]
 )
-def test_a_family_member_is_found_by_exact_phone_however_it_is_typed(personas, typed):
+def test_a_family_member_is_found_by_exact_phone_however_it_is_typed(
+    personas: Personas, typed: str
+) -> None:
     written = write_everything(personas)
     assert find_by_phone(typed) == [written.family]
 
 
-def test_a_different_number_finds_nobody(personas):
+def test_a_different_number_finds_nobody(personas: Personas) -> None:
     write_everything(personas)
     assert find_by_phone("090-8765-4322") == []
     assert find_by_phone("") == []
 
 
-def test_a_family_member_is_found_by_email_ignoring_case_and_width(personas):
+def test_a_family_member_is_found_by_email_ignoring_case_and_width(personas: Personas) -> None:
     written = write_everything(personas)
     with scopes_disabled():
         found = FamilyMember.objects.filter(
@@ -175,7 +179,10 @@ def raw_column(table: str, column: str, pk: int) -> str:
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {quote(column)} FROM {quote(table)} WHERE id = %s", [pk])
-        return cursor.fetchone()[0]
+        row = cursor.fetchone()
+    assert row is not None
+    value: str = row[0]
+    return value
 
 
 def rotate() -> str:
@@ -185,7 +192,9 @@ def rotate() -> str:
     return out.getvalue()
 
 
-def test_rotation_re_encrypts_everything_with_the_new_key(personas, settings):
+def test_rotation_re_encrypts_everything_with_the_new_key(
+    personas: Personas, settings: SettingsWrapper
+) -> None:
     settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = KEY_A, []
     written = write_everything(personas)
     with scopes_disabled():
@@ -226,7 +235,9 @@ def test_rotation_re_encrypts_everything_with_the_new_key(personas, settings):
     assert find_by_phone("０９０８７６５４３２１") == [written.family]
 
 
-def test_without_rotation_dropping_the_old_key_loses_the_data(personas, settings):
+def test_without_rotation_dropping_the_old_key_loses_the_data(
+    personas: Personas, settings: SettingsWrapper
+) -> None:
     settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = KEY_A, []
     written = write_everything(personas)
     settings.SECRET_KEY = KEY_B
@@ -234,7 +245,9 @@ def test_without_rotation_dropping_the_old_key_loses_the_data(personas, settings
         assert Case.objects.get(pk=written.case.pk).goal != SECRETS["goal"]
 
 
-def test_a_second_rotation_has_nothing_left_to_do(personas, settings):
+def test_a_second_rotation_has_nothing_left_to_do(
+    personas: Personas, settings: SettingsWrapper
+) -> None:
     settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = KEY_A, []
     written = write_everything(personas)
     settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = KEY_B, [KEY_A]
@@ -245,7 +258,9 @@ def test_a_second_rotation_has_nothing_left_to_do(personas, settings):
     assert raw_column("cases_case", "goal", written.case.pk) == token
 
 
-def test_rotation_stops_on_a_value_no_key_can_open_and_writes_nothing(personas, settings):
+def test_rotation_stops_on_a_value_no_key_can_open_and_writes_nothing(
+    personas: Personas, settings: SettingsWrapper
+) -> None:
     settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = KEY_A, []
     written = write_everything(personas)
     token = raw_column("cases_case", "goal", written.case.pk)

@@ -4,6 +4,7 @@ import os
 import secrets
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from allauth.mfa.models import Authenticator
@@ -11,7 +12,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
+from pytest_django.fixtures import Settings as SettingsWrapper
 
+from tests.conftest import Personas
 from tsunagu.accounts.models import User
 from tsunagu.audit.models import AccessLogEntry
 from tsunagu.demo.services import demo_load
@@ -20,14 +23,18 @@ from tsunagu.tenancy.codes import Role
 from tsunagu.tenancy.models import Membership
 
 
-def test_the_demo_refuses_to_load_under_production_settings(db, settings):
+def test_the_demo_refuses_to_load_under_production_settings(
+    db: None, settings: SettingsWrapper
+) -> None:
     settings.TSUNAGU_PRODUCTION = True
     with pytest.raises(ImproperlyConfigured):
         demo_load()
     assert not User.objects.filter(username="toyoake-admin").exists()
 
 
-def test_the_access_log_records_the_clients_address_behind_the_proxy(personas, settings):
+def test_the_access_log_records_the_clients_address_behind_the_proxy(
+    personas: Personas, settings: SettingsWrapper
+) -> None:
     settings.TSUNAGU_TRUSTED_PROXY_COUNT = 1
     client = personas.client("lead")
     client.get(personas.url("persons/"), REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.7")
@@ -38,8 +45,8 @@ def test_the_access_log_records_the_clients_address_behind_the_proxy(personas, s
 
 
 def test_an_admin_cannot_reset_the_second_factor_of_an_account_another_municipality_uses(
-    personas,
-):
+    personas: Personas,
+) -> None:
     shared = personas.outsiders["lead"]
     with scopes_disabled():
         member = Membership.objects.create(
@@ -47,14 +54,14 @@ def test_an_admin_cannot_reset_the_second_factor_of_an_account_another_municipal
         )
     Authenticator.objects.create(user=shared.user, type=Authenticator.Type.TOTP, data={})
     response = personas.client("admin").post(
-        personas.url(f"admin/members/{member.pk}/"), {"reset_mfa": "1"}, follow=True
+        personas.url(f"admin/members/{member.pk}/mfa-reset/"), follow=True
     )
     assert response.status_code == 200
     assert "alert-danger" in response.content.decode()
     assert Authenticator.objects.filter(user=shared.user).count() == 1
 
 
-def test_token_lifetimes_beyond_ten_years_are_a_clear_error(personas):
+def test_token_lifetimes_beyond_ten_years_are_a_clear_error(personas: Personas) -> None:
     with pytest.raises(CommandError, match="3650"):
         call_command(
             "token", "create", "toyoake-lead", "--municipality", "232297", "--days", "5000000"
@@ -72,7 +79,7 @@ def _settings_import(module: str, **env: str) -> subprocess.CompletedProcess[str
     )
 
 
-def test_production_settings_require_the_encryption_salt(tmp_path):
+def test_production_settings_require_the_encryption_salt(tmp_path: Path) -> None:
     result = _settings_import(
         "config.settings_production",
         SECRET_KEY=secrets.token_urlsafe(50),
@@ -82,7 +89,7 @@ def test_production_settings_require_the_encryption_salt(tmp_path):
     assert "TSUNAGU_SALT_KEY" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_production_settings_require_the_audit_key(tmp_path):
+def test_production_settings_require_the_audit_key(tmp_path: Path) -> None:
     # Generated beside the database, the key of the access log's chain would protect nothing
     # against whoever can read the data directory.
     result = _settings_import(
@@ -95,7 +102,7 @@ def test_production_settings_require_the_audit_key(tmp_path):
     assert "TSUNAGU_AUDIT_KEY" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_a_malformed_number_setting_is_a_clear_error(tmp_path):
+def test_a_malformed_number_setting_is_a_clear_error(tmp_path: Path) -> None:
     result = _settings_import(
         "config.settings", TSUNAGU_TOKEN_DAYS="ninety", TSUNAGU_DATA_DIR=str(tmp_path)
     )
@@ -103,7 +110,7 @@ def test_a_malformed_number_setting_is_a_clear_error(tmp_path):
     assert "TSUNAGU_TOKEN_DAYS" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_the_meeting_page_logs_the_cases_its_form_lists(personas):
+def test_the_meeting_page_logs_the_cases_its_form_lists(personas: Personas) -> None:
     lead = personas.members["lead"]
     with scope(municipality=personas.municipality):
         meeting = meeting_services.support_meeting_create(
@@ -114,7 +121,7 @@ def test_the_meeting_page_logs_the_cases_its_form_lists(personas):
         assert AccessLogEntry.objects.filter(path__endswith=f"meetings/{meeting.pk}/").exists()
 
 
-def test_the_sqlite_database_file_is_created_readable_by_the_service_only(tmp_path):
+def test_the_sqlite_database_file_is_created_readable_by_the_service_only(tmp_path: Path) -> None:
     result = _settings_import("config.settings", TSUNAGU_DATA_DIR=str(tmp_path), DATABASE_URL="")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "tsunagu.sqlite3").stat().st_mode & 0o777 == 0o600

@@ -10,5 +10,8 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         from tsunagu.audit.history import history_register
+        from tsunagu.audit.receivers import credentials_reset_record
+        from tsunagu.tenancy.signals import credentials_reset
 
         history_register()
+        credentials_reset.connect(credentials_reset_record, dispatch_uid="audit_credentials")

@@ -9,7 +9,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tsunagu.core.forms import StyledForm
+from tsunagu.audit.models import AccessAction
+from tsunagu.core.forms import JapaneseDateField, JapaneseDateInput, StyledForm
 from tsunagu.tenancy.models import Membership, Municipality
 
 # A leak report rarely covers more than a few years; a bound keeps one export reasonable.
@@ -17,7 +18,7 @@ MAX_PERIOD_DAYS = 366 * 5
 
 
 def _member_label(member: Membership) -> str:
-    return f"{member.user.username} ({member.get_role_display()})"
+    return f"{member.user} ({member.user.username}, {member.get_role_display()})"
 
 
 class PersonNumberForm(StyledForm):
@@ -29,11 +30,21 @@ class CaseNumberForm(StyledForm):
 
 
 class MemberPeriodForm(StyledForm):
+    """The log's filters: a period, and optionally one member and one kind of action."""
+
     member: forms.ModelChoiceField[Membership] = forms.ModelChoiceField(
-        label=_("Member"), queryset=Membership.objects.none()
+        label=_("Member"),
+        queryset=Membership.objects.none(),
+        required=False,
+        empty_label=_("Every member"),
     )
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To (inclusive)"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = JapaneseDateField(label=_("From"), widget=JapaneseDateInput())
+    end = JapaneseDateField(label=_("To (inclusive)"), widget=JapaneseDateInput())
+    action = forms.ChoiceField(
+        label=_("Action"),
+        required=False,
+        choices=[("", _("Every action")), *AccessAction.choices],
+    )
 
     def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

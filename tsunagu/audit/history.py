@@ -1,21 +1,26 @@
 """Change history: which models django-auditlog tracks, how values are masked, whose they are."""
 
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from typing import Any
 
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from auditlog.signals import post_log
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models.signals import m2m_changed
 from django.utils import timezone
 from django.utils.encoding import smart_str
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from tsunagu.core import eras
 
 MASK = "********"
-# How an empty value reaches the mask callable (auditlog turns values into strings first).
-_EMPTY = {"", "None", "{}", "[]", "null"}
 
 # Every model holding personal data, with the many-to-many fields whose changes matter.
 HISTORY_MODELS: dict[str, tuple[str, ...]] = {
@@ -32,13 +37,39 @@ HISTORY_MODELS: dict[str, tuple[str, ...]] = {
     "network.Referral": (),
     "places.Reservation": (),
     "places.Attendance": (),
+    "places.Booking": (),
     "programmes.Enrolment": (),
 }
 
 
 def mask_value(value: str) -> str:
-    """Hide an encrypted field's value completely; only whether it was empty stays visible."""
-    return "" if value in _EMPTY else MASK
+    """Hide an encrypted field's value completely, emptiness included.
+
+    "Was a risk detail or a deletion reason written, and when was it removed?" is itself
+    要配慮 (issue 13, item 8): every masked value, empty or not, is the same mask, so the
+    history says only that the field changed, by whom and when.
+    """
+    return MASK
+
+
+def masking_recorded(app_label: str, model: str, field: str) -> Callable[[Any, Any], None]:
+    """A migration step for a field that becomes encrypted: mask the values the history
+    recorded of it in clear before (not undone on reverse: no value is kept to put back)."""
+
+    def mask(apps: Any, schema_editor: Any) -> None:
+        content_type = apps.get_model("contenttypes", "ContentType")
+        kind = content_type.objects.filter(app_label=app_label, model=model).first()
+        if kind is None:
+            return
+        log_entry = getattr(settings, "AUDITLOG_LOGENTRY_MODEL", "auditlog.LogEntry")
+        entries = apps.get_model(log_entry).objects.filter(
+            content_type=kind, changes__has_key=field
+        )
+        for entry in entries.only("pk", "changes"):
+            entry.changes[field] = [MASK, MASK]
+            entry.save(update_fields=["changes"])
+
+    return mask
 
 
 def _model(label: str) -> type[models.Model]:
@@ -152,10 +183,48 @@ def _log_m2m(
             change_record_create(log_entry=entry, instance=instance)
 
 
+# Names of the tracked fields that were declared without a verbose name (their label would be
+# the English field name); keyed by field name, the same label on every model.
+FIELD_LABELS: dict[str, Promise] = {
+    "merged_into": _("merged into"),
+    "person": _("person"),
+    "case": _("case"),
+    "membership": _("staff member"),
+    "recorded_by": _("recorded by"),
+    "created_by": _("created by"),
+    "deleted_by": _("deleted by"),
+    "raised_by": _("raised by"),
+    "cleared_by": _("cleared by"),
+    "by": _("done by"),
+    "at": _("when"),
+    "raised_at": _("raised at"),
+    "cleared_at": _("cleared at"),
+    "reviewed_at": _("reviewed at"),
+    "from_stage": _("stage before"),
+    "to_stage": _("stage after"),
+    "plan_item": _("plan item"),
+    "session": _("session"),
+    "programme": _("programme"),
+    "family_member": _("family member"),
+}
+
+
+def field_label(field: Any, name: str) -> str:
+    """The field's Japanese name: its verbose name, or FIELD_LABELS where it has none."""
+    verbose = getattr(field, "verbose_name", None)
+    if isinstance(verbose, Promise):
+        return str(verbose)
+    return str(FIELD_LABELS.get(name, name))
+
+
 def change_values(
-    entry: LogEntry, usernames: dict[int, str] | None = None
+    entry: LogEntry, names: dict[str, dict[int, str]] | None = None
 ) -> list[tuple[str, str, str]]:
-    """(field label, before, after) of one entry; `usernames` names memberships by id."""
+    """(field label, before, after) of one entry.
+
+    `names` ({model label: {id: name}}, e.g. "tenancy.Membership" → display names,
+    "people.Person" → "No.12") names the rows foreign keys point to; others read "#id".
+    """
     model = entry.content_type.model_class()
     changes: dict[str, Any] = entry.changes_dict or {}
     order = {f.name: i for i, f in enumerate(model._meta.get_fields())} if model else {}
@@ -169,30 +238,39 @@ def change_values(
                 field = None
         if field is not None and (field.primary_key or name == "municipality"):
             continue
-        label = str(getattr(field, "verbose_name", name))
+        label = field_label(field, name)
         if isinstance(values, dict):  # many-to-many: {"type", "operation", "objects"}
             objects = ", ".join(smart_str(o) for o in values.get("objects", []))
             before, after = (objects, "") if values.get("operation") == "delete" else ("", objects)
         else:
-            before, after = (_display(field, smart_str(v), usernames or {}) for v in values)
+            before, after = (_display(field, smart_str(v), names or {}) for v in values)
         if before != after:
             rows.append((label, before, after))
     return rows
 
 
-def _display(field: Any, value: str, usernames: dict[int, str]) -> str:
+def _moment(value: str) -> str:
+    # auditlog keeps datetimes as naive UTC text; staff read Tokyo time, in 和暦.
+    moment = timezone.localtime(datetime.fromisoformat(value).replace(tzinfo=UTC))
+    return f"{eras.format_wareki(moment.date())} {moment:%H:%M}"
+
+
+def _display(field: Any, value: str, names: dict[str, dict[int, str]]) -> str:
     if value == "None":
         return ""
-    if isinstance(field, models.DateTimeField):
-        # auditlog keeps datetimes as naive UTC text; staff read Tokyo time.
-        try:
-            moment = datetime.fromisoformat(value).replace(tzinfo=UTC)
-        except ValueError:
-            return value
-        return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+    try:
+        if isinstance(field, models.DateTimeField):
+            return _moment(value)
+        if isinstance(field, models.DateField):
+            return eras.format_wareki(date.fromisoformat(value))
+    except (ValueError, eras.EraDateError):
+        return value
+    if isinstance(field, models.BooleanField):
+        return gettext("Yes") if value == "True" else gettext("No")
     if field is not None and field.many_to_one:
-        if field.related_model._meta.label == "tenancy.Membership" and value.isdigit():
-            return usernames.get(int(value), f"#{value}")
+        known = names.get(field.related_model._meta.label, {})
+        if value.isascii() and value.isdigit():
+            return known.get(int(value), f"#{value}")
         return f"#{value}"
     choices = dict(getattr(field, "choices", None) or [])
     return smart_str(choices.get(value, value))

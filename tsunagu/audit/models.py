@@ -19,6 +19,8 @@ class AccessAction(models.TextChoices):
     CREATE = "create", _("Created")
     UPDATE = "update", _("Changed")
     DENIED = "denied", _("Was refused")
+    PASSWORD_RESET = "pw_reset", _("Reset a password")
+    MFA_RESET = "mfa_reset", _("Reset two-factor authentication")
 
 
 class AccessChainHead(TenantModel):

@@ -4,18 +4,21 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from tsunagu.accounts.lockout import client_ip as lockout_client_ip
 from tsunagu.audit.models import AccessChainHead, AccessLogEntry, AccessLogObject
+from tsunagu.core.errors import AccessLogUnavailable
 from tsunagu.tenancy.models import Membership
 
 
@@ -47,15 +50,47 @@ def entry_hash(prev_hash: str, fields: dict[str, object], *, key: bytes | None =
     return hmac.new(key, (prev_hash + payload).encode(), hashlib.sha256).hexdigest()
 
 
-def entry_hash_valid(value: str, prev_hash: str, fields: dict[str, object]) -> bool:
-    """Whether `value` is the entry's link under the current or an older audit key."""
+def entry_hash_valid(
+    value: str, prev_hash: str, fields: dict[str, object], *, keys: list[bytes] | None = None
+) -> bool:
+    """Whether `value` is the entry's link under the current or an older audit key (`keys`,
+    derived once by a caller checking many entries)."""
     return any(
         hmac.compare_digest(entry_hash(prev_hash, fields, key=key), value)
-        for key in audit_keys("chain")
+        for key in (keys if keys is not None else audit_keys("chain"))
     )
 
 
-def hashed_fields(entry: AccessLogEntry) -> dict[str, object]:
+class HashedEntry(Protocol):
+    """What a link covers: an `AccessLogEntry`, or a row of its values (named values_list)."""
+
+    @property
+    def municipality_id(self) -> int: ...
+    @property
+    def seq(self) -> int: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def user_id_at_time(self) -> int | None: ...
+    @property
+    def username(self) -> str: ...
+    @property
+    def membership_id_at_time(self) -> int | None: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def ip(self) -> str | None: ...
+    @property
+    def objects_seen(self) -> Any: ...
+
+
+def hashed_fields(entry: HashedEntry) -> dict[str, object]:
     """The fields a hash covers, the same way when writing and when verifying."""
     return {
         "municipality": entry.municipality_id,
@@ -99,6 +134,12 @@ def _insert_objects(entry: AccessLogEntry, seen: list[Seen]) -> None:
         )
 
 
+def _locked(exc: OperationalError) -> bool:
+    # SQLite's single write lock held by another connection past its busy timeout.
+    message = str(exc).lower()
+    return "locked" in message or "busy" in message
+
+
 def access_record(
     *,
     membership: Membership,
@@ -108,8 +149,36 @@ def access_record(
     channel: str = "web",
     at: datetime | None = None,
 ) -> AccessLogEntry:
-    """Append one entry to the municipality's chain (in its own transaction)."""
+    """Append one entry to the municipality's chain (in its own transaction).
+
+    While the database is locked (SQLite: another connection holds its only write lock, such
+    as an import publishing its rows), each attempt waits the connection's busy timeout and
+    the append is tried again until `TSUNAGU_ACCESS_LOG_WAIT_SECONDS` have passed; then it
+    raises `AccessLogUnavailable`. Inside a caller's transaction there is nothing to retry.
+    """
     seen = list(seen)
+    deadline = time.monotonic() + settings.TSUNAGU_ACCESS_LOG_WAIT_SECONDS
+    pause = 0.05
+    while True:
+        try:
+            return _append(membership, action, seen, request, channel, at)
+        except OperationalError as exc:
+            if not _locked(exc) or connection.in_atomic_block:
+                raise
+            if time.monotonic() + pause >= deadline:
+                raise AccessLogUnavailable from exc
+        time.sleep(pause)
+        pause = min(pause * 2, 1.0)
+
+
+def _append(
+    membership: Membership,
+    action: str,
+    seen: list[Seen],
+    request: HttpRequest | None,
+    channel: str,
+    at: datetime | None,
+) -> AccessLogEntry:
     objects = [{"type": s.type, "id": s.id, "basis": s.basis} for s in seen]
     with transaction.atomic(), scopes_disabled():
         # Locked so concurrent appends queue up instead of forking the chain.

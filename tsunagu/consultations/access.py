@@ -5,10 +5,10 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from tsunagu.audit.models import AccessAction
 from tsunagu.audit.services import Seen
-from tsunagu.cases.policy import visible_consultations
 from tsunagu.consultations.models import Consultation, ImportJob
-from tsunagu.policy import can, one, record_seen
+from tsunagu.policy import can, one, record_seen, require
 from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.policy import (
     CORRECT_ANY_CONSULTATION,
@@ -17,25 +17,16 @@ from tsunagu.tenancy.policy import (
     RECORD_CONSULTATIONS,
     VIEW_ALL_CASES,
     VIEW_PERSONS,
-    require_permission,
 )
-
-
-def consultation_for_view(*, membership: Membership, pk: int) -> Consultation:
-    require_permission(membership, VIEW_PERSONS)
-    return get_object_or_404(
-        visible_consultations(membership).select_related("person", "case", "staff__user"),
-        pk=pk,
-    )
-
-
-def consultation_for_follow_up(*, membership: Membership, pk: int) -> Consultation:
-    require_permission(membership, RECORD_CONSULTATIONS)
-    return consultation_for_view(membership=membership, pk=pk)
 
 
 def _related() -> QuerySet[Consultation]:
     return Consultation.objects.select_related("person", "case", "staff__user")
+
+
+def consultation_for_follow_up(*, membership: Membership, pk: int) -> Consultation:
+    require(membership, RECORD_CONSULTATIONS)
+    return one(membership, Consultation, pk, permission=VIEW_PERSONS, queryset=_related())
 
 
 def consultation_or_tombstone(*, membership: Membership, pk: int) -> Consultation:
@@ -80,18 +71,32 @@ def may_delete(member: Membership) -> bool:
     return can(member, DELETE_CONSULTATIONS)
 
 
-def consultation_for_correction(*, membership: Membership, pk: int) -> Consultation:
+def consultation_for_correction(
+    *, membership: Membership, pk: int, action: str = AccessAction.VIEW
+) -> Consultation:
     consultation = one(
-        membership, Consultation, pk, permission=RECORD_CONSULTATIONS, queryset=_related()
+        membership,
+        Consultation,
+        pk,
+        permission=RECORD_CONSULTATIONS,
+        queryset=_related(),
+        action=action,
     )
     if not may_correct(membership, consultation):
         raise PermissionDenied("consultation.correct")
     return consultation
 
 
-def consultation_for_link(*, membership: Membership, pk: int) -> Consultation:
+def consultation_for_link(
+    *, membership: Membership, pk: int, action: str = AccessAction.VIEW
+) -> Consultation:
     consultation = one(
-        membership, Consultation, pk, permission=RECORD_CONSULTATIONS, queryset=_related()
+        membership,
+        Consultation,
+        pk,
+        permission=RECORD_CONSULTATIONS,
+        queryset=_related(),
+        action=action,
     )
     if not may_link(membership, consultation):
         raise PermissionDenied("consultation.correct")
@@ -104,7 +109,13 @@ def consultation_for_deletion(*, membership: Membership, pk: int) -> Consultatio
 
 def import_job_for_uploader(*, membership: Membership, pk: int) -> ImportJob:
     """A job is seen only by whoever uploaded it: its preview quotes the file."""
-    require_permission(membership, IMPORT_CONSULTATIONS)
+    require(membership, IMPORT_CONSULTATIONS)
     return get_object_or_404(
         ImportJob, pk=pk, municipality=membership.municipality, uploaded_by=membership
     )
+
+
+def import_preview_seen(*, membership: Membership, job: ImportJob) -> None:
+    """The preview quotes rows of the uploaded file (summaries, person numbers): the job is
+    written to the access log as seen by its uploader."""
+    record_seen(membership, [Seen("import_job", job.pk, "uploader")], action=AccessAction.VIEW)

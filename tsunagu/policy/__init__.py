@@ -7,7 +7,14 @@ views, selectors and the API ask here and never compare role names themselves. R
 recorded by `one` and `shown`, so an access function cannot forget the access log.
 """
 
-from tsunagu.policy.recording import access_logged, flush, record, record_seen
+from tsunagu.policy.recording import (
+    access_logged,
+    flush,
+    reads_collected,
+    record,
+    record_reads,
+    record_seen,
+)
 from tsunagu.policy.registry import (
     EVERY_ROW,
     Basis,
@@ -29,7 +36,9 @@ __all__ = [
     "can",
     "flush",
     "one",
+    "reads_collected",
     "record",
+    "record_reads",
     "record_seen",
     "register",
     "require",

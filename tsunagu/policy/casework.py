@@ -10,7 +10,9 @@
   acknowledged, and their persons;
 - intake: persons with no case yet, and anonymous consultations (`VIEW_INTAKE`);
 - a consultation is otherwise seen on the basis of its person or its case.
-Every basis needs `VIEW_PERSONS`: a role without it sees no row at all.
+Every basis needs `VIEW_PERSONS`: a role without it sees no row at all. A member whose cases
+are only those booked with it (`BOOKED_CASES_ONLY`, the visiting professional) gets none of
+these bases; its basis booking:<id> is in places.py, and consultations follow its cases.
 """
 
 from collections.abc import Iterable
@@ -26,6 +28,7 @@ from tsunagu.people.models import Consent, Person
 from tsunagu.policy.registry import EVERY_ROW, Grant, bases_of, register, subject, visible
 from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.policy import (
+    BOOKED_CASES_ONLY,
     VIEW_ALL_CASES,
     VIEW_CONSULTATIONS,
     VIEW_INTAKE,
@@ -95,7 +98,11 @@ def _first_by(pairs: Iterable[tuple[int, int]], prefix: str) -> dict[int, str]:
 
 
 def _viewer(member: Membership, permission: str = VIEW_PERSONS) -> bool:
-    return has_permission(member, VIEW_PERSONS) and has_permission(member, permission)
+    return (
+        has_permission(member, VIEW_PERSONS)
+        and has_permission(member, permission)
+        and not has_permission(member, BOOKED_CASES_ONLY)
+    )
 
 
 # --- cases -------------------------------------------------------------------------------
@@ -252,6 +259,7 @@ def _consultation_case_labels(member: Membership, ids: list[int]) -> dict[int, s
 
 @register(Consultation, "case", label=_consultation_case_labels)
 def _consultation_case(member: Membership) -> Grant:
-    if not _viewer(member, VIEW_CONSULTATIONS):
+    # Whatever opens the case (a booking included) opens what was said in it.
+    if not (has_permission(member, VIEW_PERSONS) and has_permission(member, VIEW_CONSULTATIONS)):
         return None
     return Q(case__in=visible(member, Case).values("pk"))

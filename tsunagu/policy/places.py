@@ -8,18 +8,26 @@
 - programmes: the same two bases (role, place:<id> for programmes held at a place one runs);
   enrolments (participants, citizens included) by role only for those who see persons
   (`VIEW_PERSONS`), else place staff of the programme's place.
+- booking:<id> of a consultation day (相談日): a visiting professional (`BOOKED_CASES_ONLY`) sees
+  exactly the cases booked with them, their persons and those bookings, while not cancelled;
+  anyone else sees a booking when they see its case.
 Partners and committee members get no basis here: they never see attendee names.
 """
 
+from collections.abc import Sequence
+
 from django.db.models import Exists, OuterRef, Q
 
+from tsunagu.cases.models import Case
 from tsunagu.people.models import Person
 from tsunagu.places.codes import ReservationStatus
-from tsunagu.places.models import Attendance, Place, Reservation, Session
-from tsunagu.policy.registry import EVERY_ROW, Grant, register, subject
+from tsunagu.places.models import Attendance, Booking, Place, Reservation, Session
+from tsunagu.policy.recording import record
+from tsunagu.policy.registry import EVERY_ROW, Grant, register, shown, subject, visible
 from tsunagu.programmes.models import Enrolment, Programme
 from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.policy import (
+    BOOKED_CASES_ONLY,
     RUN_PLACES,
     VIEW_ALL_PLACES,
     VIEW_PERSONS,
@@ -148,3 +156,70 @@ def _enrolment_labels(member: Membership, ids: list[int]) -> dict[int, str]:
 @register(Enrolment, "place", label=_enrolment_labels)
 def _enrolment_staff(member: Membership) -> Grant:
     return Q(programme__place__staff=member) if _runs(member) else None
+
+
+# --- consultation days: the cases booked with a visiting professional ---------------------
+
+
+def _booked_only(member: Membership) -> bool:
+    return has_permission(member, VIEW_PERSONS) and has_permission(member, BOOKED_CASES_ONLY)
+
+
+def _booked_with(member: Membership) -> "Q":
+    return Q(municipality_id=member.municipality_id, professional=member, cancelled_at__isnull=True)
+
+
+def _booked_labels(member: Membership, field: str, ids: list[int]) -> dict[int, str]:
+    pairs = Booking.objects.filter(_booked_with(member), **{f"{field}__in": ids}).values_list(
+        field, "pk"
+    )
+    return _first(list(pairs), "booking")
+
+
+@register(Case, "booking", label=lambda member, ids: _booked_labels(member, "case_id", ids))
+def _case_booking(member: Membership) -> Grant:
+    if not _booked_only(member):
+        return None
+    return Q(Exists(Booking.objects.filter(_booked_with(member), case=OuterRef("pk"))))
+
+
+@register(
+    Person, "booked_case", label=lambda member, ids: _booked_labels(member, "case__person_id", ids)
+)
+def _person_booked_case(member: Membership) -> Grant:
+    if not _booked_only(member):
+        return None
+    return Q(Exists(Booking.objects.filter(_booked_with(member), case__person=OuterRef("pk"))))
+
+
+@register(Booking, "booking", label=lambda member, ids: _booked_labels(member, "pk", ids))
+def _booking_own(member: Membership) -> Grant:
+    return _booked_with(member) if _booked_only(member) else None
+
+
+@register(Booking, "case")
+def _booking_case(member: Membership) -> Grant:
+    if _booked_only(member) or not has_permission(member, VIEW_PERSONS):
+        return None
+    return Q(case__in=visible(member, Case).values("pk"))
+
+
+def bookable_case(member: Membership, case_id: object) -> Case | None:
+    """A case the member sees, for booking a consultation slot (None when it sees none such):
+    the places app names cases only through here, so it imports no casework."""
+    try:
+        return visible(member, Case).filter(pk=int(str(case_id))).first()
+    except ValueError:
+        return None
+
+
+def show_booked_cases(
+    member: Membership, bookings: Sequence[Booking], *, persons: bool = False
+) -> None:
+    """Record that the cases of `bookings` were shown, and their persons (by name) when
+    `persons`."""
+    cases = list({b.case_id: b.case for b in bookings}.values())
+    if cases:
+        shown(member, Case, cases)
+        if persons:
+            record(member, Person, [c.person_id for c in cases])

@@ -6,10 +6,11 @@ ready, so a page that shows a person, their cases and consultations costs one ap
 a request (commands, tests calling a selector) each record is written at once.
 """
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
@@ -91,6 +92,13 @@ def record_seen(member: Membership, seen: Iterable[Seen], *, action: str) -> Non
         access_record(membership=member, action=action, seen=seen, channel="cli")
 
 
+def collecting() -> bool:
+    """Whether records are being collected (inside a request or `access_logged`): services
+    record their writes only then; a command's or a fixture's writes have their change
+    history and no reader."""
+    return _current.get() is not None
+
+
 def flush() -> None:
     """Write what the current request recorded so far (e.g. before a streaming response)."""
     recorder = _current.get()
@@ -108,6 +116,32 @@ def access_logged(request: HttpRequest | None = None, *, channel: str = "web") -
     finally:
         _current.reset(token)
         recorder.flush()
+
+
+# One read as (object type, id, basis): what a file made in the background keeps of its reads.
+Read = tuple[str, int, str]
+
+
+@contextmanager
+def reads_collected() -> Iterator[list[Read]]:
+    """Collect the reads made inside without writing them (a file made in the background):
+    the list filled on exit is written by `record_reads` when the file is handed out."""
+    recorder = _Recorder(request=None, channel="job")
+    token = _current.set(recorder)
+    collected: list[Read] = []
+    try:
+        yield collected
+    finally:
+        _current.reset(token)
+        for entry in recorder.pending.values():
+            collected.extend((s.type, s.id, s.basis) for s in entry.seen.values())
+
+
+def record_reads(member: Membership, reads: Iterable[Sequence[Any]], *, action: str) -> None:
+    """Record reads kept by `reads_collected` (a file's content, as it is downloaded)."""
+    seen = [Seen(str(kind), int(pk), str(basis)) for kind, pk, basis in reads]
+    if seen:
+        record_seen(member, seen, action=action)
 
 
 class AccessLogMiddleware:

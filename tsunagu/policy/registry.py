@@ -14,12 +14,11 @@ from importlib import import_module
 from operator import or_
 from typing import Any, Final, TypeVar
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from tsunagu.tenancy.models import Membership
-from tsunagu.tenancy.policy import has_permission
+from tsunagu.tenancy.policy import has_permission, refuse
 
 M = TypeVar("M", bound=Model)
 
@@ -115,9 +114,9 @@ def can(member: Membership | None, permission: str) -> bool:
 
 
 def require(member: Membership | None, permission: str) -> None:
-    """Refuse with 403 when the member's role may not do this."""
+    """Refuse with 403 when the member's role may not do this (404 to a confined member)."""
     if not can(member, permission):
-        raise PermissionDenied(permission)
+        refuse(member, permission)
 
 
 def visible(member: Membership, model: type[M]) -> QuerySet[M]:

@@ -4,15 +4,27 @@
   (`VIEW_ALL_CASES`) every request and dispatch;
 - case: other staff see the requests and dispatches of the cases they see;
 - self / dispatch:<id>: a supporter (`OWN_DISPATCHES`) sees their own record and their own
-  dispatches, and nothing else; the briefing of a dispatch is what the lead released to them.
+  dispatches, and nothing else; the briefing of a dispatch is what the lead released to them;
+- activity logs are seen as their dispatch is (role, case, and a supporter's own);
+- supporter: a supporter also sees the supporter meetings and follow-up trainings (programmes
+  of a kind `FOR_SUPPORTERS`) and their sessions, and their own attendance at them.
 """
 
 from django.db.models import Q
 
 from tsunagu.cases.models import Case
+from tsunagu.places.models import Session
 from tsunagu.policy.casework import sees_every_case
-from tsunagu.policy.registry import EVERY_ROW, Grant, register, visible
-from tsunagu.supporters.models import Dispatch, DispatchRequest, Supporter
+from tsunagu.policy.registry import EVERY_ROW, Grant, register, subject, visible
+from tsunagu.programmes.codes import FOR_SUPPORTERS
+from tsunagu.programmes.models import Programme
+from tsunagu.supporters.models import (
+    ActivityLog,
+    Dispatch,
+    DispatchRequest,
+    MeetingAttendance,
+    Supporter,
+)
 from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.policy import OWN_DISPATCHES, REQUEST_DISPATCH, VIEW_SUPPORTERS, has_permission
 
@@ -60,4 +72,54 @@ def _own_dispatch_labels(member: Membership, ids: list[int]) -> dict[int, str]:
 
 @register(Dispatch, "dispatch", label=_own_dispatch_labels)
 def _dispatch_own(member: Membership) -> Grant:
+    return Q(supporter__membership=member) if has_permission(member, OWN_DISPATCHES) else None
+
+
+# --- activity logs: as their dispatch (a lead all, staff their cases', a supporter their own)
+
+subject(ActivityLog, "activity_log")
+
+
+@register(ActivityLog, "role")
+def _activity_role(member: Membership) -> Grant:
+    staff = has_permission(member, REQUEST_DISPATCH)
+    return EVERY_ROW if staff and sees_every_case(member) else None
+
+
+@register(ActivityLog, "case")
+def _activity_case(member: Membership) -> Grant:
+    if not has_permission(member, REQUEST_DISPATCH):
+        return None
+    return Q(dispatch__request__case__in=visible(member, Case).values("pk"))
+
+
+@register(ActivityLog, "dispatch")
+def _activity_own(member: Membership) -> Grant:
+    if not has_permission(member, OWN_DISPATCHES):
+        return None
+    return Q(dispatch__supporter__membership=member)
+
+
+# --- supporter meetings and follow-up trainings (programmes of a kind FOR_SUPPORTERS) ------
+
+
+@register(Programme, "supporter")
+def _programme_for_supporters(member: Membership) -> Grant:
+    return Q(kind__in=FOR_SUPPORTERS) if has_permission(member, OWN_DISPATCHES) else None
+
+
+@register(Session, "supporter")
+def _session_for_supporters(member: Membership) -> Grant:
+    if not has_permission(member, OWN_DISPATCHES):
+        return None
+    return Q(programme_meeting__programme__kind__in=FOR_SUPPORTERS)
+
+
+@register(MeetingAttendance, "role")
+def _attendance_role(member: Membership) -> Grant:
+    return EVERY_ROW if has_permission(member, VIEW_SUPPORTERS) else None
+
+
+@register(MeetingAttendance, "self")
+def _attendance_self(member: Membership) -> Grant:
     return Q(supporter__membership=member) if has_permission(member, OWN_DISPATCHES) else None

@@ -48,6 +48,15 @@ class MembershipCreateForm(_MembershipFields):
     )
     field_order = ["username", "display_name", "password", "role", "organization"]
 
+    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(*args, municipality=municipality, **kwargs)
+        # A new member starts on no role at all: the admin chooses one, so nobody becomes
+        # an admin (the first choice) by leaving the picker as it was.
+        role = self.fields["role"]
+        assert isinstance(role, forms.ChoiceField)
+        role.choices = [("", _("— choose a role —")), *Role.choices]
+        role.error_messages["required"] = _("Choose the member's role.")
+
 
 class MembershipUpdateForm(_MembershipFields):
     is_active = forms.BooleanField(label=_("Active"), required=False)

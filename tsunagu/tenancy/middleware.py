@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django_scopes import scope
 
+from tsunagu.tenancy.policy import page_open
 from tsunagu.tenancy.selectors import membership_for
 
 
@@ -29,6 +30,9 @@ class MunicipalityScopeMiddleware:
         membership = membership_for(user=request.user, code=code)
         if membership is None:
             # Same answer for "no such municipality" and "not yours": existence must not leak.
+            raise Http404
+        if not page_open(membership, match.url_name):
+            # A supporter's login opens their own pages only; the rest do not exist for them.
             raise Http404
         municipality = membership.municipality
         request.municipality = municipality  # type: ignore[attr-defined]

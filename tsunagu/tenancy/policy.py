@@ -5,12 +5,15 @@ Object rules (assignment, consent, 支援会議) build on these in the apps that
 """
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from tsunagu.tenancy.codes import Role
 from tsunagu.tenancy.models import Membership
 
 MANAGE_MUNICIPALITY = "municipality.manage"
 VIEW_STATISTICS = "statistics.view"
+# Name the rows the municipality reports to its committee (reporting groups).
+MANAGE_REPORTING_GROUPS = "reporting_group.manage"
 VIEW_PERSONS = "person.view"
 EDIT_PERSONS = "person.edit"
 VIEW_ALL_CASES = "case.view_all"
@@ -58,9 +61,21 @@ VIEW_SUPPORTERS = "supporter.view"
 REQUEST_DISPATCH = "dispatch.request"
 MANAGE_SUPPORTERS = "supporter.manage"
 OWN_DISPATCHES = "dispatch.own"
+# A role confined to its own objects (the supporter: their own dispatches and meetings). It is
+# never told that anything else exists: every other page, operation or object answers 404, not
+# 403 (`refuse`), and the staff area lets it open only `CONFINED_PAGES` (the gate in
+# tenancy/middleware.py).
+OWN_OBJECTS_ONLY = "scope.own_objects_only"
+CONFINED_PAGES = frozenset({"home", "my_dispatches", "activity_log_new"})
+CONFINED_HOME = "my_dispatches"  # where their home page sends them
+# A role that sees cases only as consultation-day bookings made with it (the visiting
+# professional): no casework basis (assignment, 支援会議, ...) applies to it; the basis
+# booking:<id> of tsunagu/policy/places.py opens each case booked with it, while booked.
+BOOKED_CASES_ONLY = "scope.booked_cases_only"
 # District needs surveys (実態把握): counts by district, never names.
 VIEW_SURVEYS = "survey.view"
 MANAGE_SURVEYS = "survey.manage"
+EDIT_PUBLIC_PAGE = "public_page.edit"  # the fixed texts of the municipality's public page
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
@@ -70,8 +85,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             VIEW_EXACT_STATISTICS,
             VIEW_SURVEYS,
             MANAGE_SURVEYS,
+            EDIT_PUBLIC_PAGE,
             MANAGE_MUNICIPALITY,
             VIEW_STATISTICS,
+            MANAGE_REPORTING_GROUPS,
             IMPORT_CONSULTATIONS,
             UNLOCK_ACCOUNTS,
             VIEW_ACCESS_LOG,
@@ -89,6 +106,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             MANAGE_MEETINGS,
             VIEW_EXACT_STATISTICS,
             VIEW_STATISTICS,
+            MANAGE_REPORTING_GROUPS,
             VIEW_PERSONS,
             EDIT_PERSONS,
             VIEW_ALL_CASES,
@@ -104,6 +122,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             MANAGE_SUPPORTERS,
             VIEW_SURVEYS,
             MANAGE_SURVEYS,
+            EDIT_PUBLIC_PAGE,
             UNLOCK_ACCOUNTS,
             VIEW_ACCESS_LOG,
             VIEW_CHANGE_HISTORY,
@@ -139,9 +158,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             VIEW_SURVEYS,
         }
     ),
-    Role.PROFESSIONAL: frozenset({VIEW_PERSONS, VIEW_CONSULTATIONS, ATTEND_MEETINGS}),
+    Role.PROFESSIONAL: frozenset(
+        {VIEW_PERSONS, VIEW_CONSULTATIONS, ATTEND_MEETINGS, BOOKED_CASES_ONLY}
+    ),
     Role.PLACE_STAFF: frozenset({VIEW_PLACES, RUN_PLACES, BOOK_SESSIONS, TAKE_ATTENDANCE, ENROL}),
-    Role.SUPPORTER: frozenset({OWN_DISPATCHES}),
+    Role.SUPPORTER: frozenset({OWN_DISPATCHES, OWN_OBJECTS_ONLY}),
     Role.PARTNER: frozenset(
         {VIEW_PERSONS, VIEW_UNDER_CONSENT, VIEW_PARTNERS, RECEIVE_REFERRALS, ATTEND_MEETINGS}
     ),
@@ -155,7 +176,31 @@ def has_permission(membership: Membership | None, permission: str) -> bool:
     return permission in PERMISSIONS.get(membership.role, frozenset())
 
 
+def roles_with(permission: str) -> list[str]:
+    """The roles granted `permission` (to list, say, the visiting professionals)."""
+    return [role for role, granted in PERMISSIONS.items() if permission in granted]
+
+
+def confined(membership: Membership | None) -> bool:
+    """Is this member confined to their own objects (refusals are 404 to them)?"""
+    return has_permission(membership, OWN_OBJECTS_ONLY)
+
+
+def refuse(membership: Membership | None, permission: str) -> None:
+    """Refuse: 403 (logged by Django) for a role that may not; 404 for a confined member, who
+    must not learn that the page or object exists."""
+    if confined(membership):
+        raise Http404
+    raise PermissionDenied(permission)
+
+
+def page_open(membership: Membership | None, url_name: str | None) -> bool:
+    """May this member open the staff page `url_name` at all? (Everyone but a confined member;
+    the page itself still asks for its permission and objects.)"""
+    return not confined(membership) or url_name in CONFINED_PAGES
+
+
 def require_permission(membership: Membership | None, permission: str) -> None:
-    """Refuse with 403 (logged by Django) when the role may not do this."""
+    """Refuse (403, or 404 to a confined member) when the role may not do this."""
     if not has_permission(membership, permission):
-        raise PermissionDenied(permission)
+        refuse(membership, permission)

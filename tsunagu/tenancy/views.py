@@ -1,11 +1,12 @@
-"""Staff screens of a municipality: the home page and the admin's organizations and members."""
+"""Staff screens of a municipality's admin: its organizations and members."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from tsunagu.accounts.mfa import has_authenticator
 from tsunagu.tenancy import selectors, services
@@ -16,50 +17,13 @@ from tsunagu.tenancy.forms import (
     OrganizationForm,
     validation_error_to_form,
 )
-from tsunagu.tenancy.policy import (
-    MANAGE_MUNICIPALITY,
-    VIEW_PERSONS,
-    has_permission,
-    require_permission,
-)
+from tsunagu.tenancy.models import Membership
+from tsunagu.tenancy.policy import MANAGE_MUNICIPALITY, require_permission
+from tsunagu.tenancy.requests import StaffRequest
 
 
-def home(request: HttpRequest, code: str) -> HttpResponse:
-    """A member's morning: open risks on their cases, then follow-ups due; nothing else."""
-    from tsunagu.audit.models import AccessAction
-    from tsunagu.audit.services import access_record
-    from tsunagu.cases.policy import seen_cases
-    from tsunagu.cases.selectors import home_follow_ups, home_risk_flags
-    from tsunagu.consultations.selectors import consultation_seen
-    from tsunagu.network.selectors import home_referrals_awaiting_answer, my_action_items
-
-    member = request.membership  # type: ignore[attr-defined]
-    context: dict[str, object] = {
-        "works_cases": has_permission(member, VIEW_PERSONS),
-        # Any member may own an action item of a meeting (a committee member too).
-        "action_items": my_action_items(member),
-        "today": timezone.localdate(),
-    }
-    if context["works_cases"]:
-        today = timezone.localdate()
-        flags = home_risk_flags(viewer=member)
-        follow_ups = home_follow_ups(viewer=member, today=today)
-        context.update(
-            today=today,
-            risk_flags=flags,
-            follow_ups=follow_ups,
-            waiting_referrals=home_referrals_awaiting_answer(member),
-        )
-        seen = seen_cases(member, list({f.case_id: f.case for f in flags}.values()))
-        seen += consultation_seen(member, follow_ups)
-        if seen:
-            # The home page names persons and their risks: a read like any list.
-            access_record(membership=member, action=AccessAction.LIST, seen=seen, request=request)
-    return render(request, "tenancy/home.html", context)
-
-
-def organization_list(request: HttpRequest, code: str) -> HttpResponse:
-    member = request.membership  # type: ignore[attr-defined]
+def organization_list(request: StaffRequest, code: str) -> HttpResponse:
+    member = request.membership
     require_permission(member, MANAGE_MUNICIPALITY)
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -78,8 +42,8 @@ def organization_list(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def organization_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    member = request.membership  # type: ignore[attr-defined]
+def organization_edit(request: StaffRequest, code: str, pk: int) -> HttpResponse:
+    member = request.membership
     organization = organization_for_admin(membership=member, pk=pk)
     initial = {
         "name": organization.name,
@@ -102,8 +66,8 @@ def organization_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     )
 
 
-def membership_list(request: HttpRequest, code: str) -> HttpResponse:
-    member = request.membership  # type: ignore[attr-defined]
+def membership_list(request: StaffRequest, code: str) -> HttpResponse:
+    member = request.membership
     require_permission(member, MANAGE_MUNICIPALITY)
     form = MembershipCreateForm(request.POST or None, municipality=member.municipality)
     if request.method == "POST" and form.is_valid():
@@ -122,31 +86,9 @@ def membership_list(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def membership_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    member = request.membership  # type: ignore[attr-defined]
+def membership_edit(request: StaffRequest, code: str, pk: int) -> HttpResponse:
+    member = request.membership
     target = membership_for_admin(membership=member, pk=pk)
-    if request.method == "POST" and "reset_mfa" in request.POST:
-        try:
-            services.membership_mfa_reset(actor=member, membership=target)
-        except PermissionDenied:
-            messages.error(
-                request,
-                _(
-                    "%(user)s also works for another municipality, so their two-factor"
-                    " authentication cannot be reset from here. Ask the Tsunagu operator."
-                )
-                % {"user": target.user.username},
-            )
-            return redirect("staff:membership_edit", code=code, pk=target.pk)
-        messages.success(
-            request,
-            _(
-                "Reset two-factor authentication of %(user)s: they set it up again at their"
-                " next log-in."
-            )
-            % {"user": target.user.username},
-        )
-        return redirect("staff:membership_edit", code=code, pk=target.pk)
     initial = {
         "role": target.role,
         "organization": target.organization_id,
@@ -156,16 +98,72 @@ def membership_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         request.POST or None, initial=initial, municipality=member.municipality
     )
     if request.method == "POST" and form.is_valid():
-        if target.pk == member.pk and (
-            form.cleaned_data["role"] != target.role or not form.cleaned_data["is_active"]
-        ):
-            form.add_error(None, _("You cannot change your own role or disable yourself."))
+        try:
+            services.membership_update(actor=member, membership=target, **form.cleaned_data)
+        except ValidationError as exc:
+            validation_error_to_form(form, exc)
         else:
-            services.membership_update(membership=target, **form.cleaned_data)
-            messages.success(request, _("Saved %(user)s.") % {"user": target.user.username})
+            messages.success(request, _("Saved %(user)s.") % {"user": target.user})
             return redirect("staff:membership_list", code=code)
     return render(
         request,
         "tenancy/membership_edit.html",
         {"target": target, "form": form, "has_mfa": has_authenticator(target.user)},
     )
+
+
+def _shared_account_refused(request: StaffRequest, code: str, target: Membership) -> HttpResponse:
+    messages.error(
+        request,
+        _(
+            "%(user)s also works for another municipality, so their password and two-factor"
+            " authentication cannot be reset from here. Ask the Tsunagu operator."
+        )
+        % {"user": target.user},
+    )
+    return redirect(
+        "staff:membership_edit", code=request.membership.municipality.code, pk=target.pk
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def membership_password_reset(request: StaffRequest, code: str, pk: int) -> HttpResponse:
+    """Ask first; on POST end the password and show a one-time link to set a new one, once."""
+    member = request.membership
+    target = membership_for_admin(membership=member, pk=pk)
+    if request.method != "POST":
+        return render(request, "tenancy/membership_password_reset.html", {"target": target})
+    try:
+        path = services.membership_password_reset(actor=member, membership=target)
+    except PermissionDenied:
+        return _shared_account_refused(request, code, target)
+    response = render(
+        request,
+        "tenancy/membership_password_reset.html",
+        {"target": target, "link": request.build_absolute_uri(path)},
+    )
+    add_never_cache_headers(response)  # the link is shown once and kept nowhere
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def membership_mfa_reset(request: StaffRequest, code: str, pk: int) -> HttpResponse:
+    """Ask first; on POST delete the member's second factors."""
+    member = request.membership
+    target = membership_for_admin(membership=member, pk=pk)
+    if request.method != "POST":
+        return render(
+            request,
+            "tenancy/membership_mfa_reset.html",
+            {"target": target, "has_mfa": has_authenticator(target.user)},
+        )
+    try:
+        services.membership_mfa_reset(actor=member, membership=target)
+    except PermissionDenied:
+        return _shared_account_refused(request, code, target)
+    messages.success(
+        request,
+        _("Reset two-factor authentication of %(user)s: they set it up again at their next log-in.")
+        % {"user": target.user},
+    )
+    return redirect("staff:membership_edit", code=code, pk=target.pk)
