@@ -1,3 +1,4 @@
+import re
 from datetime import date
 
 import pytest
@@ -5,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scope, scopes_disabled
 
+from tests.conftest import Personas
 from tests.people.helpers import make_case, make_consultation, make_person
 from tsunagu.audit.models import AccessLogEntry
 from tsunagu.cases import services
@@ -12,17 +14,17 @@ from tsunagu.cases.models import Case, CaseAssignment, PlanItem, RiskFlag
 from tsunagu.people.models import FamilyMember, Person
 from tsunagu.people.services import consent_record
 
-NEVER_PERSONS = ["admin", "place_staff", "supporter", "committee"]
+NEVER_PERSONS = ["admin", "place_staff", "committee"]
 
 
-def _item_and_flag(personas, case):
+def _item_and_flag(personas: Personas, case: Case) -> tuple[PlanItem, RiskFlag]:
     with scope(municipality=personas.municipality):
         item = services.plan_item_add(actor=None, case=case, what="面談")
         flag = services.risk_raise(actor=None, case=case, kind="violence")
     return item, flag
 
 
-def _posts(case, item, flag):
+def _posts(case: Case, item: PlanItem, flag: RiskFlag) -> list[tuple[str, dict[str, str]]]:
     """Every write of the case screens, with a valid body."""
     return [
         (f"cases/{case.pk}/stage/", {"stage-to_stage": "individual", "stage-reason": "面談開始"}),
@@ -40,7 +42,7 @@ def _posts(case, item, flag):
     ]
 
 
-def _gets(case):
+def _gets(case: Case) -> list[str]:
     return [
         "cases/",
         "cases/?stage=all&mine=1&risk=1",
@@ -52,7 +54,7 @@ def _gets(case):
     ]
 
 
-def _counts():
+def _counts() -> tuple[int, int, int, int]:
     with scopes_disabled():
         return (
             Case.objects.count(),
@@ -63,7 +65,9 @@ def _counts():
 
 
 @pytest.mark.parametrize("role", NEVER_PERSONS)
-def test_roles_without_person_data_are_refused_on_every_case_screen(personas, case, role):
+def test_roles_without_person_data_are_refused_on_every_case_screen(
+    personas: Personas, case: Case, role: str
+) -> None:
     item, flag = _item_and_flag(personas, case)
     client = personas.client(role)
     before = _counts()
@@ -75,18 +79,21 @@ def test_roles_without_person_data_are_refused_on_every_case_screen(personas, ca
 
 
 @pytest.mark.parametrize("role", ["professional", "partner"])
-def test_viewing_roles_may_not_change_a_case(personas, case, role):
+def test_viewing_roles_may_not_change_a_case(personas: Personas, case: Case, role: str) -> None:
     item, flag = _item_and_flag(personas, case)
     client = personas.client(role)
     assert client.get(personas.url("cases/")).status_code == 200
     before = _counts()
     for page, data in _posts(case, item, flag):
-        assert client.post(personas.url(page), data).status_code in (403, 404), page
+        # A role that may not change cases is refused as such (403).
+        assert client.post(personas.url(page), data).status_code == 403, page
     assert _counts() == before
 
 
 @pytest.mark.parametrize("role", ["lead", "counselor", "professional", "partner"])
-def test_another_municipalitys_cases_answer_404_on_every_screen(personas, role):
+def test_another_municipalitys_cases_answer_404_on_every_screen(
+    personas: Personas, role: str
+) -> None:
     foreign = make_case(
         make_person(personas.outsider, name="三好"), primary=personas.outsiders["lead"]
     )
@@ -100,14 +107,16 @@ def test_another_municipalitys_cases_answer_404_on_every_screen(personas, role):
     assert client.get(personas.url(f"cases/{foreign.pk}/")).status_code == 404
 
 
-def _item_and_flag_outside(personas, case):
+def _item_and_flag_outside(personas: Personas, case: Case) -> tuple[PlanItem, RiskFlag]:
     with scope(municipality=personas.outsider):
         item = services.plan_item_add(actor=None, case=case, what="面談")
         flag = services.risk_raise(actor=None, case=case, kind="violence")
     return item, flag
 
 
-def test_a_counselor_not_assigned_to_an_unshared_case_gets_404_everywhere(personas, private_case):
+def test_a_counselor_not_assigned_to_an_unshared_case_gets_404_everywhere(
+    personas: Personas, private_case: Case
+) -> None:
     item, flag = _item_and_flag(personas, private_case)
     client = personas.client("counselor")
     for page in _gets(private_case)[2:5]:
@@ -120,29 +129,34 @@ def test_a_counselor_not_assigned_to_an_unshared_case_gets_404_everywhere(person
     assert personas.client("lead").get(personas.url(f"cases/{private_case.pk}/")).status_code == 200
 
 
-def test_only_a_lead_assigns_staff(personas, case):
+def test_only_a_lead_assigns_staff(personas: Personas, case: Case) -> None:
     assert (
         personas.client("counselor").get(personas.url(f"cases/{case.pk}/assign/")).status_code
         == 403
     )
-    lead, professional = personas.members["lead"], personas.members["professional"]
+    lead, counselor = personas.members["lead"], personas.members["counselor"]
     response = personas.client("lead").post(
         personas.url(f"cases/{case.pk}/assign/"),
-        {"primary": lead.pk, "others": [professional.pk]},
+        {"primary": lead.pk, "others": [counselor.pk]},
     )
     assert response.status_code == 302
     with scope(municipality=personas.municipality):
         assigned = {a.membership_id: a.is_primary for a in CaseAssignment.objects.filter(case=case)}
-    assert assigned == {lead.pk: True, professional.pk: False}
-    # The professional now sees the case booked with it.
-    assert personas.client("professional").get(personas.url(f"cases/{case.pk}/")).status_code == 200
+    assert assigned == {lead.pk: True, counselor.pk: False}
+    # A visiting professional is no assignee: they see a case by a consultation-day booking.
+    refused = personas.client("lead").post(
+        personas.url(f"cases/{case.pk}/assign/"),
+        {"primary": lead.pk, "others": [personas.members["professional"].pk]},
+    )
+    assert refused.status_code == 200 and 'id="id_others_errors"' in refused.content.decode()
 
 
-def test_a_partner_sees_only_cases_of_persons_who_consented(personas, case):
+def test_a_partner_sees_only_cases_of_persons_who_consented(personas: Personas, case: Case) -> None:
     other = make_case(
         make_person(personas.municipality, name="佐藤"), primary=personas.members["counselor"]
     )
     partner = personas.members["partner"]
+    assert partner.organization is not None
     with scope(municipality=personas.municipality):
         consent_record(
             actor=None,
@@ -160,7 +174,7 @@ def test_a_partner_sees_only_cases_of_persons_who_consented(personas, case):
     assert "山田太郎" in page and "佐藤" not in page
 
 
-def test_the_list_filters_by_stage_mine_and_open_risk(personas, case):
+def test_the_list_filters_by_stage_mine_and_open_risk(personas: Personas, case: Case) -> None:
     lead = personas.members["lead"]
     other = make_case(make_person(personas.municipality, name="佐藤"), primary=lead)
     with scope(municipality=personas.municipality):
@@ -168,7 +182,7 @@ def test_the_list_filters_by_stage_mine_and_open_risk(personas, case):
         services.risk_raise(actor=lead, case=case, kind="violence")
     client = personas.client("lead")
 
-    def shown(query):
+    def shown(query: str) -> set[str]:
         page = client.get(personas.url("cases/") + query).content.decode()
         return {name for name in ("山田太郎", "佐藤") if name in page}
 
@@ -178,7 +192,7 @@ def test_the_list_filters_by_stage_mine_and_open_risk(personas, case):
     assert shown("?risk=1") == {"山田太郎"}
 
 
-def test_closed_cases_leave_the_default_list(personas, case):
+def test_closed_cases_leave_the_default_list(personas: Personas, case: Case) -> None:
     with scope(municipality=personas.municipality):
         services.case_close(actor=None, case=case, reason="wish", closed_on=date(2026, 1, 5))
     client = personas.client("counselor")
@@ -186,7 +200,9 @@ def test_closed_cases_leave_the_default_list(personas, case):
     assert "山田太郎" in client.get(personas.url("cases/?stage=closed")).content.decode()
 
 
-def test_the_case_list_takes_the_same_number_of_queries_for_5_or_30_cases(personas):
+def test_the_case_list_takes_the_same_number_of_queries_for_5_or_30_cases(
+    personas: Personas,
+) -> None:
     counselor, lead = personas.members["counselor"], personas.members["lead"]
     client = personas.client("counselor")
     client.get(personas.url("cases/"))
@@ -204,7 +220,9 @@ def test_the_case_list_takes_the_same_number_of_queries_for_5_or_30_cases(person
     assert counts[0] == counts[1]
 
 
-def test_the_case_page_takes_the_same_number_of_queries_however_long_its_history(personas, case):
+def test_the_case_page_takes_the_same_number_of_queries_however_long_its_history(
+    personas: Personas, case: Case
+) -> None:
     client = personas.client("counselor")
     client.get(personas.url(f"cases/{case.pk}/"))
     counts = []
@@ -220,20 +238,24 @@ def test_the_case_page_takes_the_same_number_of_queries_however_long_its_history
     assert counts[0] == counts[1]
 
 
-def test_list_and_case_page_are_written_to_the_access_log(personas, case):
+def test_list_and_case_page_are_written_to_the_access_log(personas: Personas, case: Case) -> None:
     client = personas.client("counselor")
     client.get(personas.url("cases/"))
     client.get(personas.url(f"cases/{case.pk}/"))
     with scopes_disabled():
         listed, viewed = list(AccessLogEntry.objects.order_by("seq"))[-2:]
     assert listed.action == "list"
-    assert listed.objects_seen == [{"type": "case", "id": case.pk, "basis": "assignment"}]
+    # Each row names its person: both are recorded.
+    assert listed.objects_seen == [
+        {"type": "case", "id": case.pk, "basis": "assignment"},
+        {"type": "person", "id": case.person_id, "basis": "assignment"},
+    ]
     assert viewed.action == "view"
     assert {"type": "case", "id": case.pk, "basis": "assignment"} in viewed.objects_seen
     assert {"type": "person", "id": case.person_id, "basis": "assignment"} in viewed.objects_seen
 
 
-def test_a_counselor_opens_a_case_for_a_known_person(personas):
+def test_a_counselor_opens_a_case_for_a_known_person(personas: Personas) -> None:
     person = make_person(personas.municipality, name="佐藤")
     response = personas.client("counselor").post(
         personas.url(f"cases/new/?person={person.pk}"),
@@ -248,7 +270,7 @@ def test_a_counselor_opens_a_case_for_a_known_person(personas):
     assert response["Location"] == personas.url(f"cases/{case.pk}/")
 
 
-def test_a_case_is_opened_for_a_family_before_the_person_is_met(personas):
+def test_a_case_is_opened_for_a_family_before_the_person_is_met(personas: Personas) -> None:
     response = personas.client("counselor").post(
         personas.url("cases/new/"),
         {
@@ -270,7 +292,7 @@ def test_a_case_is_opened_for_a_family_before_the_person_is_met(personas):
     assert "山田花子" in page
 
 
-def test_opening_a_case_needs_a_person_number_or_an_unknown_person(personas):
+def test_opening_a_case_needs_a_person_number_or_an_unknown_person(personas: Personas) -> None:
     make_person(personas.municipality, name="佐藤")
     client = personas.client("counselor")
     data = {"opened_on": "2026-04-01", "referral_source": "family", "goal": "話したい"}
@@ -283,7 +305,7 @@ def test_opening_a_case_needs_a_person_number_or_an_unknown_person(personas):
     assert _counts()[0] == 1
 
 
-def test_the_case_page_shows_the_header_and_the_step_bar(personas, case):
+def test_the_case_page_shows_the_header_and_the_step_bar(personas: Personas, case: Case) -> None:
     lead = personas.members["lead"]
     with scope(municipality=personas.municipality):
         services.case_change_stage(actor=lead, case=case, to_stage="group", reason="居場所へ")
@@ -297,7 +319,7 @@ def test_the_case_page_shows_the_header_and_the_step_bar(personas, case):
     assert "外に出たい" in page
 
 
-def test_an_unnamed_person_shows_as_unidentified(personas, case):
+def test_an_unnamed_person_shows_as_unidentified(personas: Personas, case: Case) -> None:
     unnamed = make_case(make_person(personas.municipality), primary=personas.members["counselor"])
     client = personas.client("counselor")
     assert (
@@ -310,7 +332,9 @@ def test_an_unnamed_person_shows_as_unidentified(personas, case):
     )
 
 
-def test_the_timeline_holds_everything_newest_first_and_filters_by_kind(personas, case):
+def test_the_timeline_holds_everything_newest_first_and_filters_by_kind(
+    personas: Personas, case: Case
+) -> None:
     counselor = personas.members["counselor"]
     uncased = make_consultation(
         personas.municipality, person=case.person, staff=counselor, summary="家族から電話"
@@ -338,11 +362,11 @@ def test_the_timeline_holds_everything_newest_first_and_filters_by_kind(personas
     assert uncased.pk and cased.pk and stranger.pk
 
 
-def test_a_counselor_moves_a_case_through_its_actions(personas, case):
+def test_a_counselor_moves_a_case_through_its_actions(personas: Personas, case: Case) -> None:
     client = personas.client("counselor")
     url = personas.url(f"cases/{case.pk}/")
 
-    def post(path, data):
+    def post(path: str, data: dict[str, str]) -> None:
         response = client.post(url + path, data)
         assert response.status_code == 302, response.content.decode()[:500]
 
@@ -368,7 +392,9 @@ def test_a_counselor_moves_a_case_through_its_actions(personas, case):
     assert case.stage == "individual" and item.done_on and flag.cleared_at
 
 
-def test_a_refused_action_shows_the_page_again_with_what_was_typed(personas, case):
+def test_a_refused_action_shows_the_page_again_with_what_was_typed(
+    personas: Personas, case: Case
+) -> None:
     response = personas.client("counselor").post(
         personas.url(f"cases/{case.pk}/stage/"),
         {"stage-to_stage": "encounter", "stage-reason": "同じ段階の理由"},
@@ -380,13 +406,15 @@ def test_a_refused_action_shows_the_page_again_with_what_was_typed(personas, cas
     assert case.stage == "encounter"
 
 
-def test_the_action_urls_refuse_get(personas, case):
+def test_the_action_urls_refuse_get(personas: Personas, case: Case) -> None:
     assert (
         personas.client("counselor").get(personas.url(f"cases/{case.pk}/stage/")).status_code == 405
     )
 
 
-def test_a_counselor_edits_the_goal_and_family_but_not_the_sharing(personas, case):
+def test_a_counselor_edits_the_goal_and_family_but_not_the_sharing(
+    personas: Personas, case: Case
+) -> None:
     from tsunagu.people.services import family_member_create
 
     with scope(municipality=personas.municipality):
@@ -407,3 +435,47 @@ def test_a_counselor_edits_the_goal_and_family_but_not_the_sharing(personas, cas
     )
     case.refresh_from_db()
     assert not case.is_shared
+
+
+def _steps(page: str) -> dict[str, str]:
+    return dict(re.findall(r'data-stage="(\w+)" data-state="(\w+)"', page))
+
+
+def test_a_closed_case_shows_the_stage_it_ended_in_not_every_stage_done(
+    personas: Personas, case: Case
+) -> None:
+    lead = personas.members["lead"]
+    with scope(municipality=personas.municipality):
+        services.case_change_stage(actor=lead, case=case, to_stage="individual", reason="面談へ")
+        services.case_close(actor=lead, case=case, reason="moved_away", closed_on=date(2026, 5, 1))
+    page = personas.client("counselor").get(personas.url(f"cases/{case.pk}/")).content.decode()
+    assert _steps(page) == {
+        "encounter": "done",
+        "individual": "ended",
+        "group": "todo",
+        "trial": "todo",
+        "participation": "todo",
+    }
+    assert "この段階で終結" in page and page.count('aria-current="step"') == 1
+
+
+def test_a_case_closed_at_its_first_stage_reached_nothing_further(
+    personas: Personas, case: Case
+) -> None:
+    with scope(municipality=personas.municipality):
+        services.case_close(
+            actor=personas.members["lead"],
+            case=case,
+            reason="moved_away",
+            closed_on=date(2026, 5, 1),
+        )
+    page = personas.client("counselor").get(personas.url(f"cases/{case.pk}/")).content.decode()
+    steps = _steps(page)
+    assert steps["encounter"] == "ended"
+    assert all(state == "todo" for code, state in steps.items() if code != "encounter")
+
+
+def test_the_case_list_labels_the_primary_assignee_in_words(personas: Personas, case: Case) -> None:
+    page = personas.client("counselor").get(personas.url("cases/")).content.decode()
+    assert "data-primary>主担当</span>" in page
+    assert "</span>*" not in page  # no bare asterisk left to explain

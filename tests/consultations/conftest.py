@@ -1,12 +1,13 @@
 """Persons, a case and consultations in 豊明市 for the consultation tests."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from django_scopes import scope
 
+from tests.conftest import Personas
 from tsunagu.cases.models import Case
 from tsunagu.cases.services import case_open
 from tsunagu.consultations.models import Consultation
@@ -24,13 +25,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture
-def in_toyoake(personas):
+def in_toyoake(personas: Personas) -> Iterator[Personas]:
     with scope(municipality=personas.municipality):
         yield personas
 
 
 @pytest.fixture
-def person(in_toyoake) -> Person:
+def person(in_toyoake: Personas) -> Person:
     """No.1 山田 太郎, with no case yet (a counselor sees them as intake)."""
     return person_create(
         actor=None,
@@ -41,7 +42,7 @@ def person(in_toyoake) -> Person:
 
 
 @pytest.fixture
-def case(in_toyoake, person) -> Case:
+def case(in_toyoake: Personas, person: Person) -> Case:
     return case_open(
         actor=None,
         person=person,
@@ -52,7 +53,7 @@ def case(in_toyoake, person) -> Case:
 
 
 @pytest.fixture
-def record(in_toyoake) -> Callable[..., Consultation]:
+def record(in_toyoake: Personas) -> Callable[..., Consultation]:
     def make(**fields: object) -> Consultation:
         values: dict[str, object] = {
             "actor": in_toyoake.members["counselor"],

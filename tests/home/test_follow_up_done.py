@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 from django_scopes import scope
 
+from tests.conftest import Personas
 from tsunagu.consultations.models import Consultation
 from tsunagu.consultations.services import consultation_record
 from tsunagu.people.services import person_create
@@ -11,7 +12,7 @@ from tsunagu.tenancy.codes import Role
 
 
 @pytest.fixture
-def due(personas):
+def due(personas: Personas) -> Consultation:
     """A call about an unknown person whose next action fell due yesterday."""
     with scope(municipality=personas.municipality):
         return consultation_record(
@@ -26,11 +27,13 @@ def due(personas):
         )
 
 
-def done_url(personas, consultation):
+def done_url(personas: Personas, consultation: Consultation) -> str:
     return personas.url(f"consultations/{consultation.pk}/follow-up-done/")
 
 
-def test_marking_a_follow_up_done_takes_it_off_the_home_page(personas, due):
+def test_marking_a_follow_up_done_takes_it_off_the_home_page(
+    personas: Personas, due: Consultation
+) -> None:
     client = personas.client("counselor")
     marker = f'data-consultation="{due.pk}"'
     assert marker in client.get(personas.url()).content.decode()
@@ -41,7 +44,7 @@ def test_marking_a_follow_up_done_takes_it_off_the_home_page(personas, due):
         assert Consultation.objects.get(pk=due.pk).next_action_done_at is not None
 
 
-def test_marking_it_twice_is_a_message_not_an_error(personas, due):
+def test_marking_it_twice_is_a_message_not_an_error(personas: Personas, due: Consultation) -> None:
     client = personas.client("counselor")
     client.post(done_url(personas, due))
     response = client.post(done_url(personas, due), follow=True)
@@ -52,24 +55,30 @@ def test_marking_it_twice_is_a_message_not_an_error(personas, due):
 @pytest.mark.parametrize(
     "role", [Role.ADMIN, Role.COMMITTEE, Role.PARTNER, Role.PLACE_STAFF, Role.SUPPORTER]
 )
-def test_roles_that_do_not_record_consultations_get_403(personas, due, role):
-    assert personas.client(role).post(done_url(personas, due)).status_code == 403
+def test_roles_that_do_not_record_consultations_get_403(
+    personas: Personas, due: Consultation, role: Role
+) -> None:
+    # A supporter is told nothing exists beyond their own dispatches (CONTRACT.md): 404.
+    expected = 404 if role == Role.SUPPORTER else 403
+    assert personas.client(role).post(done_url(personas, due)).status_code == expected
     with scope(municipality=personas.municipality):
         assert Consultation.objects.get(pk=due.pk).next_action_done_at is None
 
 
-def test_another_municipality_gets_404(personas, due):
+def test_another_municipality_gets_404(personas: Personas, due: Consultation) -> None:
     client = personas.client("lead", outsider=True)
     assert client.post(done_url(personas, due)).status_code == 404
     outsider_url = personas.url(f"consultations/{due.pk}/follow-up-done/", outsider=True)
     assert client.post(outsider_url).status_code == 404
 
 
-def test_a_get_does_not_change_anything(personas, due):
+def test_a_get_does_not_change_anything(personas: Personas, due: Consultation) -> None:
     assert personas.client("counselor").get(done_url(personas, due)).status_code == 405
 
 
-def test_a_counselor_cannot_close_a_follow_up_on_a_person_they_may_not_see(personas):
+def test_a_counselor_cannot_close_a_follow_up_on_a_person_they_may_not_see(
+    personas: Personas,
+) -> None:
     from datetime import date
 
     from tsunagu.cases.services import case_open
@@ -97,7 +106,9 @@ def test_a_counselor_cannot_close_a_follow_up_on_a_person_they_may_not_see(perso
     assert personas.client("counselor").post(done_url(personas, hidden)).status_code == 404
 
 
-def test_the_home_page_writes_what_it_showed_to_the_access_log(personas, due):
+def test_the_home_page_writes_what_it_showed_to_the_access_log(
+    personas: Personas, due: Consultation
+) -> None:
     from tsunagu.audit.models import AccessLogEntry
 
     personas.client("counselor").get(personas.url())

@@ -2,11 +2,13 @@
 
 import pytest
 
+from tests.conftest import Personas
 from tests.people.helpers import make_case, make_person
+from tsunagu.people.models import Person
 
 
 @pytest.fixture
-def yamada(personas):
+def yamada(personas: Personas) -> Person:
     """A person the counselor works with, in a case assigned to the counselor."""
     person = make_person(
         personas.municipality,

@@ -1,7 +1,8 @@
 """Builders of casework data for the tests of persons, cases and the home page."""
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django_scopes import scope
@@ -13,6 +14,9 @@ from tsunagu.consultations.services import consultation_record
 from tsunagu.people import services as people_services
 from tsunagu.people.models import Person
 from tsunagu.tenancy.models import Membership, Municipality
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse
 
 
 def make_person(municipality: Municipality, **fields: Any) -> Person:
@@ -68,5 +72,7 @@ def make_consultation(
         )
 
 
-def api(client_method: Any, path: str, token: str, **kwargs: Any) -> Any:
+def api(
+    client_method: Callable[..., "_MonkeyPatchedWSGIResponse"], path: str, token: str, **kwargs: Any
+) -> "_MonkeyPatchedWSGIResponse":
     return client_method(path, headers={"Authorization": f"Bearer {token}"}, **kwargs)

@@ -2,6 +2,7 @@
 
 import importlib
 import io
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -9,9 +10,12 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django_scopes import scope, scopes_disabled
+from pytest_django.fixtures import Settings as SettingsWrapper
 
+from tests.conftest import Personas
 from tests.people.helpers import make_person
 from tsunagu.people import services
+from tsunagu.people.models import Consent, Person
 from tsunagu.people.scans import scan_read
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
@@ -20,17 +24,20 @@ KEY_B = "scan-key-b-" + "b" * 50
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+def media(settings: SettingsWrapper, tmp_path: Path) -> Path:
+    media = tmp_path / "media"
+    settings.MEDIA_ROOT = media
+    return media
 
 
-def _record(personas, person):
+def _record(personas: Personas, person: Person) -> Consent:
+    partner = personas.members["partner"].organization
+    assert partner is not None
     with scope(municipality=personas.municipality):
         return services.consent_record(
             actor=personas.members["lead"],
             person=person,
-            organizations=[personas.members["partner"].organization],
+            organizations=[partner],
             purposes="情報共有",
             valid_from=person.created_at.date(),
             valid_until=None,
@@ -39,19 +46,21 @@ def _record(personas, person):
         )
 
 
-def _download(personas, person, consent) -> bytes:
+def _download(personas: Personas, person: Person, consent: Consent) -> bytes:
     response = personas.client("lead").get(
         personas.url(f"persons/{person.pk}/consents/{consent.pk}/document/")
     )
     assert response.status_code == 200
-    return b"".join(response.streaming_content)
+    return response.getvalue()
 
 
-def _on_disk(media) -> list[bytes]:
+def _on_disk(media: Path) -> list[bytes]:
     return [p.read_bytes() for p in sorted((media / "consents").rglob("*")) if p.is_file()]
 
 
-def test_a_scan_stored_in_clear_before_is_encrypted_by_the_migration(personas, media):
+def test_a_scan_stored_in_clear_before_is_encrypted_by_the_migration(
+    personas: Personas, media: Path
+) -> None:
     person = make_person(personas.municipality)
     consent = _record(personas, person)
     with scopes_disabled():
@@ -68,7 +77,9 @@ def test_a_scan_stored_in_clear_before_is_encrypted_by_the_migration(personas, m
     assert _on_disk(media) == [stored]
 
 
-def test_rotating_the_key_re_encrypts_the_scans(personas, media, settings):
+def test_rotating_the_key_re_encrypts_the_scans(
+    personas: Personas, media: Path, settings: SettingsWrapper
+) -> None:
     settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = KEY_A, []
     person = make_person(personas.municipality)
     consent = _record(personas, person)

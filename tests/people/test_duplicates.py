@@ -3,25 +3,28 @@ to the survivor, is in the change history, and can be undone."""
 
 import json
 from datetime import date
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django_scopes import scope
 
+from tests.conftest import Personas
 from tests.people.helpers import make_case, make_consultation, make_person
 from tsunagu.audit.models import ChangeRecord
 from tsunagu.cases.models import Case
+from tsunagu.consultations.models import Consultation
 from tsunagu.people import selectors, services
 from tsunagu.people.models import FamilyMember, Person
 
 
-def family(person, **fields):
+def family(person: Person, **fields: Any) -> FamilyMember:
     with scope(municipality=person.municipality):
         return services.family_member_create(actor=None, person=person, **fields)
 
 
-def test_the_same_name_in_another_script_is_a_likely_duplicate(personas):
+def test_the_same_name_in_another_script_is_a_likely_duplicate(personas: Personas) -> None:
     first = make_person(personas.municipality, name="髙橋 一郎", name_kana="タカハシ イチロウ")
     second = make_person(personas.municipality, name_kana="たかはし いちろう")
     unrelated = make_person(personas.municipality, name="佐藤 花子")
@@ -31,7 +34,7 @@ def test_the_same_name_in_another_script_is_a_likely_duplicate(personas):
     assert unrelated not in found
 
 
-def test_a_birth_date_counts_only_with_a_similar_name(personas):
+def test_a_birth_date_counts_only_with_a_similar_name(personas: Personas) -> None:
     born = date(1990, 5, 1)
     similar = make_person(personas.municipality, name="山田 太郎", birth_date=born)
     make_person(personas.municipality, name="鈴木 次郎", birth_date=born)
@@ -42,7 +45,9 @@ def test_a_birth_date_counts_only_with_a_similar_name(personas):
         ]
 
 
-def test_a_shared_contact_phone_is_a_likely_duplicate_and_listed_as_a_pair(personas):
+def test_a_shared_contact_phone_is_a_likely_duplicate_and_listed_as_a_pair(
+    personas: Personas,
+) -> None:
     first = make_person(personas.municipality, name="山田 太郎")
     second = make_person(personas.municipality, name="やまだ")
     family(first, name="山田 花子", relation="mother", phone="090-1234-5678")
@@ -55,7 +60,7 @@ def test_a_shared_contact_phone_is_a_likely_duplicate_and_listed_as_a_pair(perso
     assert "同じ" in "".join(pair.reasons) or "same" in "".join(pair.reasons)
 
 
-def test_candidates_are_only_those_the_caller_may_see(personas):
+def test_candidates_are_only_those_the_caller_may_see(personas: Personas) -> None:
     hidden = make_person(personas.municipality, name="山田 太郎")
     make_case(hidden, primary=personas.members["lead"], is_shared=False)
     new = make_person(personas.municipality, name="山田 太郎")
@@ -66,7 +71,7 @@ def test_candidates_are_only_those_the_caller_may_see(personas):
         ]
 
 
-def test_post_persons_answers_with_possible_duplicates(personas):
+def test_post_persons_answers_with_possible_duplicates(personas: Personas) -> None:
     existing = make_person(personas.municipality, name="山田 太郎", name_kana="ヤマダ タロウ")
     client = Client(headers={"Authorization": f"Bearer {personas.token('lead')}"})
     url = f"/api/v1/m/{personas.municipality.code}/persons"
@@ -80,7 +85,7 @@ def test_post_persons_answers_with_possible_duplicates(personas):
     assert alone.json()["possible_duplicates"] == []
 
 
-def test_registering_on_the_screen_warns_of_a_likely_duplicate(personas):
+def test_registering_on_the_screen_warns_of_a_likely_duplicate(personas: Personas) -> None:
     existing = make_person(personas.municipality, name="山田 太郎")
     client = personas.client("counselor")
     response = client.post(
@@ -90,7 +95,7 @@ def test_registering_on_the_screen_warns_of_a_likely_duplicate(personas):
 
 
 @pytest.fixture
-def two_records(personas):
+def two_records(personas: Personas) -> tuple[Person, Person, Case, Consultation, FamilyMember]:
     m = personas.municipality
     counselor = personas.members["counselor"]
     survivor = make_person(m, name="山田 太郎", name_kana="ヤマダ")
@@ -101,7 +106,9 @@ def two_records(personas):
     return survivor, merged, case, call, contact
 
 
-def test_a_merge_moves_everything_and_an_undo_takes_it_back(personas, two_records):
+def test_a_merge_moves_everything_and_an_undo_takes_it_back(
+    personas: Personas, two_records: tuple[Person, Person, Case, Consultation, FamilyMember]
+) -> None:
     survivor, merged, case, call, contact = two_records
     lead = personas.members["lead"]
     with scope(municipality=personas.municipality):
@@ -128,7 +135,9 @@ def test_a_merge_moves_everything_and_an_undo_takes_it_back(personas, two_record
             services.person_merge_undo(actor=lead, merge=merge)
 
 
-def test_two_open_cases_need_the_leads_word(personas, two_records):
+def test_two_open_cases_need_the_leads_word(
+    personas: Personas, two_records: tuple[Person, Person, Case, Consultation, FamilyMember]
+) -> None:
     survivor, merged, *_ = two_records
     make_case(survivor, primary=personas.members["counselor"])
     with scope(municipality=personas.municipality):
@@ -145,7 +154,9 @@ def test_two_open_cases_need_the_leads_word(personas, two_records):
         assert Case.objects.filter(person=survivor, closed_on__isnull=True).count() == 2
 
 
-def test_the_lead_merges_on_the_screen_and_undoes_it(personas, two_records):
+def test_the_lead_merges_on_the_screen_and_undoes_it(
+    personas: Personas, two_records: tuple[Person, Person, Case, Consultation, FamilyMember]
+) -> None:
     survivor, merged, case, *_ = two_records
     client = personas.client("lead")
     listing = client.get(personas.url("persons/duplicates/")).content.decode()
@@ -170,7 +181,9 @@ def test_the_lead_merges_on_the_screen_and_undoes_it(personas, two_records):
     assert client.get(personas.url(f"persons/{merged.pk}/")).status_code == 200
 
 
-def test_a_counselor_may_not_merge(personas, two_records):
+def test_a_counselor_may_not_merge(
+    personas: Personas, two_records: tuple[Person, Person, Case, Consultation, FamilyMember]
+) -> None:
     survivor, merged, *_ = two_records
     client = personas.client("counselor")
     assert client.get(personas.url("persons/duplicates/")).status_code == 403

@@ -6,19 +6,19 @@ import pytest
 from django.db import connection, connections
 from django_scopes import scope, scopes_disabled
 
-from tests.conftest import make_municipality
+from tests.conftest import Personas, make_municipality
 from tests.people.helpers import make_person
 from tsunagu.people import services
 from tsunagu.people.models import Person, PersonNumberCounter
 
 
-def test_numbers_count_up_per_municipality(personas):
+def test_numbers_count_up_per_municipality(personas: Personas) -> None:
     here = [make_person(personas.municipality).number for _ in range(3)]
     there = [make_person(personas.outsider).number for _ in range(2)]
     assert here == [1, 2, 3] and there == [1, 2]
 
 
-def test_a_deleted_highest_number_is_not_given_again(personas):
+def test_a_deleted_highest_number_is_not_given_again(personas: Personas) -> None:
     make_person(personas.municipality)
     last = make_person(personas.municipality)
     with scope(municipality=personas.municipality):
@@ -27,7 +27,7 @@ def test_a_deleted_highest_number_is_not_given_again(personas):
     assert make_person(personas.municipality).number == 3
 
 
-def test_the_counter_continues_after_persons_loaded_without_it(personas):
+def test_the_counter_continues_after_persons_loaded_without_it(personas: Personas) -> None:
     with scope(municipality=personas.municipality):
         Person.objects.bulk_create(
             [Person(municipality=personas.municipality, number=n) for n in (1, 2, 7)]
@@ -38,7 +38,7 @@ def test_the_counter_continues_after_persons_loaded_without_it(personas):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_desks_numbering_at_once_never_share_a_number():
+def test_desks_numbering_at_once_never_share_a_number() -> None:
     with scopes_disabled():
         city = make_municipality("232297", "豊明市", "愛知県")
     threads, per_thread, errors = 6, 5, []

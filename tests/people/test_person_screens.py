@@ -4,22 +4,24 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scope, scopes_disabled
+from pytest_django.fixtures import Settings as SettingsWrapper
 
+from tests.conftest import Personas
 from tests.people.helpers import make_case, make_person
 from tsunagu.audit.models import AccessLogEntry
 from tsunagu.people import services
 from tsunagu.people.models import FamilyMember, Person
 
-NEVER_PERSONS = ["admin", "place_staff", "supporter", "committee"]
+NEVER_PERSONS = ["admin", "place_staff", "committee"]
 
 
-def _log(action=None):
+def _log(action: str | None = None) -> list[AccessLogEntry]:
     with scopes_disabled():
         entries = AccessLogEntry.objects.order_by("seq")
         return list(entries.filter(action=action) if action else entries)
 
 
-def _pages(person_pk):
+def _pages(person_pk: int) -> list[str]:
     return [
         "persons/",
         "persons/?q=山田",
@@ -31,7 +33,9 @@ def _pages(person_pk):
 
 
 @pytest.mark.parametrize("role", NEVER_PERSONS)
-def test_roles_without_person_data_are_refused_on_every_person_page(personas, yamada, role):
+def test_roles_without_person_data_are_refused_on_every_person_page(
+    personas: Personas, yamada: Person, role: str
+) -> None:
     client = personas.client(role)
     for page in _pages(yamada.pk):
         assert client.get(personas.url(page)).status_code == 403, page
@@ -39,14 +43,16 @@ def test_roles_without_person_data_are_refused_on_every_person_page(personas, ya
 
 
 @pytest.mark.parametrize("role", ["lead", "counselor"])
-def test_staff_who_work_cases_reach_every_person_page(personas, yamada, role):
+def test_staff_who_work_cases_reach_every_person_page(
+    personas: Personas, yamada: Person, role: str
+) -> None:
     client = personas.client(role)
     for page in _pages(yamada.pk):
         assert client.get(personas.url(page)).status_code == 200, page
 
 
 @pytest.mark.parametrize("role", ["professional", "partner"])
-def test_viewing_roles_may_list_but_not_edit(personas, yamada, role):
+def test_viewing_roles_may_list_but_not_edit(personas: Personas, yamada: Person, role: str) -> None:
     client = personas.client(role)
     assert client.get(personas.url("persons/")).status_code == 200
     assert client.get(personas.url("persons/new/")).status_code == 403
@@ -54,17 +60,17 @@ def test_viewing_roles_may_list_but_not_edit(personas, yamada, role):
 
 
 @pytest.mark.parametrize("role", ["lead", "counselor", "professional", "partner"])
-def test_another_municipalitys_person_pages_answer_404(personas, role):
+def test_another_municipalitys_person_pages_answer_404(personas: Personas, role: str) -> None:
     foreign = make_person(personas.outsider, name="三好太郎")
     client = personas.client(role)
     assert client.get(personas.url("persons/", outsider=True)).status_code == 404
     assert client.get(personas.url(f"persons/{foreign.pk}/", outsider=True)).status_code == 404
     response = client.get(personas.url(f"persons/{foreign.pk}/"))
-    assert response.status_code in (403, 404)
+    assert response.status_code == 404
     assert "三好太郎" not in response.content.decode()
 
 
-def test_a_person_outside_sight_answers_404_not_403(personas):
+def test_a_person_outside_sight_answers_404_not_403(personas: Personas) -> None:
     hidden = make_person(personas.municipality, name="秘匿")
     make_case(hidden, primary=personas.members["lead"], is_shared=False)
     for role in ("counselor", "professional", "partner"):
@@ -76,7 +82,7 @@ def test_a_person_outside_sight_answers_404_not_403(personas):
     )
 
 
-def test_the_search_answers_htmx_with_the_results_only(personas, yamada):
+def test_the_search_answers_htmx_with_the_results_only(personas: Personas, yamada: Person) -> None:
     make_person(personas.municipality, name="佐藤")
     response = personas.client("counselor").get(
         personas.url("persons/"), {"q": "ﾔﾏﾀﾞ"}, headers={"HX-Request": "true"}
@@ -87,13 +93,15 @@ def test_the_search_answers_htmx_with_the_results_only(personas, yamada):
     assert "<html" not in page and 'id="person-table"' in page
 
 
-def test_the_list_page_searches_as_you_type(personas, yamada):
+def test_the_list_page_searches_as_you_type(personas: Personas, yamada: Person) -> None:
     page = personas.client("counselor").get(personas.url("persons/")).content.decode()
     assert 'hx-get="/m/232297/persons/"' in page and 'hx-target="#person-results"' in page
     assert "delay:" in page
 
 
-def test_a_list_and_a_search_are_written_to_the_access_log(personas, yamada):
+def test_a_list_and_a_search_are_written_to_the_access_log(
+    personas: Personas, yamada: Person
+) -> None:
     make_person(personas.municipality, name="佐藤")
     client = personas.client("counselor")
     client.get(personas.url("persons/"))
@@ -104,14 +112,22 @@ def test_a_list_and_a_search_are_written_to_the_access_log(personas, yamada):
     assert searched.channel == "web" and searched.username == "toyoake-counselor"
 
 
-def test_a_person_page_is_written_to_the_access_log_with_its_basis(personas, yamada):
+def test_a_person_page_is_written_to_the_access_log_with_its_basis(
+    personas: Personas, yamada: Person
+) -> None:
     personas.client("lead").get(personas.url(f"persons/{yamada.pk}/"))
     entry = _log("view")[-1]
-    assert entry.objects_seen == [{"type": "person", "id": yamada.pk, "basis": "role"}]
+    with scopes_disabled():
+        [case] = yamada.cases.all()
+    # The page lists the person's cases: they are recorded with the person.
+    assert entry.objects_seen == [
+        {"type": "person", "id": yamada.pk, "basis": "role"},
+        {"type": "case", "id": case.pk, "basis": "role"},
+    ]
     assert "山田" not in str(entry.objects_seen)
 
 
-def test_the_list_takes_the_same_number_of_queries_for_5_or_30_persons(personas):
+def test_the_list_takes_the_same_number_of_queries_for_5_or_30_persons(personas: Personas) -> None:
     client = personas.client("counselor")
     client.get(personas.url("persons/"))  # the session and the access log's chain head exist now
     counts = []
@@ -125,12 +141,12 @@ def test_the_list_takes_the_same_number_of_queries_for_5_or_30_persons(personas)
     assert counts[0] == counts[1]
 
 
-def _all_persons(personas):
+def _all_persons(personas: Personas) -> list[Person]:
     with scope(municipality=personas.municipality):
         return list(Person.objects.all())
 
 
-def test_a_counselor_registers_a_person_with_nothing_but_defaults(personas):
+def test_a_counselor_registers_a_person_with_nothing_but_defaults(personas: Personas) -> None:
     make_person(personas.municipality)
     response = personas.client("counselor").post(
         personas.url("persons/new/"), {"gender": "unknown"}
@@ -142,7 +158,7 @@ def test_a_counselor_registers_a_person_with_nothing_but_defaults(personas):
     assert person.name == ""
 
 
-def test_it_saves_backgrounds_and_the_guideline_axes(personas):
+def test_it_saves_backgrounds_and_the_guideline_axes(personas: Personas) -> None:
     response = personas.client("counselor").post(
         personas.url("persons/new/"),
         {
@@ -162,7 +178,9 @@ def test_it_saves_backgrounds_and_the_guideline_axes(personas):
     assert person.guideline_axes == {"environment": "母と二人暮らし"}
 
 
-def test_the_person_page_shows_derived_withdrawal_and_age_band(personas, yamada, settings):
+def test_the_person_page_shows_derived_withdrawal_and_age_band(
+    personas: Personas, yamada: Person, settings: SettingsWrapper
+) -> None:
     with scope(municipality=personas.municipality):
         services.person_update(
             actor=None,
@@ -177,7 +195,7 @@ def test_the_person_page_shows_derived_withdrawal_and_age_band(personas, yamada,
     assert 'data-code="school_refusal"' in page
 
 
-def test_a_refused_form_keeps_what_was_typed(personas):
+def test_a_refused_form_keeps_what_was_typed(personas: Personas) -> None:
     response = personas.client("counselor").post(
         personas.url("persons/new/"),
         {"name": "山田太郎", "gender": "unknown", "withdrawal_since_month": "13"},
@@ -188,7 +206,7 @@ def test_a_refused_form_keeps_what_was_typed(personas):
     assert _all_persons(personas) == []
 
 
-def test_a_counselor_edits_a_person(personas, yamada):
+def test_a_counselor_edits_a_person(personas: Personas, yamada: Person) -> None:
     response = personas.client("counselor").post(
         personas.url(f"persons/{yamada.pk}/edit/"),
         {"name": "山田次郎", "gender": "male", "district": "沓掛"},
@@ -198,7 +216,7 @@ def test_a_counselor_edits_a_person(personas, yamada):
     assert yamada.name == "山田次郎" and yamada.name_key == "山田次郎"
 
 
-def test_a_counselor_adds_and_edits_a_family_member(personas, yamada):
+def test_a_counselor_adds_and_edits_a_family_member(personas: Personas, yamada: Person) -> None:
     client = personas.client("counselor")
     response = client.post(
         personas.url(f"persons/{yamada.pk}/family/new/"),
@@ -224,7 +242,7 @@ def test_a_counselor_adds_and_edits_a_family_member(personas, yamada):
     assert "0562-11-1111" in page
 
 
-def test_a_family_member_of_another_person_answers_404(personas, yamada):
+def test_a_family_member_of_another_person_answers_404(personas: Personas, yamada: Person) -> None:
     other = make_person(personas.municipality)
     with scope(municipality=personas.municipality):
         sibling = services.family_member_create(actor=None, person=other, relation="sibling")
@@ -232,7 +250,9 @@ def test_a_family_member_of_another_person_answers_404(personas, yamada):
     assert personas.client("counselor").get(url).status_code == 404
 
 
-def test_a_search_with_more_matches_than_the_cap_says_so(personas, monkeypatch):
+def test_a_search_with_more_matches_than_the_cap_says_so(
+    personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from tsunagu.people import selectors
 
     monkeypatch.setattr(selectors, "SEARCH_CAP", 2)

@@ -2,6 +2,7 @@ import pytest
 from django.db import connection
 from django_scopes import scope, scopes_disabled
 
+from tests.conftest import Personas
 from tsunagu.people.models import FamilyMember, Person
 from tsunagu.people.selectors import _matching, person_search
 from tsunagu.people.services import person_create
@@ -9,7 +10,7 @@ from tsunagu.people.services import person_create
 pytestmark = pytest.mark.postgres
 
 
-def test_names_have_trigram_indexes_per_municipality_on_postgresql(db):
+def test_names_have_trigram_indexes_per_municipality_on_postgresql(db: None) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT indexname FROM pg_indexes WHERE indexdef LIKE "
@@ -19,7 +20,7 @@ def test_names_have_trigram_indexes_per_municipality_on_postgresql(db):
     assert names == ["family_name_key_trgm", "person_kana_key_trgm", "person_name_key_trgm"]
 
 
-def test_short_keys_are_indexed_by_their_one_and_two_character_substrings(db):
+def test_short_keys_are_indexed_by_their_one_and_two_character_substrings(db: None) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT tsunagu_short_grams('さとう')")
         assert sorted(cursor.fetchone()[0]) == sorted(["さ", "と", "う", "さと", "とう"])
@@ -37,7 +38,9 @@ def test_short_keys_are_indexed_by_their_one_and_two_character_substrings(db):
         (FamilyMember, "name_key", "はやし", "family_name_key_trgm"),
     ],
 )
-def test_each_branch_of_the_search_matches_its_index(db, model, column, key, index):
+def test_each_branch_of_the_search_matches_its_index(
+    db: None, model: type[Person] | type[FamilyMember], column: str, key: str, index: str
+) -> None:
     # Tiny tables are cheapest to scan, so sequential scans are switched off: what is checked
     # is that the condition the search writes is one the index can answer.
     with scopes_disabled():
@@ -55,7 +58,7 @@ def test_each_branch_of_the_search_matches_its_index(db, model, column, key, ind
     assert f"Bitmap Index Scan on {index}" in plan, plan
 
 
-def test_a_name_is_found_from_the_middle_in_any_script(personas):
+def test_a_name_is_found_from_the_middle_in_any_script(personas: Personas) -> None:
     with scope(municipality=personas.municipality):
         person_create(
             actor=None,

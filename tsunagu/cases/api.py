@@ -4,7 +4,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.errors import ValidationError
@@ -17,31 +16,26 @@ from tsunagu.api.common import (
     json_body,
     page_bounds,
     parse_body,
+    query_id,
 )
 from tsunagu.audit.models import AccessAction
-from tsunagu.audit.services import Seen, access_record
 from tsunagu.cases import selectors, services
 from tsunagu.cases.access import case_for_editor, case_for_viewer
 from tsunagu.cases.codes import Stage
 from tsunagu.cases.models import Case
-from tsunagu.cases.policy import case_basis, seen_cases, visible_persons
 from tsunagu.cases.schemas import CaseIn, CaseList, CaseOut, CasePatch
-from tsunagu.people import services as people_services
+from tsunagu.people.models import Person
+from tsunagu.policy import record, require, shown
 from tsunagu.tenancy.models import Membership
-from tsunagu.tenancy.policy import (
-    EDIT_CASES,
-    VIEW_ALL_CASES,
-    VIEW_PERSONS,
-    has_permission,
-    require_permission,
-)
+from tsunagu.tenancy.policy import EDIT_CASES, VIEW_ALL_CASES, VIEW_PERSONS
+from tsunagu.tenancy.requests import ApiRequest
 
 router = Router(tags=["cases"])
 
 
 class ListParams(Schema):
     stage: str = ""
-    person: int | None = None
+    person: int | None = query_id()
     mine: bool = False
     limit: int = 50
     offset: int = 0
@@ -71,8 +65,8 @@ def case_out(case: Case) -> dict[str, Any]:
 
 @router.get("", response={200: CaseList, **ERRORS}, summary="Cases the caller may see")
 @in_municipality(VIEW_PERSONS)
-def case_list(request: HttpRequest, code: CodePath, params: Query[ListParams]) -> dict[str, Any]:
-    member = request.auth  # type: ignore[attr-defined]
+def case_list(request: ApiRequest, code: CodePath, params: Query[ListParams]) -> dict[str, Any]:
+    member = request.auth
     limit, offset = page_bounds(params.limit, params.offset)
     if params.stage and params.stage not in (*Stage.values, "open", "all"):
         raise ValidationError([{"loc": ("query", "stage"), "msg": "unknown stage"}])
@@ -82,22 +76,15 @@ def case_list(request: HttpRequest, code: CodePath, params: Query[ListParams]) -
         mine=params.mine,
         person_id=params.person,
     )
-    shown = list(cases[offset : offset + limit])
-    access_record(
-        membership=member,
-        action=AccessAction.LIST,
-        seen=seen_cases(member, shown),
-        request=request,
-        channel="api",
-    )
-    return {"items": [case_out(c) for c in shown], "count": cases.count()}
+    rows = shown(member, Case, list(cases[offset : offset + limit]), action=AccessAction.LIST)
+    # Each case names its person (`person_id`): the person is seen with it.
+    record(member, Person, sorted({c.person_id for c in rows}), action=AccessAction.LIST)
+    return {"items": [case_out(c) for c in rows], "count": cases.count()}
 
 
 def _member_by_username(member: Membership, username: str, field: str) -> Membership:
-    found = (
-        selectors.assignable_members(municipality_id=member.municipality_id)
-        .filter(user__username=username)
-        .first()
+    found = selectors.assignable_by_username(
+        municipality_id=member.municipality_id, username=username
     )
     if found is None:
         raise _invalid(field, f"no staff member {username!r} who can be assigned")
@@ -111,38 +98,29 @@ def _member_by_username(member: Membership, username: str, field: str) -> Member
     openapi_extra=json_body(CaseIn),
 )
 @in_municipality(EDIT_CASES)
-def case_open(request: HttpRequest, code: CodePath) -> Status:
-    member = request.auth  # type: ignore[attr-defined]
+def case_open(request: ApiRequest, code: CodePath) -> Status[Any]:
+    member = request.auth
     payload = parse_body(request, CaseIn)
-    may_assign = has_permission(member, VIEW_ALL_CASES)
-    if (payload.primary or payload.others or not payload.is_shared) and not may_assign:
-        require_permission(member, VIEW_ALL_CASES)
-    if payload.new_person == (payload.person is not None):
-        raise _invalid("person", "give a person id, or new_person: true, not both")
     person = None
     if payload.person is not None:
         # An id the caller may not see answers like one that does not exist.
-        person = visible_persons(member).filter(pk=payload.person).first()
+        person = selectors.intake_person(viewer=member, pk=payload.person)
         if person is None:
             raise _invalid("person", "no such person")
     primary = _member_by_username(member, payload.primary, "primary") if payload.primary else None
     others = [_member_by_username(member, u, "others") for u in payload.others]
     try:
-        with transaction.atomic():
-            if person is None:
-                person = people_services.person_create(
-                    actor=member, municipality=member.municipality
-                )
-            case = services.case_open(
-                actor=member,
-                person=person,
-                opened_on=payload.opened_on or timezone.localdate(),
-                referral_source=payload.referral_source.value,
-                primary=primary if may_assign else member,
-                others=[o for o in others if primary is None or o.pk != primary.pk],
-                goal=payload.goal,
-                is_shared=payload.is_shared,
-            )
+        case = services.case_intake(
+            actor=member,
+            person=person,
+            new_person=payload.new_person,
+            opened_on=payload.opened_on,
+            referral_source=payload.referral_source.value,
+            goal=payload.goal,
+            is_shared=payload.is_shared,
+            primary=primary,
+            others=others,
+        )
     except DjangoValidationError as exc:
         raise django_errors_to_422(exc) from exc
     return Status(201, case_out(_reload(case)))
@@ -154,16 +132,10 @@ def _reload(case: Case) -> Case:
 
 @router.get("/{int:case_id}", response={200: CaseOut, **ERRORS}, summary="One case")
 @in_municipality(VIEW_PERSONS)
-def case_detail(request: HttpRequest, code: CodePath, case_id: int) -> dict[str, Any]:
-    member = request.auth  # type: ignore[attr-defined]
+def case_detail(request: ApiRequest, code: CodePath, case_id: int) -> dict[str, Any]:
+    member = request.auth
     case = _reload(case_for_viewer(membership=member, pk=case_id))
-    access_record(
-        membership=member,
-        action=AccessAction.VIEW,
-        seen=[Seen("case", case.pk, case_basis(member, case))],
-        request=request,
-        channel="api",
-    )
+    record(member, Person, [case.person_id])  # the answer names the case's person
     return case_out(case)
 
 
@@ -174,15 +146,16 @@ def case_detail(request: HttpRequest, code: CodePath, case_id: int) -> dict[str,
     openapi_extra=json_body(CasePatch),
 )
 @in_municipality(EDIT_CASES)
-def case_update(request: HttpRequest, code: CodePath, case_id: int) -> dict[str, Any]:
+def case_update(request: ApiRequest, code: CodePath, case_id: int) -> dict[str, Any]:
     """Goal, referral source and sharing change in place; the stage moves through its
     services: to a support stage with a reason, to "closed" with a closure reason."""
-    member = request.auth  # type: ignore[attr-defined]
-    case = case_for_editor(membership=member, pk=case_id)
+    member = request.auth
+    # The answer carries the whole case: logged as an update even when nothing changes.
+    case = case_for_editor(membership=member, pk=case_id, action=AccessAction.UPDATE)
     payload = parse_body(request, CasePatch)
     data = payload.dict(exclude_unset=True)
     if data.get("is_shared") is not None and data["is_shared"] != case.is_shared:
-        require_permission(member, VIEW_ALL_CASES)
+        require(member, VIEW_ALL_CASES)
     try:
         with transaction.atomic():
             services.case_update(

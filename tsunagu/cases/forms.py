@@ -1,5 +1,6 @@
 """Forms of casework: opening a case, and the small forms of each action on its page."""
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -8,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.cases.codes import OPEN_STAGES, ClosureReason, ReferralSource, RiskKind
-from tsunagu.core.forms import StyledForm
+from tsunagu.core.forms import JapaneseDateField, StyledForm
 from tsunagu.people.codes import Relation
 from tsunagu.people.forms import DateInput
 from tsunagu.people.models import FamilyMember, Person
@@ -17,19 +18,19 @@ from tsunagu.tenancy.models import Membership
 STAGE_CHOICES = [(s.value, s.label) for s in OPEN_STAGES]
 
 
-class MemberChoiceField(forms.ModelChoiceField):
+class MemberChoiceField(forms.ModelChoiceField[Membership]):
     def label_from_instance(self, obj: Any) -> str:
-        name = obj.user.get_full_name() or obj.user.username
+        name = str(obj.user)
         return f"{name} ({obj.get_role_display()})"
 
 
-class MembersChoiceField(forms.ModelMultipleChoiceField):
+class MembersChoiceField(forms.ModelMultipleChoiceField[Membership]):
     def label_from_instance(self, obj: Any) -> str:
-        name = obj.user.get_full_name() or obj.user.username
+        name = str(obj.user)
         return f"{name} ({obj.get_role_display()})"
 
 
-class FamilyChoiceField(forms.ModelMultipleChoiceField):
+class FamilyChoiceField(forms.ModelMultipleChoiceField[FamilyMember]):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj)
 
@@ -57,7 +58,7 @@ class CaseOpenForm(StyledForm):
     )
     family_name = forms.CharField(label=_("Their name"), max_length=100, required=False)
     family_phone = forms.CharField(label=_("Their phone"), max_length=30, required=False)
-    opened_on = forms.DateField(label=_("Opened on"), widget=DateInput())
+    opened_on = JapaneseDateField(label=_("Opened on"), widget=DateInput())
     referral_source = forms.ChoiceField(label=_("Referral source"), choices=ReferralSource.choices)
     goal = forms.CharField(
         label=_("Goal in the person's or family's own words"),
@@ -76,6 +77,8 @@ class CaseOpenForm(StyledForm):
     is_shared = forms.BooleanField(
         label=_("Shared with the center's counselors"), required=False, initial=True
     )
+    # One token per form served: sent twice (a double click), it opens one case.
+    submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(
         self,
@@ -86,7 +89,9 @@ class CaseOpenForm(StyledForm):
         may_assign: bool = False,
         **kwargs: Any,
     ) -> None:
-        kwargs.setdefault("initial", {}).setdefault("opened_on", timezone.localdate())
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("opened_on", timezone.localdate())
+        initial.setdefault("submission", uuid.uuid4().hex)
         super().__init__(*args, **kwargs)
         self.persons = persons
         self.person = person
@@ -139,13 +144,15 @@ class StageForm(StyledForm):
 class PlanItemForm(StyledForm):
     what = forms.CharField(label=_("What"), widget=forms.Textarea(attrs={"rows": 2}))
     who = forms.CharField(label=_("Who"), max_length=100, required=False)
-    due_on = forms.DateField(label=_("By when"), required=False, widget=DateInput())
-    review_on = forms.DateField(label=_("Review on"), required=False, widget=DateInput())
+    due_on = JapaneseDateField(label=_("By when"), required=False, widget=DateInput())
+    review_on = JapaneseDateField(label=_("Review on"), required=False, widget=DateInput())
 
 
 class PlanReviewForm(StyledForm):
     note = forms.CharField(label=_("Review note"), widget=forms.Textarea(attrs={"rows": 2}))
-    next_review_on = forms.DateField(label=_("Next review on"), required=False, widget=DateInput())
+    next_review_on = JapaneseDateField(
+        label=_("Next review on"), required=False, widget=DateInput()
+    )
     done = forms.BooleanField(label=_("Done"), required=False)
 
 
@@ -162,7 +169,7 @@ class RiskClearForm(StyledForm):
 
 class CloseForm(StyledForm):
     reason = forms.ChoiceField(label=_("Closure reason"), choices=ClosureReason.choices)
-    closed_on = forms.DateField(label=_("Closed on"), widget=DateInput())
+    closed_on = JapaneseDateField(label=_("Closed on"), widget=DateInput())
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -191,6 +198,8 @@ class CaseEditForm(StyledForm):
         widget=forms.CheckboxSelectMultiple,
     )
     is_shared = forms.BooleanField(label=_("Shared with the center's counselors"), required=False)
+    # The case's version when the form was opened: a save after someone else's is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     def __init__(self, *args: Any, person: Person, may_restrict: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -33,6 +33,9 @@ class Case(TenantModel):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic locking of the edit form: a save names the version it started from, and is
+    # refused when someone else saved in between (cases.services.case_update).
+    version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-opened_on", "-pk"]
@@ -148,7 +151,9 @@ class RiskFlag(TenantModel):
     """A risk that puts the case on every assigned person's home page until cleared."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="risk_flags")
-    kind = models.CharField(_("risk"), max_length=20, choices=RiskKind.choices)
+    # Which risk (suicidal ideation, violence...) is itself 要配慮: encrypted like the details;
+    # no query filters on it.
+    kind = EncryptedText(_("risk"), choices=RiskKind.choices, blank=False)
     detail = EncryptedText(_("details"))
     raised_at = models.DateTimeField()
     raised_by = models.ForeignKey(

@@ -2,21 +2,25 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
+from tsunagu.cases import signals
 from tsunagu.cases.codes import RiskKind, Stage
 from tsunagu.cases.models import Case, CaseAssignment, PlanItem, PlanReview, RiskFlag
-from tsunagu.cases.policy import visible_cases, visible_consultations
+from tsunagu.consultations.models import Consultation
+from tsunagu.core.templatetags.wareki import wareki
+from tsunagu.people.models import Person
+from tsunagu.policy import can, visible
 from tsunagu.tenancy.codes import Role
 from tsunagu.tenancy.models import Membership
-from tsunagu.tenancy.policy import VIEW_ALL_CASES, has_permission
+from tsunagu.tenancy.policy import VIEW_ALL_CASES
 
-TIMELINE_KINDS = ("consultation", "stage", "review", "risk")
+TIMELINE_KINDS = ("consultation", "stage", "review", "risk", "place", "activity")
 
 
-def _assignments() -> Prefetch:
+def _assignments() -> Prefetch[str, QuerySet[CaseAssignment], str]:
     return Prefetch(
         "assignments",
         queryset=CaseAssignment.objects.select_related("membership__user").order_by(
@@ -25,7 +29,7 @@ def _assignments() -> Prefetch:
     )
 
 
-def _open_risks() -> Prefetch:
+def _open_risks() -> Prefetch[str, QuerySet[RiskFlag], str]:
     return Prefetch(
         "risk_flags",
         queryset=RiskFlag.objects.filter(cleared_at__isnull=True).order_by("raised_at"),
@@ -62,7 +66,7 @@ def case_list_filtered(
     open_risk: bool = False,
     person_id: int | None = None,
 ) -> QuerySet[Case]:
-    cases = visible_cases(viewer)
+    cases = visible(viewer, Case)
     if stage in Stage.values:
         cases = cases.filter(stage=stage)
     elif stage != "all":
@@ -82,7 +86,8 @@ def case_list_filtered(
 
 @dataclass(frozen=True)
 class CaseRow:
-    """One line of the case list: plain values, so a page of 50 renders cheaply."""
+    """One line of the case list: plain values, labels resolved once per page, so the
+    template (cases/_case_rows.html, autoescaped) renders 50 of them cheaply."""
 
     pk: int
     person_id: int
@@ -93,6 +98,8 @@ class CaseRow:
     opened_on: date
     staff: list[tuple[str, bool]]  # (name, is primary), primary first
     risks: list[tuple[str, str]]  # (kind, label) of each open risk
+    stage_label: str = ""
+    opened_label: str = ""  # 和暦
 
 
 def case_rows(cases: QuerySet[Case]) -> list[CaseRow]:
@@ -120,10 +127,32 @@ def case_rows(cases: QuerySet[Case]) -> list[CaseRow]:
         .values_list("case_id", "kind")
     ):
         risks[case_id].append((kind, risk_labels[kind]))
+    # Labels are lazy translations: resolve each once, not once per row.
+    stage_labels = {s.value: str(s.label) for s in Stage}
     return [
-        CaseRow(pk, person_id, number, name, stage, shared, opened_on, staff[pk], risks[pk])
+        CaseRow(
+            pk,
+            person_id,
+            number,
+            name,
+            stage,
+            shared,
+            opened_on,
+            staff[pk],
+            risks[pk],
+            stage_labels.get(stage, stage),
+            wareki(opened_on),
+        )
         for pk, person_id, number, name, stage, shared, opened_on in base
     ]
+
+
+def ended_in_stage(case: Case) -> str | None:
+    """The support stage a closed case was in when it was closed (None while it is open)."""
+    if case.stage != Stage.CLOSED:
+        return None
+    closing = case.transitions.filter(to_stage=Stage.CLOSED).order_by("-at", "-pk").first()
+    return closing.from_stage if closing is not None and closing.from_stage else None
 
 
 def case_for_page(case: Case) -> Case:
@@ -152,14 +181,14 @@ class TimelineEntry:
     event: str = ""
 
 
-def case_timeline(*, viewer: Membership, case: Case, kinds: set[str] | None = None) -> list:
+def case_timeline(*, viewer: Membership, case: Case, kinds: set[str] | None = None) -> list[Any]:
     """Consultations (the case's and the person's un-cased ones), stage changes, plan reviews
     and risks raised or cleared, newest first."""
     kinds = kinds or set(TIMELINE_KINDS)
     entries: list[TimelineEntry] = []
     if "consultation" in kinds:
         consultations = (
-            visible_consultations(viewer)
+            visible(viewer, Consultation)
             .filter(Q(case=case) | Q(case__isnull=True, person_id=case.person_id))
             .select_related("staff__user")
         )
@@ -180,17 +209,31 @@ def case_timeline(*, viewer: Membership, case: Case, kinds: set[str] | None = No
             entries.append(TimelineEntry("risk", flag.raised_at, flag, "raised"))
             if flag.cleared_at is not None:
                 entries.append(TimelineEntry("risk", flag.cleared_at, flag, "cleared"))
+    if "place" in kinds:
+        from tsunagu.places.selectors import case_booking_events, person_place_events
+
+        events = person_place_events(case.person_id) + case_booking_events(
+            municipality_id=case.municipality_id, case_id=case.pk
+        )
+        entries += [TimelineEntry("place", at, obj, event) for at, obj, event in events]
+    # What the apps above casework add (a supporter's activity logs): they listen, casework
+    # imports none of them.
+    for _receiver, added in signals.timeline_read.send(
+        sender=Case, viewer=viewer, case=case, kinds=kinds
+    ):
+        entries += cast(list[TimelineEntry], added)
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries
 
 
 def assignable_members(*, municipality_id: int) -> QuerySet[Membership]:
-    """Staff a case can be assigned to: those who work cases, plus visiting professionals."""
+    """Staff a case can be assigned to: those who work cases (a visiting professional sees a
+    case by a consultation-day booking, not by assignment)."""
     return (
         Membership.objects.filter(
             municipality_id=municipality_id,
             is_active=True,
-            role__in=[Role.LEAD, Role.COUNSELOR, Role.PROFESSIONAL],
+            role__in=[Role.LEAD, Role.COUNSELOR],
         )
         .select_related("user")
         .order_by("role", "user__username")
@@ -200,24 +243,22 @@ def assignable_members(*, municipality_id: int) -> QuerySet[Membership]:
 def home_risk_flags(*, viewer: Membership) -> list[RiskFlag]:
     """Open risks on cases the member is assigned to (a lead: every case), oldest first."""
     flags = RiskFlag.objects.filter(
-        cleared_at__isnull=True, case__in=visible_cases(viewer).values("pk")
+        cleared_at__isnull=True, case__in=visible(viewer, Case).values("pk")
     )
-    if not has_permission(viewer, VIEW_ALL_CASES):
+    if not can(viewer, VIEW_ALL_CASES):
         flags = flags.filter(
             Exists(CaseAssignment.objects.filter(case=OuterRef("case"), membership=viewer))
         )
     return list(flags.select_related("case__person").order_by("raised_at")[:100])
 
 
-def home_follow_ups(*, viewer: Membership, today: date, limit: int = 50) -> list:
+def home_follow_ups(*, viewer: Membership, today: date, limit: int = 50) -> list[Any]:
     """Follow-ups due today or overdue: the member's own (a lead: all), not yet followed by a
     later consultation about the same person."""
-    from tsunagu.consultations.models import Consultation
-
-    consultations = visible_consultations(viewer).filter(
+    consultations = visible(viewer, Consultation).filter(
         next_action_on__lte=today, next_action_done_at__isnull=True
     )
-    if not has_permission(viewer, VIEW_ALL_CASES):
+    if not can(viewer, VIEW_ALL_CASES):
         consultations = consultations.filter(Q(recorded_by=viewer) | Q(staff=viewer))
     later = Consultation.objects.filter(
         person_id=OuterRef("person_id"), occurred_at__gt=OuterRef("occurred_at")
@@ -228,3 +269,86 @@ def home_follow_ups(*, viewer: Membership, today: date, limit: int = 50) -> list
             :limit
         ]
     )
+
+
+def case_edit_initial(case: Case) -> dict[str, Any]:
+    """What the edit form of a case starts from."""
+    return {
+        "goal": case.goal or "",
+        "referral_source": case.referral_source,
+        "family_members": list(case.family_members.values_list("pk", flat=True)),
+        "is_shared": case.is_shared,
+        "version": case.version,
+    }
+
+
+def assignment_initial(case: Case) -> dict[str, Any]:
+    """The case's staff as the assignment form starts from: its primary and the others."""
+    current = list(case.assignments.all())
+    return {
+        "primary": next((a.membership_id for a in current if a.is_primary), None),
+        "others": [a.membership_id for a in current if not a.is_primary],
+    }
+
+
+def intake_person(*, viewer: Membership, pk: int) -> Person | None:
+    """The person a case is to be opened for, if the viewer sees them."""
+    return visible(viewer, Person).filter(pk=pk).first()
+
+
+def assignable_by_username(*, municipality_id: int, username: str) -> Membership | None:
+    return (
+        assignable_members(municipality_id=municipality_id).filter(user__username=username).first()
+    )
+
+
+@dataclass(frozen=True)
+class Caseload:
+    """One staff member's open cases (as primary, in all) and the open risks among them."""
+
+    member: Membership | None  # None: the open cases nobody is assigned to
+    cases: int
+    primary: int
+    risks: int
+
+
+def home_caseload(*, viewer: Membership) -> list[Caseload]:
+    """The lead's morning: open cases and open risks per assigned member, heaviest first.
+
+    Counts only (no person named); empty for a member who does not see every case.
+    """
+    if not can(viewer, VIEW_ALL_CASES):
+        return []
+    open_cases = visible(viewer, Case).exclude(stage=Stage.CLOSED)
+    risky = set(
+        RiskFlag.objects.filter(
+            municipality_id=viewer.municipality_id,
+            cleared_at__isnull=True,
+            case__in=open_cases.values("pk"),
+        ).values_list("case_id", flat=True)
+    )
+    assignments = CaseAssignment.objects.filter(
+        municipality_id=viewer.municipality_id, case__in=open_cases.values("pk")
+    ).values_list("membership_id", "case_id", "is_primary")
+    per_member: dict[int, list[tuple[int, bool]]] = {}
+    assigned: set[int] = set()
+    for membership_id, case_id, is_primary in assignments:
+        per_member.setdefault(membership_id, []).append((case_id, is_primary))
+        assigned.add(case_id)
+    members = Membership.objects.filter(
+        municipality_id=viewer.municipality_id, pk__in=per_member
+    ).select_related("user")
+    rows = [
+        Caseload(
+            member=m,
+            cases=len(per_member[m.pk]),
+            primary=sum(1 for _, primary in per_member[m.pk] if primary),
+            risks=sum(1 for case_id, _ in per_member[m.pk] if case_id in risky),
+        )
+        for m in members
+    ]
+    rows.sort(key=lambda r: (-r.cases, str(r.member.user) if r.member else ""))
+    unassigned = set(open_cases.values_list("pk", flat=True)) - assigned
+    if unassigned:
+        rows.append(Caseload(None, len(unassigned), 0, len(unassigned & risky)))
+    return rows

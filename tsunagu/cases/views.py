@@ -1,21 +1,20 @@
 """Staff screens of casework: the case list, opening a case, and a case's page and actions."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tsunagu.audit.models import AccessAction
-from tsunagu.audit.services import Seen, access_record
 from tsunagu.cases import selectors, services
 from tsunagu.cases.access import (
     case_for_editor,
@@ -37,50 +36,52 @@ from tsunagu.cases.forms import (
     StageForm,
 )
 from tsunagu.cases.models import Case, PlanItem, RiskFlag
-from tsunagu.cases.policy import case_basis, person_basis, seen_cases, visible_persons
+from tsunagu.cases.rendering import case_rows_html
+from tsunagu.consultations.models import Consultation
 from tsunagu.core.ids import parse_id
 from tsunagu.network.selectors import case_referrals
-from tsunagu.people import services as people_services
+from tsunagu.people.models import Person
 from tsunagu.people.selectors import active_consents_of, age_band_label
+from tsunagu.policy import can, one, require, shown, visible
 from tsunagu.tenancy.forms import validation_error_to_form
 from tsunagu.tenancy.models import Membership
-from tsunagu.tenancy.policy import (
-    EDIT_CASES,
-    VIEW_ALL_CASES,
-    VIEW_PERSONS,
-    has_permission,
-    require_permission,
-)
+from tsunagu.tenancy.policy import EDIT_CASES, VIEW_ALL_CASES, VIEW_PERSONS
+from tsunagu.tenancy.requests import StaffRequest
 
 PAGE_SIZE = 50
 
 
-def _member(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined]
+@dataclass(frozen=True)
+class _PersonRef:
+    """A person known by id only (a case list row names its person)."""
+
+    pk: int
 
 
-def case_list(request: HttpRequest, code: str) -> HttpResponse:
+def _member(request: StaffRequest) -> Membership:
+    return request.membership
+
+
+def case_list(request: StaffRequest, code: str) -> HttpResponse:
     member = _member(request)
-    require_permission(member, VIEW_PERSONS)
+    require(member, VIEW_PERSONS)
     stage = request.GET.get("stage", "")
     mine = request.GET.get("mine") == "1"
     open_risk = request.GET.get("risk") == "1"
     cases = selectors.case_list_filtered(viewer=member, stage=stage, mine=mine, open_risk=open_risk)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    shown = selectors.case_rows(page.object_list)  # type: ignore[arg-type]
-    access_record(
-        membership=member,
-        action=AccessAction.LIST,
-        seen=seen_cases(member, shown),
-        request=request,
-    )
+    rows = selectors.case_rows(page.object_list)  # type: ignore[arg-type]
+    shown(member, Case, rows, action=AccessAction.LIST)
+    # Each row names its person.
+    shown(member, Person, [_PersonRef(r.person_id) for r in rows], action=AccessAction.LIST)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "cases/case_list.html",
         {
-            "cases": shown,
+            "cases": rows,
+            "rows_html": case_rows_html(rows, code),
             "page": page,
             "stage": stage,
             "mine": mine,
@@ -91,17 +92,17 @@ def case_list(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def case_open(request: HttpRequest, code: str) -> HttpResponse:
+def case_open(request: StaffRequest, code: str) -> HttpResponse:
     member = _member(request)
-    require_permission(member, EDIT_CASES)
+    require(member, EDIT_CASES)
     person = None
     person_id = parse_id(request.GET.get("person"))
     if person_id is not None:
-        person = get_object_or_404(visible_persons(member), pk=person_id)
-    may_assign = has_permission(member, VIEW_ALL_CASES)
+        person = one(member, Person, person_id, permission=EDIT_CASES)
+    may_assign = can(member, VIEW_ALL_CASES)
     form = CaseOpenForm(
         request.POST or None,
-        persons=visible_persons(member),
+        persons=visible(member, Person),
         assignable=selectors.assignable_members(municipality_id=member.municipality_id),
         person=person,
         may_assign=may_assign,
@@ -110,79 +111,70 @@ def case_open(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():
-                case = _open(member, data, may_assign)
+            case = services.case_intake_once(
+                token=data.get("submission") or "",
+                actor=member,
+                person=data.get("person"),
+                new_person=data.get("person") is None,
+                new_person_name=data.get("new_person_name", ""),
+                opened_on=data["opened_on"],
+                referral_source=data["referral_source"],
+                goal=data.get("goal", ""),
+                is_shared=data.get("is_shared") if may_assign else None,
+                primary=data.get("primary") if may_assign else None,
+                others=list(data.get("others") or []) if may_assign else [],
+                family=services.FamilyContact(
+                    relation=data.get("family_relation", ""),
+                    name=data.get("family_name", ""),
+                    phone=data.get("family_phone", ""),
+                ),
+            )
         except ValidationError as exc:
             validation_error_to_form(form, exc)
+        except services.AlreadySubmitted as sent:
+            if sent.case_id is None:
+                messages.info(request, _("This case is being opened; find it in the list."))
+                return redirect("staff:case_list", code=code)
+            messages.info(request, _("This case was already opened."))
+            return redirect("staff:case_detail", code=code, pk=sent.case_id)
         else:
             messages.success(request, _("Opened case #%(pk)s.") % {"pk": case.pk})
             return redirect("staff:case_detail", code=code, pk=case.pk)
     return render(request, "cases/case_open.html", {"form": form, "person": person})
 
 
-def _open(member: Membership, data: dict[str, Any], may_assign: bool) -> Case:
-    person = data.get("person")
-    if person is None:
-        person = people_services.person_create(
-            actor=member, municipality=member.municipality, name=data.get("new_person_name", "")
-        )
-    family = []
-    if data.get("family_relation"):
-        family.append(
-            people_services.family_member_create(
-                actor=member,
-                person=person,
-                relation=data["family_relation"],
-                name=data.get("family_name", ""),
-                phone=data.get("family_phone", ""),
-                consults_on_behalf=True,
-            )
-        )
-    primary = data.get("primary") if may_assign else member
-    others = [m for m in data.get("others") or [] if primary is None or m.pk != primary.pk]
-    return services.case_open(
-        actor=member,
-        person=person,
-        opened_on=data["opened_on"],
-        referral_source=data["referral_source"],
-        primary=primary,
-        others=others,
-        family_members=family,
-        goal=data.get("goal", ""),
-        is_shared=data.get("is_shared", True) if may_assign else True,
-    )
-
-
 def _step_bar(case: Case) -> list[dict[str, Any]]:
+    """The support stages with where the case is; a closed case shows where it ended, not
+    every stage as done (a case may close at 出会い・評価 as well as after 社会参加)."""
     stages: list[str] = [s.value for s in OPEN_STAGES]
-    current = stages.index(case.stage) if case.stage in stages else len(stages)
+    ended = selectors.ended_in_stage(case)
+    if ended in stages:
+        current, here = stages.index(ended), "ended"
+    elif case.stage in stages:
+        current, here = stages.index(case.stage), "current"
+    else:  # closed before any stage change was recorded: nothing to mark as reached
+        current, here = -1, "ended"
     return [
         {
             "code": code,
             "label": Stage(code).label,
-            "state": "done" if i < current else ("current" if i == current else "todo"),
+            "state": "done" if i < current else (here if i == current else "todo"),
         }
         for i, code in enumerate(stages)
     ]
 
 
 def _render_case(
-    request: HttpRequest, case: Case, overrides: dict[str, Any] | None = None
+    request: StaffRequest, case: Case, overrides: dict[str, Any] | None = None
 ) -> HttpResponse:
     member = _member(request)
     case = selectors.case_for_page(case)
     kind = request.GET.get("kind", "")
     kinds = {kind} if kind in selectors.TIMELINE_KINDS else None
     timeline = selectors.case_timeline(viewer=member, case=case, kinds=kinds)
-    access_record(
-        membership=member,
-        action=AccessAction.VIEW,
-        seen=[
-            Seen("case", case.pk, case_basis(member, case)),
-            Seen("person", case.person_id, person_basis(member, case.person)),
-        ],
-        request=request,
-    )
+    # The case itself was recorded by the door that opened it (case_for_viewer/_editor).
+    shown(member, Person, [case.person], action=AccessAction.VIEW)
+    shown(member, Consultation, [e.obj for e in timeline if e.kind == "consultation"])
     overrides = overrides or {}
     plan_items: list[PlanItem] = list(case.plan_items.all())
     for item in plan_items:
@@ -210,12 +202,14 @@ def _render_case(
             ("stage", _("Stage changes")),
             ("review", _("Plan reviews")),
             ("risk", _("Risks")),
+            ("place", _("Places")),
+            ("activity", _("Supporter activity")),
         ],
         "plan_items": plan_items,
         "open_risks": open_risks,
         "consents": list(active_consents_of(case.person, today=today)),
-        "may_edit": has_permission(member, EDIT_CASES),
-        "may_assign": has_permission(member, VIEW_ALL_CASES),
+        "may_edit": can(member, EDIT_CASES),
+        "may_assign": can(member, VIEW_ALL_CASES),
         "stage_form": overrides.get("stage") or StageForm(prefix="stage"),
         "plan_form": overrides.get("plan") or PlanItemForm(prefix="plan"),
         "risk_form": overrides.get("risk") or RiskRaiseForm(prefix="risk"),
@@ -228,7 +222,7 @@ def _render_case(
     return render(request, "cases/case_detail.html", context)
 
 
-def case_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def case_detail(request: StaffRequest, code: str, pk: int) -> HttpResponse:
     case = case_for_viewer(membership=_member(request), pk=pk)
     return _render_case(request, case)
 
@@ -237,7 +231,7 @@ Apply = Callable[[Membership, dict[str, Any]], object]
 
 
 def _case_action(
-    request: HttpRequest,
+    request: StaffRequest,
     case: Case,
     form: forms.Form,
     key: str,
@@ -252,12 +246,12 @@ def _case_action(
             validation_error_to_form(form, exc)
         else:
             messages.success(request, done)
-            return redirect("staff:case_detail", code=request.municipality.code, pk=case.pk)  # type: ignore[attr-defined]
+            return redirect("staff:case_detail", code=request.municipality.code, pk=case.pk)
     return _render_case(request, case, {key: form})
 
 
 @require_POST
-def case_change_stage(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def case_change_stage(request: StaffRequest, code: str, pk: int) -> HttpResponse:
     case = case_for_editor(membership=_member(request), pk=pk)
     return _case_action(
         request,
@@ -272,7 +266,7 @@ def case_change_stage(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @require_POST
-def plan_item_add(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def plan_item_add(request: StaffRequest, code: str, pk: int) -> HttpResponse:
     case = case_for_editor(membership=_member(request), pk=pk)
     return _case_action(
         request,
@@ -285,7 +279,7 @@ def plan_item_add(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @require_POST
-def plan_item_review(request: HttpRequest, code: str, pk: int, item_pk: int) -> HttpResponse:
+def plan_item_review(request: StaffRequest, code: str, pk: int, item_pk: int) -> HttpResponse:
     item = plan_item_for_editor(membership=_member(request), case_pk=pk, pk=item_pk)
     return _case_action(
         request,
@@ -298,7 +292,7 @@ def plan_item_review(request: HttpRequest, code: str, pk: int, item_pk: int) -> 
 
 
 @require_POST
-def risk_raise(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def risk_raise(request: StaffRequest, code: str, pk: int) -> HttpResponse:
     case = case_for_editor(membership=_member(request), pk=pk)
     return _case_action(
         request,
@@ -311,7 +305,7 @@ def risk_raise(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @require_POST
-def risk_clear(request: HttpRequest, code: str, pk: int, flag_pk: int) -> HttpResponse:
+def risk_clear(request: StaffRequest, code: str, pk: int, flag_pk: int) -> HttpResponse:
     flag = risk_flag_for_editor(membership=_member(request), case_pk=pk, pk=flag_pk)
     return _case_action(
         request,
@@ -324,7 +318,7 @@ def risk_clear(request: HttpRequest, code: str, pk: int, flag_pk: int) -> HttpRe
 
 
 @require_POST
-def case_close(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def case_close(request: StaffRequest, code: str, pk: int) -> HttpResponse:
     case = case_for_editor(membership=_member(request), pk=pk)
     return _case_action(
         request,
@@ -337,7 +331,7 @@ def case_close(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @require_POST
-def case_reopen(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def case_reopen(request: StaffRequest, code: str, pk: int) -> HttpResponse:
     case = case_for_editor(membership=_member(request), pk=pk)
     return _case_action(
         request,
@@ -349,16 +343,12 @@ def case_reopen(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     )
 
 
-def case_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def case_edit(request: StaffRequest, code: str, pk: int) -> HttpResponse:
     member = _member(request)
     case = case_for_editor(membership=member, pk=pk)
-    may_restrict = has_permission(member, VIEW_ALL_CASES)
-    initial = {
-        "goal": case.goal or "",
-        "referral_source": case.referral_source,
-        "family_members": list(case.family_members.values_list("pk", flat=True)),
-        "is_shared": case.is_shared,
-    }
+    shown(member, Person, [case.person], action=AccessAction.VIEW)  # the form lists its family
+    may_restrict = can(member, VIEW_ALL_CASES)
+    initial = selectors.case_edit_initial(case)
     form = CaseEditForm(
         request.POST or None, initial=initial, person=case.person, may_restrict=may_restrict
     )
@@ -372,6 +362,7 @@ def case_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
                 referral_source=data["referral_source"],
                 family_members=list(data["family_members"]),
                 is_shared=data.get("is_shared") if may_restrict else None,
+                expected_version=data.get("version"),
             )
         except ValidationError as exc:
             validation_error_to_form(form, exc)
@@ -381,18 +372,14 @@ def case_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     return render(request, "cases/case_edit.html", {"form": form, "case": case})
 
 
-def case_assign(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def case_assign(request: StaffRequest, code: str, pk: int) -> HttpResponse:
     member = _member(request)
-    require_permission(member, VIEW_ALL_CASES)
+    require(member, VIEW_ALL_CASES)
     case = case_for_editor(membership=member, pk=pk)
-    current = list(case.assignments.all())
-    initial = {
-        "primary": next((a.membership_id for a in current if a.is_primary), None),
-        "others": [a.membership_id for a in current if not a.is_primary],
-    }
+    shown(member, Person, [case.person], action=AccessAction.VIEW)
     form = AssignForm(
         request.POST or None,
-        initial=initial,
+        initial=selectors.assignment_initial(case),
         assignable=selectors.assignable_members(municipality_id=member.municipality_id),
     )
     if request.method == "POST" and form.is_valid():

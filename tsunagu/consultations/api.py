@@ -4,19 +4,17 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Router
 from ninja.errors import ValidationError
+from ninja.params.functions import Query
 from ninja.responses import Status
 
 from tsunagu.api.auth import in_municipality
 from tsunagu.api.common import ERRORS, CodePath, json_body, parse_body
 from tsunagu.audit.models import AccessAction
-from tsunagu.audit.services import access_record
-from tsunagu.cases.policy import visible_cases, visible_persons
-from tsunagu.cases.selectors import assignable_members
+from tsunagu.cases.selectors import assignable_by_username, intake_person
 from tsunagu.consultations import selectors, services
 from tsunagu.consultations.access import consultation_for_correction, consultation_for_link
 from tsunagu.consultations.codes import Channel, Consulter, MainConcern
@@ -34,6 +32,7 @@ from tsunagu.people.codes import AgeBand, Gender, Relation
 from tsunagu.policy import one
 from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.policy import RECORD_CONSULTATIONS, VIEW_PERSONS
+from tsunagu.tenancy.requests import ApiRequest
 
 router = Router(tags=["consultations"])
 
@@ -79,14 +78,14 @@ def _query_date(name: str, value: str | None, problems: list[dict[str, Any]]) ->
 )
 @in_municipality(VIEW_PERSONS)
 def consultation_list(
-    request: HttpRequest,
+    request: ApiRequest,
     code: CodePath,
     from_: str | None = Query(None, alias="from", description="YYYY-MM-DD, inclusive"),
     to: str | None = Query(None, description="YYYY-MM-DD, inclusive"),
     limit: int = 50,
     offset: int = 0,
 ) -> dict[str, Any]:
-    member: Membership = request.auth  # type: ignore[attr-defined]
+    member: Membership = request.auth
     problems: list[dict[str, Any]] = []
     start = _query_date("from", from_, problems)
     end = _query_date("to", to, problems)
@@ -99,15 +98,9 @@ def consultation_list(
     if problems:
         raise ValidationError(problems)
     consultations = selectors.consultation_list(viewer=member, date_from=start, date_to=end)
-    shown = list(consultations[offset : offset + limit])
-    access_record(
-        membership=member,
-        action=AccessAction.LIST,
-        seen=selectors.consultation_seen(member, shown),
-        request=request,
-        channel="api",
-    )
-    return {"items": [consultation_out(c) for c in shown], "count": consultations.count()}
+    rows = list(consultations[offset : offset + limit])
+    selectors.consultations_shown(member, rows)
+    return {"items": [consultation_out(c) for c in rows], "count": consultations.count()}
 
 
 def _checked(member: Membership, data: dict[str, Any]) -> dict[str, Any]:
@@ -137,10 +130,8 @@ def _checked(member: Membership, data: dict[str, Any]) -> dict[str, Any]:
         elif value and value not in allowed:
             problems.append(_invalid(field, message))
     if data.get("staff"):
-        found = (
-            assignable_members(municipality_id=member.municipality_id)
-            .filter(user__username=data["staff"])
-            .first()
+        found = assignable_by_username(
+            municipality_id=member.municipality_id, username=data["staff"]
         )
         if found is None:
             problems.append(_invalid("staff", _("No member with this username.")))
@@ -148,11 +139,11 @@ def _checked(member: Membership, data: dict[str, Any]) -> dict[str, Any]:
     elif "staff" in data:
         checked["staff"] = None
     if data.get("person") is not None:
-        checked["person"] = visible_persons(member).filter(pk=data["person"]).first()
+        checked["person"] = intake_person(viewer=member, pk=data["person"])
         if checked["person"] is None:
             problems.append(_invalid("person", _("No such person.")))
     if data.get("case") is not None:
-        case = checked["case"] = visible_cases(member).filter(pk=data["case"]).first()
+        case = checked["case"] = selectors.visible_case(viewer=member, pk=data["case"])
         person = checked.get("person")
         if case is None:
             problems.append(_invalid("case", _("No such case.")))
@@ -183,8 +174,8 @@ def _as_422(exc: DjangoValidationError) -> ValidationError:
     openapi_extra=json_body(ConsultationIn),
 )
 @in_municipality(RECORD_CONSULTATIONS)
-def consultation_create(request: HttpRequest, code: CodePath) -> Status[dict[str, Any]]:
-    member: Membership = request.auth  # type: ignore[attr-defined]
+def consultation_create(request: ApiRequest, code: CodePath) -> Status[dict[str, Any]]:
+    member: Membership = request.auth
     payload = parse_body(request, ConsultationIn)
     fields = _checked(member, payload.model_dump())
     fields["staff"] = fields["staff"] or member
@@ -208,10 +199,11 @@ def _detail(consultation: Consultation) -> dict[str, Any]:
 )
 @in_municipality(VIEW_PERSONS)
 def consultation_detail(
-    request: HttpRequest, code: CodePath, consultation_id: int
+    request: ApiRequest, code: CodePath, consultation_id: int
 ) -> dict[str, Any]:
-    member: Membership = request.auth  # type: ignore[attr-defined]
+    member: Membership = request.auth
     consultation = one(member, Consultation, consultation_id, permission=VIEW_PERSONS)
+    selectors.consultation_context_shown(member, consultation)
     return _detail(consultation)
 
 
@@ -223,17 +215,20 @@ def consultation_detail(
 )
 @in_municipality(RECORD_CONSULTATIONS)
 def consultation_correct(
-    request: HttpRequest, code: CodePath, consultation_id: int
+    request: ApiRequest, code: CodePath, consultation_id: int
 ) -> dict[str, Any]:
-    member: Membership = request.auth  # type: ignore[attr-defined]
+    member: Membership = request.auth
     payload = parse_body(request, ConsultationPatch)
     data = payload.model_dump(exclude_unset=True)
     reason = (data.pop("reason", None) or "").strip()
     only_linking = set(data) <= {"person", "case"}
+    # The answer carries the whole record: logged as an update even when nothing changes.
     consultation = (
-        consultation_for_link(membership=member, pk=consultation_id)
+        consultation_for_link(membership=member, pk=consultation_id, action=AccessAction.UPDATE)
         if only_linking
-        else consultation_for_correction(membership=member, pk=consultation_id)
+        else consultation_for_correction(
+            membership=member, pk=consultation_id, action=AccessAction.UPDATE
+        )
     )
     if not reason:
         raise ValidationError([_invalid("reason", _("Say why the record is changed."))])

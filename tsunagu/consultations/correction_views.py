@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -23,10 +23,11 @@ from tsunagu.consultations.forms import (
 )
 from tsunagu.consultations.models import Consultation
 from tsunagu.tenancy.models import Membership
+from tsunagu.tenancy.requests import StaffRequest
 
 
-def _member(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined]
+def _member(request: StaffRequest) -> Membership:
+    return request.membership
 
 
 def _refused(form: Form, exc: ValidationError) -> None:
@@ -39,13 +40,13 @@ def _refused(form: Form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, error)
 
 
-def _saved(request: HttpRequest, code: str, consultation: Consultation, text: str) -> HttpResponse:
+def _saved(request: StaffRequest, code: str, consultation: Consultation, text: str) -> HttpResponse:
     messages.success(request, text)
     return redirect("staff:consultation_detail", code=code, pk=consultation.pk)
 
 
 @require_http_methods(["GET", "POST"])
-def consultation_correct(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def consultation_correct(request: StaffRequest, code: str, pk: int) -> HttpResponse:
     member = _member(request)
     consultation = consultation_for_correction(membership=member, pk=pk)
     form = ConsultationCorrectionForm(
@@ -70,7 +71,7 @@ def consultation_correct(request: HttpRequest, code: str, pk: int) -> HttpRespon
 
 
 @require_http_methods(["GET", "POST"])
-def consultation_link(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def consultation_link(request: StaffRequest, code: str, pk: int) -> HttpResponse:
     member = _member(request)
     consultation = consultation_for_link(membership=member, pk=pk)
     form = ConsultationLinkForm(request.POST or None, member=member)
@@ -107,7 +108,7 @@ def consultation_link(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def consultation_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def consultation_delete(request: StaffRequest, code: str, pk: int) -> HttpResponse:
     member = _member(request)
     consultation = consultation_for_deletion(membership=member, pk=pk)
     form = ConsultationDeleteForm(request.POST or None)

@@ -11,14 +11,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.cases.models import Case
-from tsunagu.cases.policy import visible_cases, visible_persons
 from tsunagu.consultations.codes import Channel, Consulter, MainConcern
 from tsunagu.consultations.importer import SUPPORTED_SUFFIXES
 from tsunagu.consultations.models import Consultation
 from tsunagu.core.eras import EraDateError, parse_date
-from tsunagu.core.forms import StyledForm, validate_supported_date
+from tsunagu.core.forms import (
+    JapaneseDateField,
+    JapaneseDateInput,
+    StyledForm,
+    validate_supported_date,
+)
 from tsunagu.people.codes import AgeBand, Gender, Relation
 from tsunagu.people.models import Person
+from tsunagu.policy import visible
 from tsunagu.tenancy.models import Membership
 
 # Whole minutes of a single contact; a day is already far more than any call or visit.
@@ -86,10 +91,10 @@ class ConsultationForm(StyledForm):
         help_text=_("Ctrl+Enter (⌘+Enter) saves; Enter starts a new line."),
     )
     next_action = forms.CharField(label=_("Next action"), required=False, max_length=500)
-    next_action_on = forms.DateField(
+    next_action_on = JapaneseDateField(
         label=_("Next action on"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=JapaneseDateInput(),
         validators=[validate_supported_date],
     )
     occurred_at = forms.DateTimeField(
@@ -106,8 +111,8 @@ class ConsultationForm(StyledForm):
         case_field = self.fields["case"]
         assert isinstance(person_field, forms.ModelChoiceField)
         assert isinstance(case_field, forms.ModelChoiceField)
-        person_field.queryset = visible_persons(member)
-        case_field.queryset = visible_cases(member)
+        person_field.queryset = visible(member, Person)
+        case_field.queryset = visible(member, Case)
         # Ready for the next call: the cursor starts at the first field.
         self.fields["channel"].widget.attrs["autofocus"] = True
 
@@ -167,10 +172,10 @@ class ConsultationCorrectionForm(StyledForm):
         label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 6})
     )
     next_action = forms.CharField(label=_("Next action"), required=False, max_length=500)
-    next_action_on = forms.DateField(
+    next_action_on = JapaneseDateField(
         label=_("Next action on"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=JapaneseDateInput(),
         validators=[validate_supported_date],
     )
     reason = ReasonField(
@@ -221,8 +226,8 @@ class ConsultationLinkForm(StyledForm):
         case_field = self.fields["case"]
         assert isinstance(person_field, forms.ModelChoiceField)
         assert isinstance(case_field, forms.ModelChoiceField)
-        person_field.queryset = visible_persons(member)
-        case_field.queryset = visible_cases(member)
+        person_field.queryset = visible(member, Person)
+        case_field.queryset = visible(member, Case)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -248,12 +253,8 @@ def _optional_date(value: str) -> date | None:
 
 
 class ConsultationFilterForm(StyledForm):
-    date_from = forms.CharField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.CharField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.CharField(label=_("From"), required=False, widget=JapaneseDateInput())
+    date_to = forms.CharField(label=_("To"), required=False, widget=JapaneseDateInput())
     channel = forms.ChoiceField(
         label=_("Channel"), choices=[("", _("All")), *Channel.choices], required=False
     )

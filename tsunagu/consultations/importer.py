@@ -1,8 +1,8 @@
 """Import of consultations from CSV or XLSX (CONTRACT.md "Import file"), for the CLI and the screen.
 
 Rows are streamed: a file of 100,000 rows is read once per pass, person numbers and usernames
-are looked up in dictionaries loaded up front, and consultations are saved in batches inside
-one transaction, so either every row is saved or none is.
+are looked up in dictionaries loaded up front, and consultations are staged in batches and
+published in one transaction, so either every row is saved or none is.
 """
 
 from __future__ import annotations
@@ -13,13 +13,15 @@ import io
 import json
 import logging
 import os
+import re
 import unicodedata
 import uuid
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -27,6 +29,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -39,8 +42,8 @@ from tsunagu.consultations.codes import (
     Consulter,
 )
 from tsunagu.consultations.models import Consultation, ImportedFile, ImportJob
-from tsunagu.consultations.services import consultation_build, consultation_bulk_create
-from tsunagu.core.eras import TOKYO, EraDateError, parse_datetime
+from tsunagu.consultations.services import import_history_record
+from tsunagu.core.eras import TOKYO, EraDateError, check_supported, parse_datetime
 from tsunagu.people.codes import Relation
 from tsunagu.people.models import Person
 from tsunagu.tenancy.models import Membership, Municipality
@@ -69,6 +72,12 @@ COLUMNS = (*REQUIRED_COLUMNS, COL_RELATION, COL_PERSON, COL_STAFF, COL_SUMMARY)
 SUPPORTED_SUFFIXES = (".csv", ".xlsx")
 
 BATCH_SIZE = 2000
+# 2018-04-02, 2018/4/2 9:05, 2018-04-02T14:30:00: a subset of what parse_datetime reads.
+_PLAIN_DATETIME = re.compile(
+    r"(\d{4})([-/])(\d{1,2})\2(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?", re.ASCII
+)
+# Distinct cells (codes, labels, dates) remembered per file; a file of unique times clears it.
+MEMO_SIZE = 50_000
 # Progress is reported this often; often enough for a bar, rare enough to cost nothing.
 PROGRESS_EVERY = 1000
 
@@ -219,6 +228,8 @@ class _CountingReader(io.RawIOBase):
 def _text(value: object) -> str:
     if value is None:
         return ""
+    if type(value) is str and value.isascii():  # NFKC leaves ASCII as it is
+        return value.strip()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return unicodedata.normalize("NFKC", str(value)).strip()
@@ -268,16 +279,21 @@ class ConsultationImport:
         self.channels = _code_table(Channel, CHANNEL_LABELS_JA)
         self.consulters = _code_table(Consulter, CONSULTER_LABELS_JA)
         self.relations = _code_table(Relation, RELATION_LABELS_JA)
-        self.persons: dict[int, Person] = {
-            p.number: p
-            for p in Person.objects.filter(municipality=municipality).only(
-                "pk", "number", "municipality_id"
-            )
+        # Person number -> id and username -> membership id: plain values, looked up per row.
+        self.persons: dict[int, int] = dict(
+            Person.objects.filter(municipality=municipality).values_list("number", "pk")
+        )
+        self.staff: dict[str, int] = dict(
+            Membership.objects.filter(municipality=municipality).values_list("user__username", "pk")
+        )
+        # A file repeats the same few cells (codes, labels, dates without a time) on every row:
+        # each distinct cell is understood once (its key derived once), then found by value.
+        self._known: dict[str, dict[Any, str]] = {
+            COL_CHANNEL: {},
+            COL_CONSULTER: {},
+            COL_RELATION: {},
         }
-        self.staff: dict[str, Membership] = {
-            m.user.username: m
-            for m in Membership.objects.filter(municipality=municipality).select_related("user")
-        }
+        self._dates: dict[Any, datetime] = {}
 
     # Reading -----------------------------------------------------------------------------
 
@@ -319,6 +335,12 @@ class ConsultationImport:
                 _("Line %(line)d has %(count)s columns; at most %(max)s are read.")
                 % {"line": line, "count": f"{len(cells):,}", "max": MAX_COLUMNS}
             )
+        try:
+            # Most rows: every cell text, all of them together within one cell's limit.
+            if sum(map(len, cells)) <= self.limits.max_cell_chars:
+                return
+        except TypeError:  # numbers and dates of a workbook
+            pass
         for cell in cells:
             if isinstance(cell, str) and len(cell) > self.limits.max_cell_chars:
                 raise ImportFileError(
@@ -468,6 +490,38 @@ class ConsultationImport:
     # Checking ----------------------------------------------------------------------------
 
     def _when(self, value: Any) -> datetime:
+        known = self._dates.get(value) if isinstance(value, str) else None
+        if known is not None:
+            return known
+        moment = self._parse_when(value)
+        if isinstance(value, str):
+            if len(self._dates) >= MEMO_SIZE:
+                self._dates.clear()
+            self._dates[value] = moment
+        return moment
+
+    @staticmethod
+    def _parse_when(value: Any) -> datetime:
+        # The usual spreadsheet notation, read directly; anything else (and any date or time
+        # that does not exist) goes through parse_datetime and its error messages.
+        if (
+            type(value) is str
+            and value.isascii()
+            and (m := _PLAIN_DATETIME.fullmatch(value.strip())) is not None
+        ):
+            try:
+                year, _sep, month, day, hour, minute, second = m.groups()
+                return datetime(
+                    int(year),
+                    int(month),
+                    int(day),
+                    int(hour or 0),
+                    int(minute or 0),
+                    int(second or 0),
+                    tzinfo=TOKYO,
+                )
+            except ValueError:
+                pass
         if isinstance(value, datetime):
             return value if value.tzinfo else value.replace(tzinfo=TOKYO)
         if isinstance(value, date):
@@ -478,6 +532,17 @@ class ConsultationImport:
         return parse_datetime(text)
 
     def _code(self, table: dict[str, str], column: str, value: Any, problems: list[str]) -> str:
+        known = self._known[column]
+        code = known.get(value)
+        if code is not None:
+            return code
+        code = self._code_of(table, column, value, problems)
+        if code and len(known) < MEMO_SIZE:
+            known[value] = code
+        return code
+
+    @staticmethod
+    def _code_of(table: dict[str, str], column: str, value: Any, problems: list[str]) -> str:
         text = _text(value)
         if not text:
             problems.append(_("%(column)s is empty.") % {"column": column})
@@ -507,7 +572,7 @@ class ConsultationImport:
         person_number: int | None = None
         number_text = _text(cells.get(COL_PERSON))
         if number_text:
-            if not number_text.isdigit():
+            if not (number_text.isascii() and number_text.isdigit()):
                 problems.append(
                     _("%(column)s “%(value)s” is not a number.")
                     % {"column": COL_PERSON, "value": number_text[:40]}
@@ -545,17 +610,22 @@ class ConsultationImport:
             [],
         )
 
-    def build(self, row: ImportRow) -> Consultation:
-        return consultation_build(
-            actor=self.actor,
-            municipality=self.municipality,
+    def _values(self, row: ImportRow, writer: _ConsultationWriter) -> tuple[Any, ...]:
+        """The row's columns, checked as consultation_build checks one consultation."""
+        try:
+            # Its own offset's date: converting year 1 or 9999 to Tokyo time would overflow.
+            check_supported(row.occurred_at.date())
+        except EraDateError as exc:
+            raise ValidationError({"occurred_at": str(exc)}) from None
+        return writer.values(
             occurred_at=row.occurred_at,
             channel=row.channel,
             consulter=row.consulter,
-            consulter_relation=row.consulter_relation,
-            staff=self.staff[row.staff_username] if row.staff_username else None,
+            # A relation is the family member's: any other consulter has none.
+            consulter_relation=row.consulter_relation if row.consulter == Consulter.FAMILY else "",
+            staff_id=self.staff[row.staff_username] if row.staff_username else None,
+            person_id=self.persons[row.person_number] if row.person_number is not None else None,
             summary=row.summary,
-            person=self.persons[row.person_number] if row.person_number is not None else None,
         )
 
     def check(
@@ -586,45 +656,50 @@ class ConsultationImport:
         max_errors: int | None = None,
         progress: Progress | None = None,
         force: bool = False,
+        job_id: int | None = None,
     ) -> SaveResult:
-        """Save every row in one transaction, or, when any row is bad, none.
+        """Save every row, or, when any row is bad, none.
 
+        The rows are staged as they are checked and published in one transaction at the end
+        (`_ConsultationWriter`), so a process killed at any moment leaves none of them.
         A file whose content was imported before is refused unless `force` is given.
         """
         result = SaveResult()
         digest = file_hash(path)
         if not force:
             _refuse_if_imported(self.municipality, digest)
-        with transaction.atomic():
-            batch: list[Consultation] = []
+        writer = _ConsultationWriter(municipality=self.municipality, actor=self.actor)
+        with writer.staging():
+            batch: list[tuple[Any, ...]] = []
+            staged = 0
             for line, cells in self._rows(path, progress):
                 row, problems = self.parse(line, cells)
                 if row is not None and not result.error_count:
                     try:
-                        batch.append(self.build(row))
+                        batch.append(self._values(row, writer))
                     except ValidationError as exc:
                         problems = list(exc.messages)
                 self._add_errors(result, line, problems, max_errors)
                 if len(batch) >= BATCH_SIZE and not result.error_count:
-                    result.created += consultation_bulk_create(
-                        consultations=batch, batch_size=BATCH_SIZE
-                    )
+                    staged += writer.stage(batch)
                     batch = []
             if result.error_count:
-                transaction.set_rollback(True)
-                result.created = 0
-            else:
-                if batch:
-                    result.created += consultation_bulk_create(
-                        consultations=batch, batch_size=BATCH_SIZE
-                    )
-                ImportedFile.objects.create(
+                writer.discard()
+                return result
+            if batch:
+                staged += writer.stage(batch)
+            # The only transaction that writes to the consultations table on SQLite: short.
+            with transaction.atomic():
+                result.created = writer.publish(staged)
+                imported = ImportedFile.objects.create(
                     municipality=self.municipality,
                     content_hash=digest,
                     file_name=path.name[:255],
                     imported_by=self.actor,
                     rows=result.created,
                 )
+                # One change-history entry for the job, in the same transaction.
+                import_history_record(imported=imported, job_id=job_id, actor=self.actor)
         return result
 
     @staticmethod
@@ -637,14 +712,138 @@ class ConsultationImport:
                 result.errors.append(RowError(line, message))
 
 
+class _ConsultationWriter:
+    """Writes checked rows to the consultations table as tuples: staged, then published at once.
+
+    PostgreSQL: COPY straight into the table inside one transaction, which is the stage; a
+    long transaction there keeps no reader or other writer waiting. SQLite has a single
+    writer, and every read appends to the access log: a save inside one transaction would
+    hold the write lock for minutes. There the rows wait in a temporary table of the
+    connection (kept outside the database file, never locking it, gone with the connection
+    if the process dies), each batch written with one executemany, and `publish` copies them
+    into the table in one short transaction (about 1 s for 200,000 rows; README).
+
+    The columns the import does not fill (defaults, the recorder, the time of the import)
+    are computed once through the model's own fields, so a column added to the model is
+    written as Django would write it.
+    """
+
+    VARYING = (
+        "occurred_at",
+        "local_month",
+        "channel",
+        "consulter",
+        "consulter_relation",
+        "staff",
+        "person",
+        "summary",
+    )
+    STAGE = "consultation_import_stage"
+
+    def __init__(self, *, municipality: Municipality, actor: Membership | None) -> None:
+        self.connection = connections[DEFAULT_DB_ALIAS]
+        self.postgres = self.connection.vendor == "postgresql"
+        meta = Consultation._meta
+        template = Consultation(municipality=municipality, recorded_by=actor)
+        fixed = [
+            f
+            for f in meta.local_concrete_fields
+            if not f.primary_key and f.name not in self.VARYING
+        ]
+        self.fixed = tuple(
+            f.get_db_prep_save(f.pre_save(template, add=True), self.connection) for f in fixed
+        )
+        by_name = {f.name: f for f in meta.local_concrete_fields}
+        columns = [by_name[name].column for name in self.VARYING] + [f.column for f in fixed]
+        quote = self.connection.ops.quote_name
+        self.table = quote(meta.db_table)
+        self.column_list = ", ".join(quote(str(c)) for c in columns)
+        # The encrypted column's key, derived once for the whole file (the field caches it).
+        summary: Any = meta.get_field("summary")
+        self.encrypt = summary.f.encrypt
+
+    def values(
+        self,
+        *,
+        occurred_at: datetime,
+        channel: str,
+        consulter: str,
+        consulter_relation: str,
+        staff_id: int | None,
+        person_id: int | None,
+        summary: str,
+    ) -> tuple[Any, ...]:
+        tokyo = occurred_at.astimezone(TOKYO)
+        return (
+            # SQLite stores naive UTC text, as the backend's adapt_datetimefield_value writes it.
+            occurred_at if self.postgres else str(occurred_at.astimezone(UTC).replace(tzinfo=None)),
+            f"{tokyo.year:04d}-{tokyo.month:02d}",  # services.local_month, without strftime
+            channel,
+            consulter,
+            consulter_relation,
+            staff_id,
+            person_id,
+            # As the encrypted field stores it: "" as NULL.
+            self.encrypt(summary.encode()).decode() if summary else None,
+            *self.fixed,
+        )
+
+    @contextmanager
+    def staging(self) -> Iterator[None]:
+        """The stage the rows wait in until `publish` (or are dropped with)."""
+        if self.postgres:
+            with transaction.atomic():
+                yield
+            return
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS temp.{self.STAGE}")
+            cursor.execute(f"CREATE TEMP TABLE {self.STAGE} ({self.column_list})")
+        try:
+            yield
+        finally:
+            with self.connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS temp.{self.STAGE}")
+
+    def stage(self, rows: list[tuple[Any, ...]]) -> int:
+        with self.connection.cursor() as cursor:
+            if self.postgres:
+                raw: Any = cursor.cursor
+                with raw.copy(f"COPY {self.table} ({self.column_list}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join(["%s"] * (len(self.VARYING) + len(self.fixed)))
+                cursor.executemany(
+                    f"INSERT INTO temp.{self.STAGE} VALUES ({marks})",  # noqa: S608
+                    rows,
+                )
+        return len(rows)
+
+    def discard(self) -> None:
+        """Nothing staged is published (on SQLite the stage is dropped when `staging` ends)."""
+        if self.postgres:
+            transaction.set_rollback(True)
+
+    def publish(self, staged: int) -> int:
+        """Make the staged rows part of the table, inside the caller's transaction."""
+        if not self.postgres:
+            with self.connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {self.table} ({self.column_list}) "  # noqa: S608
+                    f"SELECT {self.column_list} FROM temp.{self.STAGE}"
+                )
+        return staged
+
+
 # Jobs of the upload screen ----------------------------------------------------------------
 #
 # The screen checks a file, shows a preview, and saves it on confirmation; both passes are
 # background jobs (tsunagu.consultations.tasks) that any worker may run, and the page polls the
 # job's row. While rows are being saved the job's row cannot show progress through the saving
 # transaction, so that phase reports through a connection of its own (PostgreSQL) or a small
-# file beside the upload (SQLite, whose single writer is the import; a SQLite database lives
-# on one machine, so every worker and page sees the file).
+# file beside the upload (SQLite, where a progress write would take the single write lock the
+# pages' access-log appends need; a SQLite database lives on one machine, so every worker and
+# page sees the file).
 
 logger = logging.getLogger(__name__)
 
@@ -724,10 +923,9 @@ def _enqueue_check(job: ImportJob) -> None:
 
 
 def import_job_create(
-    *, uploader: Membership, upload: UploadedFile, force: bool = False
+    *, uploader: Membership, upload: UploadedFile[bytes], force: bool = False
 ) -> ImportJob:
     """Keep the uploaded file under DATA_DIR/imports and queue its check."""
-    _drop_stale_jobs(uploader.municipality)
     name = upload.name or "upload"
     stored_name = f"{uuid.uuid4().hex}{Path(name).suffix.lower()}"
     path = imports_dir() / stored_name
@@ -836,14 +1034,38 @@ INTERRUPTED_MESSAGE = gettext_lazy(
 )
 
 
-def _drop_stale_jobs(municipality: Municipality) -> None:
-    stale = ImportJob.objects.filter(
-        municipality=municipality,
-        status=ImportJob.Status.CHECKED,
-        created_at__lt=timezone.now() - STALE_AFTER,
-    )
-    for job in stale:
-        import_job_cancel(job=job)
+def drop_stale_import_files() -> int:
+    """Drop what an import left on disk for more than a day (`STALE_AFTER`); how many files.
+
+    A job waiting for its confirmation or, interrupted, for a retry is cancelled and its file
+    dropped; any other file (left by a crash) goes unless a job is still checking or saving
+    it. Run hourly by the job worker (settings.TSUNAGU_HOUSEKEEPING).
+    """
+    cutoff = timezone.now() - STALE_AFTER
+    with scopes_disabled():
+        stale = ImportJob.objects.filter(created_at__lt=cutoff).filter(
+            Q(status=ImportJob.Status.CHECKED) | Q(status=ImportJob.Status.FAILED, interrupted=True)
+        )
+        for job in stale:
+            import_job_cancel(job=job)
+        running = {
+            Path(name).stem
+            for name in ImportJob.objects.filter(
+                status__in=[ImportJob.Status.CHECKING, ImportJob.Status.SAVING]
+            ).values_list("stored_name", flat=True)
+        }
+    dropped = 0
+    for path in imports_dir().iterdir():
+        if path.name.split(".")[0] in running:  # its file, progress or temporary file
+            continue
+        try:
+            modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        except FileNotFoundError:  # dropped by its job meanwhile
+            continue
+        if modified < cutoff:
+            path.unlink(missing_ok=True)
+            dropped += 1
+    return dropped
 
 
 def _errors_json(errors: list[RowError]) -> list[dict[str, Any]]:
@@ -915,6 +1137,7 @@ def save_job(job_id: int) -> None:
                 max_errors=MAX_STORED_ERRORS,
                 progress=progress,
                 force=job.force,
+                job_id=job.pk,
             )
             job.imported = result.created
             job.error_count = result.error_count

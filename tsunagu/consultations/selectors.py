@@ -8,11 +8,6 @@ from django.db.models import F, Field, QuerySet
 
 from tsunagu.audit.services import Seen
 from tsunagu.cases.models import Case
-from tsunagu.cases.policy import (
-    seen_persons,
-    visible_cases,
-    visible_consultations,
-)
 from tsunagu.consultations.models import Consultation, ConsultationCorrection, ImportJob
 from tsunagu.consultations.services import CORRECTABLE_FIELDS
 from tsunagu.core.eras import TOKYO, date_range_bounds, format_wareki
@@ -20,7 +15,7 @@ from tsunagu.core.ids import parse_id
 from tsunagu.core.japanese import normalize_for_search
 from tsunagu.people import selectors as people_selectors
 from tsunagu.people.models import ENCRYPTED_PERSON_FIELDS, Person
-from tsunagu.policy import shown, visible
+from tsunagu.policy import bases_of, record, shown, visible
 from tsunagu.tenancy.models import Membership
 
 PERSON_SEARCH_LIMIT = 10
@@ -35,7 +30,7 @@ def consultation_list(
 ) -> QuerySet[Consultation]:
     """What the viewer may see, newest first; dates are inclusive days in Asia/Tokyo."""
     consultations = (
-        visible_consultations(viewer)
+        visible(viewer, Consultation)
         .select_related("person", "case", "staff__user")
         .defer(*(f"person__{name}" for name in ENCRYPTED_PERSON_FIELDS), "case__goal", "case__note")
     )
@@ -63,7 +58,7 @@ def cases_of_person(*, viewer: Membership, person: Person | None) -> list[Case]:
     if person is None:
         return []
     return list(
-        visible_cases(viewer)
+        visible(viewer, Case)
         .filter(person=person)
         .order_by(F("closed_on").asc(nulls_first=True), "-opened_on", "-pk")
     )
@@ -75,10 +70,33 @@ def import_job_list(*, viewer: Membership, limit: int = 10) -> list[ImportJob]:
     )
 
 
+def consultations_shown(
+    member: Membership, consultations: list[Consultation], *, action: str = "list"
+) -> None:
+    """Record a list of consultations handed out (listed, or exported), and the persons they
+    name."""
+    if not consultations:
+        return
+    shown(member, Consultation, consultations, action=action)
+    named = {c.person_id: c.person for c in consultations if c.person is not None}
+    shown(member, Person, sorted(named.values(), key=lambda p: p.pk), action=action)
+    # Each record names its case (`case_id`, a link): the case is seen with it.
+    record(member, Case, sorted({c.case_id for c in consultations if c.case_id}), action=action)
+
+
+def consultation_context_shown(member: Membership, consultation: Consultation) -> None:
+    """Record the person and the case one consultation names (its page or API answer)."""
+    if consultation.person_id is not None:
+        record(member, Person, [consultation.person_id], action="view")
+    if consultation.case_id is not None:
+        record(member, Case, [consultation.case_id], action="view")
+
+
 def consultation_seen(member: Membership, consultations: list[Consultation]) -> list[Seen]:
-    """Access-log records for consultations shown, and their persons, with bases."""
+    """Access-log records for consultations shown, and their persons, with bases (for callers
+    that write the entry themselves; new code calls `consultations_shown`)."""
     person_ids = sorted({c.person_id for c in consultations if c.person_id is not None})
-    persons = seen_persons(member, person_ids)
+    persons = [Seen("person", pk, b) for pk, b in bases_of(member, Person, person_ids).items()]
     basis_of = {s.id: s.basis for s in persons}
     records = [
         Seen("consultation", c.pk, basis_of.get(c.person_id, "intake") if c.person_id else "intake")
@@ -183,6 +201,10 @@ def correction_entries(consultation: Consultation) -> list[dict[str, Any]]:
     ]
 
 
+def visible_case(*, viewer: Membership, pk: int) -> Case | None:
+    return visible(viewer, Case).filter(pk=pk).first()
+
+
 def visible_person(*, viewer: Membership, pk: str | int | None) -> Person | None:
     """The person picked in a form before a refusal, if the viewer may see them."""
     person_id = parse_id(pk)
@@ -198,10 +220,8 @@ def consultation_page(*, viewer: Membership, consultation: Consultation) -> dict
 
     if consultation.deleted_at is not None:
         return {"consultation": consultation, "tombstone": True}
-    person = consultation.person
-    if person is not None:
-        # The person's bases are logged with the record (the page names them).
-        shown(viewer, Person, [person], action="view")
+    # The person and the case are logged with the record (the page names and links them).
+    consultation_context_shown(viewer, consultation)
     return {
         "consultation": consultation,
         "tombstone": False,

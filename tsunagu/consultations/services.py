@@ -4,17 +4,31 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tsunagu.audit.history import change_record_create
+from tsunagu.audit.models import AccessAction
+from tsunagu.audit.services import Seen
 from tsunagu.cases.models import Case
 from tsunagu.consultations.codes import Consulter
-from tsunagu.consultations.models import Consultation, ConsultationCorrection
+from tsunagu.consultations.models import Consultation, ConsultationCorrection, ImportedFile
 from tsunagu.core.eras import TOKYO, EraDateError, check_supported
 from tsunagu.people.models import Person
+from tsunagu.policy import record_seen
+from tsunagu.policy.recording import collecting
 from tsunagu.tenancy.models import Membership, Municipality
+
+
+def _written(actor: Membership | None, consultation: Consultation, action: str) -> None:
+    """Write the change to the access log as the actor's, with the request's entry (a
+    command's writes are in the change history only)."""
+    if actor is not None and collecting():
+        record_seen(actor, [Seen("consultation", consultation.pk, "role")], action=action)
 
 
 def local_month(moment: datetime) -> str:
@@ -89,6 +103,8 @@ def consultation_record(**kwargs: object) -> Consultation:
     """Record one consultation; takes the arguments of consultation_build."""
     consultation = consultation_build(**kwargs)  # type: ignore[arg-type]
     consultation.save()
+    actor = kwargs.get("actor")
+    _written(actor if isinstance(actor, Membership) else None, consultation, AccessAction.CREATE)
     return consultation
 
 
@@ -101,6 +117,28 @@ def consultation_bulk_create(
     return len(created)
 
 
+def import_history_record(
+    *, imported: ImportedFile, job_id: int | None, actor: Membership | None
+) -> LogEntry:
+    """One change-history entry for a whole import (its rows are not logged one by one):
+    which job, how many consultations, by whom. Nothing of the file's content or name."""
+    label = f"import job #{job_id}" if job_id is not None else f"import #{imported.pk}"
+    entry = LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(ImportedFile),
+        object_pk=str(imported.pk),
+        object_id=imported.pk,
+        object_repr=f"{label}: {imported.rows} consultations",
+        action=LogEntry.Action.CREATE,
+        changes={
+            "import_job": ["None", str(job_id) if job_id is not None else "None"],
+            "rows": ["0", str(imported.rows)],
+        },
+        actor=actor.user if actor is not None else None,
+    )
+    change_record_create(log_entry=entry, instance=imported)
+    return entry
+
+
 @transaction.atomic
 def consultation_follow_up_done(
     *, actor: Membership | None, consultation: Consultation, at: datetime | None = None
@@ -110,6 +148,7 @@ def consultation_follow_up_done(
         raise ValidationError(_("This follow-up was already marked done."))
     consultation.next_action_done_at = at or timezone.now()
     consultation.save(update_fields=["next_action_done_at"])
+    _written(actor, consultation, AccessAction.UPDATE)
     return consultation
 
 
@@ -205,6 +244,7 @@ def consultation_correct(
     )
     correction.changes = changed
     correction.save()
+    _written(actor, consultation, AccessAction.UPDATE)
     return consultation
 
 
@@ -227,4 +267,5 @@ def consultation_delete(
     consultation.next_action = ""
     consultation.save()
     ConsultationCorrection.objects.filter(consultation=consultation).delete()
+    _written(actor, consultation, AccessAction.UPDATE)
     return consultation

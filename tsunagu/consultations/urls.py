@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tsunagu.consultations import correction_views, views
+from tsunagu.consultations import correction_views, import_template, views
 
 urlpatterns = [
     path("", views.consultation_list, name="consultation_list"),
@@ -19,6 +19,11 @@ urlpatterns = [
         name="consultation_follow_up_done",
     ),
     path("import/", views.consultation_import, name="consultation_import"),
+    path(
+        "import/template.xlsx",
+        import_template.consultation_import_template,
+        name="consultation_import_template",
+    ),
     path("import/<int:pk>/", views.consultation_import_job, name="consultation_import_job"),
     path(
         "import/<int:pk>/progress/",

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -16,13 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tsunagu.audit.models import AccessAction
-from tsunagu.audit.services import access_record
-from tsunagu.cases.policy import seen_cases, seen_persons, visible_persons
-from tsunagu.consultations import importer, selectors, services
+from tsunagu.cases.models import Case
+from tsunagu.consultations import exports, importer, selectors, services
 from tsunagu.consultations.access import (
     consultation_for_follow_up,
     consultation_or_tombstone,
     import_job_for_uploader,
+    import_preview_seen,
 )
 from tsunagu.consultations.codes import Channel, Consulter
 from tsunagu.consultations.forms import (
@@ -35,28 +35,26 @@ from tsunagu.consultations.services import consultation_record
 from tsunagu.core import jobs
 from tsunagu.core.ids import parse_id
 from tsunagu.people.codes import Relation
+from tsunagu.people.models import Person
+from tsunagu.policy import require, shown
 from tsunagu.tenancy.models import Membership
-from tsunagu.tenancy.policy import (
-    IMPORT_CONSULTATIONS,
-    RECORD_CONSULTATIONS,
-    VIEW_PERSONS,
-    require_permission,
-)
+from tsunagu.tenancy.policy import IMPORT_CONSULTATIONS, RECORD_CONSULTATIONS, VIEW_PERSONS
+from tsunagu.tenancy.requests import StaffRequest
 
 PAGE_SIZE = 50
 
 
-def _member(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined]
+def _member(request: StaffRequest) -> Membership:
+    return request.membership
 
 
 # Quick entry -------------------------------------------------------------------------------
 
 
 @require_http_methods(["GET", "POST"])
-def consultation_new(request: HttpRequest, code: str) -> HttpResponse:
+def consultation_new(request: StaffRequest, code: str) -> HttpResponse:
     member = _member(request)
-    require_permission(member, RECORD_CONSULTATIONS)
+    require(member, RECORD_CONSULTATIONS)
     initial = selectors.quick_entry_initial(viewer=member, case_pk=request.GET.get("case"))
     form = ConsultationForm(request.POST or None, member=member, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -110,19 +108,17 @@ def consultation_new(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
-def consultation_person_search(request: HttpRequest, code: str) -> HttpResponse:
+def consultation_person_search(request: StaffRequest, code: str) -> HttpResponse:
     """Search-as-you-type results for the quick entry: radio options, "unknown" first."""
     member = _member(request)
-    require_permission(member, RECORD_CONSULTATIONS)
+    require(member, RECORD_CONSULTATIONS)
     query = request.GET.get("person_query", "").strip()
-    persons = selectors.person_search(viewer=member, query=query)
-    if persons:
-        access_record(
-            membership=member,
-            action=AccessAction.SEARCH,
-            seen=seen_persons(member, [p.pk for p in persons]),
-            request=request,
-        )
+    persons = shown(
+        member,
+        Person,
+        selectors.person_search(viewer=member, query=query),
+        action=AccessAction.SEARCH,
+    )
     return render(
         request,
         "consultations/_person_results.html",
@@ -131,20 +127,14 @@ def consultation_person_search(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
-def consultation_person_cases(request: HttpRequest, code: str) -> HttpResponse:
+def consultation_person_cases(request: StaffRequest, code: str) -> HttpResponse:
     """The case select for the person just picked (empty for "unknown")."""
     member = _member(request)
-    require_permission(member, RECORD_CONSULTATIONS)
+    require(member, RECORD_CONSULTATIONS)
     person_id = parse_id(request.GET.get("person"))
-    person = visible_persons(member).filter(pk=person_id).first() if person_id else None
+    person = selectors.visible_person(viewer=member, pk=person_id)
     cases = selectors.cases_of_person(viewer=member, person=person)
-    if cases:
-        access_record(
-            membership=member,
-            action=AccessAction.LIST,
-            seen=seen_cases(member, cases),
-            request=request,
-        )
+    shown(member, Case, cases)
     return render(
         request,
         "consultations/_case_select.html",
@@ -156,27 +146,14 @@ def consultation_person_cases(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
-def consultation_list(request: HttpRequest, code: str) -> HttpResponse:
+def consultation_list(request: StaffRequest, code: str) -> HttpResponse:
     member = _member(request)
-    require_permission(member, VIEW_PERSONS)
+    require(member, VIEW_PERSONS)
     filters = ConsultationFilterForm(request.GET or None)
-    criteria: dict[str, Any] = {}
-    if filters.is_bound and filters.is_valid():
-        criteria = {
-            "date_from": filters.cleaned_data["date_from"],
-            "date_to": filters.cleaned_data["date_to"],
-            "channel": filters.cleaned_data["channel"],
-        }
-    consultations = selectors.consultation_list(viewer=member, **criteria)
+    consultations = selectors.consultation_list(viewer=member, **exports.criteria(filters))
     page = Paginator(consultations, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
-    if rows:
-        access_record(
-            membership=member,
-            action=AccessAction.LIST,
-            seen=selectors.consultation_seen(member, rows),
-            request=request,
-        )
+    selectors.consultations_shown(member, rows)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -187,7 +164,7 @@ def consultation_list(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
-def consultation_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def consultation_detail(request: StaffRequest, code: str, pk: int) -> HttpResponse:
     member = _member(request)
     consultation = consultation_or_tombstone(membership=member, pk=pk)
     return render(
@@ -198,7 +175,7 @@ def consultation_detail(request: HttpRequest, code: str, pk: int) -> HttpRespons
 
 
 @require_POST
-def consultation_follow_up_done(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def consultation_follow_up_done(request: StaffRequest, code: str, pk: int) -> HttpResponse:
     member = _member(request)
     consultation = consultation_for_follow_up(membership=member, pk=pk)
     try:
@@ -214,9 +191,9 @@ def consultation_follow_up_done(request: HttpRequest, code: str, pk: int) -> Htt
 
 
 @require_http_methods(["GET", "POST"])
-def consultation_import(request: HttpRequest, code: str) -> HttpResponse:
+def consultation_import(request: StaffRequest, code: str) -> HttpResponse:
     member = _member(request)
-    require_permission(member, IMPORT_CONSULTATIONS)
+    require(member, IMPORT_CONSULTATIONS)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -264,23 +241,29 @@ def _job_context(job: ImportJob) -> dict[str, Any]:
 
 
 @require_GET
-def consultation_import_job(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    job = import_job_for_uploader(membership=_member(request), pk=pk)
+def consultation_import_job(request: StaffRequest, code: str, pk: int) -> HttpResponse:
+    member = _member(request)
+    job = import_job_for_uploader(membership=member, pk=pk)
+    if job.preview and not job.is_running:
+        import_preview_seen(membership=member, job=job)
     return render(request, "consultations/import_job.html", _job_context(job))
 
 
 @require_GET
-def consultation_import_progress(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def consultation_import_progress(request: StaffRequest, code: str, pk: int) -> HttpResponse:
     """The job panel alone, polled by htmx every second while the job runs."""
-    job = import_job_for_uploader(membership=_member(request), pk=pk)
+    member = _member(request)
+    job = import_job_for_uploader(membership=member, pk=pk)
     if job.is_running and jobs.reap():
         # Its worker may have been the one that died.
         job.refresh_from_db()
+    if job.preview and not job.is_running:
+        import_preview_seen(membership=member, job=job)
     return render(request, "consultations/_import_job_panel.html", _job_context(job))
 
 
 @require_POST
-def consultation_import_confirm(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def consultation_import_confirm(request: StaffRequest, code: str, pk: int) -> HttpResponse:
     job = import_job_for_uploader(membership=_member(request), pk=pk)
     if not importer.import_job_confirm(job=job):
         messages.error(request, _("This file is not waiting to be imported."))
@@ -288,7 +271,7 @@ def consultation_import_confirm(request: HttpRequest, code: str, pk: int) -> Htt
 
 
 @require_POST
-def consultation_import_retry(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def consultation_import_retry(request: StaffRequest, code: str, pk: int) -> HttpResponse:
     job = import_job_for_uploader(membership=_member(request), pk=pk)
     if not importer.import_job_retry(job=job):
         messages.error(request, _("This import cannot be tried again; upload the file again."))
@@ -296,7 +279,7 @@ def consultation_import_retry(request: HttpRequest, code: str, pk: int) -> HttpR
 
 
 @require_POST
-def consultation_import_cancel(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def consultation_import_cancel(request: StaffRequest, code: str, pk: int) -> HttpResponse:
     job = import_job_for_uploader(membership=_member(request), pk=pk)
     if importer.import_job_cancel(job=job):
         messages.info(request, _("The upload was discarded."))

@@ -4,7 +4,6 @@ from enum import Enum
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
@@ -18,8 +17,6 @@ from tsunagu.api.common import (
     parse_body,
 )
 from tsunagu.audit.models import AccessAction
-from tsunagu.audit.services import Seen, access_record
-from tsunagu.cases.policy import person_basis, seen_persons
 from tsunagu.people import selectors, services
 from tsunagu.people.access import person_for_editor, person_for_viewer
 from tsunagu.people.codes import Gender
@@ -27,6 +24,7 @@ from tsunagu.people.models import Person
 from tsunagu.people.schemas import PersonCreated, PersonIn, PersonList, PersonOut, PersonPatch
 from tsunagu.policy import shown
 from tsunagu.tenancy.policy import EDIT_PERSONS, VIEW_PERSONS
+from tsunagu.tenancy.requests import ApiRequest
 
 router = Router(tags=["people"])
 
@@ -88,19 +86,17 @@ def _fields(payload: Schema, *, exclude_unset: bool) -> dict[str, Any]:
 
 @router.get("", response={200: PersonList, **ERRORS}, summary="Persons the caller may see")
 @in_municipality(VIEW_PERSONS)
-def person_list(request: HttpRequest, code: CodePath, params: Query[ListParams]) -> dict[str, Any]:
-    member = request.auth  # type: ignore[attr-defined]
+def person_list(request: ApiRequest, code: CodePath, params: Query[ListParams]) -> dict[str, Any]:
+    member = request.auth
     limit, offset = page_bounds(params.limit, params.offset)
     persons = selectors.person_search(viewer=member, query=params.q.strip()[:100])
-    shown = list(persons[offset : offset + limit])
-    access_record(
-        membership=member,
+    rows = shown(
+        member,
+        Person,
+        list(persons[offset : offset + limit]),
         action=AccessAction.SEARCH if params.q.strip() else AccessAction.LIST,
-        seen=seen_persons(member, [p.pk for p in shown]),
-        request=request,
-        channel="api",
     )
-    return {"items": [person_out(p) for p in shown], "count": persons.count()}
+    return {"items": [person_out(p) for p in rows], "count": persons.count()}
 
 
 @router.post(
@@ -110,8 +106,8 @@ def person_list(request: HttpRequest, code: CodePath, params: Query[ListParams])
     openapi_extra=json_body(PersonIn),
 )
 @in_municipality(EDIT_PERSONS)
-def person_create(request: HttpRequest, code: CodePath) -> Status:
-    member = request.auth  # type: ignore[attr-defined]
+def person_create(request: ApiRequest, code: CodePath) -> Status[Any]:
+    member = request.auth
     payload = parse_body(request, PersonIn)
     try:
         person = services.person_create(
@@ -132,17 +128,9 @@ def person_create(request: HttpRequest, code: CodePath) -> Status:
 
 @router.get("/{int:person_id}", response={200: PersonOut, **ERRORS}, summary="One person")
 @in_municipality(VIEW_PERSONS)
-def person_detail(request: HttpRequest, code: CodePath, person_id: int) -> dict[str, Any]:
-    member = request.auth  # type: ignore[attr-defined]
-    person = person_for_viewer(membership=member, pk=person_id)
-    access_record(
-        membership=member,
-        action=AccessAction.VIEW,
-        seen=[Seen("person", person.pk, person_basis(member, person))],
-        request=request,
-        channel="api",
-    )
-    return person_out(person)
+def person_detail(request: ApiRequest, code: CodePath, person_id: int) -> dict[str, Any]:
+    member = request.auth
+    return person_out(person_for_viewer(membership=member, pk=person_id))
 
 
 @router.patch(
@@ -152,9 +140,10 @@ def person_detail(request: HttpRequest, code: CodePath, person_id: int) -> dict[
     openapi_extra=json_body(PersonPatch),
 )
 @in_municipality(EDIT_PERSONS)
-def person_update(request: HttpRequest, code: CodePath, person_id: int) -> dict[str, Any]:
-    member = request.auth  # type: ignore[attr-defined]
-    person = person_for_editor(membership=member, pk=person_id)
+def person_update(request: ApiRequest, code: CodePath, person_id: int) -> dict[str, Any]:
+    member = request.auth
+    # The answer carries the whole person: logged as an update even when nothing changes.
+    person = person_for_editor(membership=member, pk=person_id, action=AccessAction.UPDATE)
     payload = parse_body(request, PersonPatch)
     try:
         person = services.person_update(

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tsunagu.core.forms import StyledForm
+from tsunagu.core.forms import JapaneseDateField, JapaneseDateInput, StyledForm
 from tsunagu.people.codes import AgeBand, Background, Gender, GuidelineAxis, Relation
 from tsunagu.people.models import Consent, FamilyMember, Person
 from tsunagu.people.scans import scan_kind
@@ -18,17 +18,14 @@ from tsunagu.tenancy.models import Municipality, Organization
 AXIS_PREFIX = "axis_"
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+# Kept for the forms that import it: the one date widget of Tsunagu.
+DateInput = JapaneseDateInput
 
 
 class PersonForm(StyledForm):
     name = forms.CharField(label=_("Name"), max_length=100, required=False)
     name_kana = forms.CharField(label=_("Name (kana)"), max_length=100, required=False)
-    birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput())
+    birth_date = JapaneseDateField(label=_("Date of birth"), required=False, widget=DateInput())
     age_band = forms.ChoiceField(
         label=_("Estimated age"),
         choices=[("", "—"), *AgeBand.choices],
@@ -131,8 +128,8 @@ class ConsentForm(StyledForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("What the recipients may use the information for."),
     )
-    valid_from = forms.DateField(label=_("From"), initial=timezone.localdate, widget=DateInput())
-    valid_until = forms.DateField(
+    valid_from = JapaneseDateField(label=_("From"), initial=timezone.localdate, widget=DateInput())
+    valid_until = JapaneseDateField(
         label=_("Until"),
         required=False,
         widget=DateInput(),
@@ -154,8 +151,8 @@ class ConsentForm(StyledForm):
         field.queryset = Organization.objects.filter(municipality=municipality)
         field.widget.attrs["class"] = "form-check-input"
 
-    def clean_document(self) -> UploadedFile | None:
-        document: UploadedFile | None = self.cleaned_data.get("document")
+    def clean_document(self) -> UploadedFile[bytes] | None:
+        document: UploadedFile[bytes] | None = self.cleaned_data.get("document")
         if document is not None:
             scan_kind(document)
         return document

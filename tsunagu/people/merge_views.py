@@ -3,23 +3,25 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tsunagu.core.forms import StyledForm
+from tsunagu.core.ids import parse_id
 from tsunagu.people import selectors, services
-from tsunagu.people.models import Person, PersonMerge
+from tsunagu.people.models import Person
 from tsunagu.policy import one, require, shown
 from tsunagu.tenancy.forms import validation_error_to_form
 from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.policy import MERGE_PERSONS
+from tsunagu.tenancy.requests import StaffRequest
 
 
-def _member(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined]
+def _member(request: StaffRequest) -> Membership:
+    return request.membership
 
 
 class PersonMergeForm(StyledForm):
@@ -46,27 +48,23 @@ class PersonMergeForm(StyledForm):
 
 
 @require_GET
-def person_duplicates(request: HttpRequest, code: str) -> HttpResponse:
+def person_duplicates(request: StaffRequest, code: str) -> HttpResponse:
     member = _member(request)
     require(member, MERGE_PERSONS)
     pairs = selectors.duplicate_pairs(viewer=member)
     shown(member, Person, [p for pair in pairs for p in (pair.first, pair.second)])
-    merges = list(
-        PersonMerge.objects.filter(municipality=member.municipality).select_related(
-            "survivor", "merged", "merged_by__user"
-        )[:20]
-    )
+    merges = selectors.merge_history(viewer=member)
     return render(request, "people/person_duplicates.html", {"pairs": pairs, "merges": merges})
 
 
 @require_http_methods(["GET", "POST"])
-def person_merge(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def person_merge(request: StaffRequest, code: str, pk: int) -> HttpResponse:
     member = _member(request)
     first = one(member, Person, pk, permission=MERGE_PERSONS)
-    other = request.GET.get("with", "")
-    if not other.isdigit() or int(other) == first.pk:
+    other = parse_id(request.GET.get("with"))
+    if other is None or other == first.pk:
         raise Http404
-    second = one(member, Person, int(other), permission=MERGE_PERSONS)
+    second = one(member, Person, other, permission=MERGE_PERSONS)
     pair = (first, second) if first.number < second.number else (second, first)
     form = PersonMergeForm(request.POST or None, pair=pair)
     if request.method == "POST" and form.is_valid():
@@ -101,10 +99,12 @@ def person_merge(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @require_POST
-def person_merge_undo(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def person_merge_undo(request: StaffRequest, code: str, pk: int) -> HttpResponse:
     member = _member(request)
     require(member, MERGE_PERSONS)
-    merge = get_object_or_404(PersonMerge, pk=pk, municipality=member.municipality)
+    merge = selectors.merge_of(viewer=member, pk=pk)
+    if merge is None:
+        raise Http404
     try:
         merged = services.person_merge_undo(actor=member, merge=merge)
     except ValidationError as exc:

@@ -54,7 +54,7 @@ class Person(TenantModel):
     withdrawal_since_month = models.PositiveSmallIntegerField(
         _("withdrawn since (month)"), null=True, blank=True
     )
-    backgrounds = models.JSONField(_("background"), default=list, blank=True)
+    backgrounds = EncryptedJSON(_("background"), default=list)
     background_note = EncryptedText(_("background details"))
     guideline_axes = EncryptedJSON(_("assessment by the MHLW guideline axes"))
     created_at = models.DateTimeField(auto_now_add=True)

@@ -27,7 +27,7 @@ SCAN_SUFFIX = {"pdf": ".pdf", "jpeg": ".jpg", "png": ".png"}
 SCAN_CONTENT_TYPE = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".png": "image/png"}
 
 
-def scan_kind(document: File) -> str:
+def scan_kind(document: File[bytes]) -> str:
     """The kind ("pdf", "jpeg", "png") of an uploaded scan, or a ValidationError saying why not.
 
     The name's extension and the first bytes must agree, so an executable renamed .pdf is refused.
@@ -53,7 +53,9 @@ class UnreadableScan(Exception):
     """A stored scan that no configured key opens and that is no clear scan either."""
 
 
-def scan_save(consent: Consent, document: File, *, kind: str, municipality_code: str) -> None:
+def scan_save(
+    consent: Consent, document: File[bytes], *, kind: str, municipality_code: str
+) -> None:
     """Store the scan encrypted under a random name (the uploaded name says nothing trustworthy)."""
     current, _known = field_keys()
     document.seek(0)

@@ -26,12 +26,14 @@ from django.db.models import Case as Ranked
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tsunagu.cases.models import Case, CaseAssignment
-from tsunagu.cases.policy import visible_cases, visible_consultations, visible_persons
 from tsunagu.core.japanese import normalize_for_search
 from tsunagu.people.codes import AgeBand
-from tsunagu.people.models import Consent, FamilyMember, Person
+from tsunagu.people.models import Consent, FamilyMember, Person, PersonMerge
+from tsunagu.policy import shown, visible
+from tsunagu.policy.casework import consent_in_force
 from tsunagu.tenancy.models import Membership
 
 M = TypeVar("M", bound=Model)
@@ -59,7 +61,7 @@ class HasShortGram(Func):
 
 def _as_number(query: str) -> int | None:
     digits = normalize_for_search(query).removeprefix("no.")
-    return int(digits) if digits.isdigit() and len(digits) < 10 else None
+    return int(digits) if digits.isascii() and digits.isdigit() and len(digits) < 10 else None
 
 
 def _matching(
@@ -107,7 +109,7 @@ def person_search(*, viewer: Membership, query: str = "") -> QuerySet[Person]:
     The person with that number and exact names come first, then names starting with the
     key, then the rest; newest first within each.
     """
-    persons = visible_persons(viewer)
+    persons = visible(viewer, Person)
     matches = person_matches(municipality_id=viewer.municipality_id, query=query)
     if matches is None:
         return persons.order_by("-number")
@@ -130,7 +132,7 @@ def capped_count(rows: QuerySet[Any], cap: int) -> tuple[int, bool]:
     return min(found, cap), found > cap
 
 
-class CappedPaginator(Paginator):
+class CappedPaginator(Paginator[Any]):
     """Pages over the first `cap` rows only; `more` says whether the rows went beyond."""
 
     def __init__(self, rows: QuerySet[Any], per_page: int, cap: int | None = None) -> None:
@@ -167,12 +169,62 @@ def with_age_bands(persons: list[Person], today: date) -> list[Person]:
 
 def active_consents_of(person: Person, *, today: date | None = None) -> QuerySet[Consent]:
     """The person's consents in force today, with their recipients."""
-    today = today or timezone.localdate()
-    return (
-        Consent.objects.filter(person=person, revoked_at__isnull=True, valid_from__lte=today)
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-        .prefetch_related("organizations")
+    return Consent.objects.filter(consent_in_force(today=today), person=person).prefetch_related(
+        "organizations"
     )
+
+
+# Where a consent stands on a given day, for the person's page.
+CONSENT_STATUS = {
+    "in_force": gettext_lazy("In force"),
+    "future": gettext_lazy("Not yet in force"),
+    "expired": gettext_lazy("Expired"),
+    "revoked": gettext_lazy("Revoked"),
+}
+
+
+def _with_status(consents: QuerySet[Consent], today: date) -> QuerySet[Consent]:
+    """Consents annotated `in_force` by the one definition (tsunagu.policy.casework)."""
+    return consents.annotate(
+        in_force=Ranked(
+            When(consent_in_force(today=today), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def _status(consent: Consent, today: date) -> str:
+    """Why a consent is not in force, or "in_force" (needs the `in_force` annotation)."""
+    if consent.in_force:  # type: ignore[attr-defined]
+        return "in_force"
+    if consent.revoked_at is not None:
+        return "revoked"
+    return "future" if consent.valid_from > today else "expired"
+
+
+def _labelled(consent: Consent, today: date) -> Consent:
+    consent.status = _status(consent, today)  # type: ignore[attr-defined]
+    consent.status_label = CONSENT_STATUS[consent.status]  # type: ignore[attr-defined]
+    return consent
+
+
+def consents_of(person: Person, today: date) -> list[Consent]:
+    """Every consent of the person, newest first, each with `status` and `status_label`."""
+    consents = _with_status(
+        Consent.objects.filter(person=person)
+        .select_related("recorded_by__user")
+        .prefetch_related("organizations"),
+        today,
+    )
+    return [_labelled(consent, today) for consent in consents]
+
+
+def consent_of(person: Person, pk: int, today: date | None = None) -> Consent | None:
+    """One consent of the person, with its status, or None."""
+    today = today or timezone.localdate()
+    consent = _with_status(Consent.objects.filter(person=person, pk=pk), today).first()
+    return None if consent is None else _labelled(consent, today)
 
 
 @dataclass
@@ -181,24 +233,30 @@ class PersonPage:
 
     family_members: list[FamilyMember]
     cases: list[Case]
-    consultations: list[object]
+    consultations: list[Any]
 
 
 def person_page(*, viewer: Membership, person: Person, consultations: int = 50) -> PersonPage:
+    """The parts of a person's page; the cases and consultations it lists are recorded."""
     assignments = CaseAssignment.objects.select_related("membership__user")
-    return PersonPage(
+    # Consultations sit above persons: reached through the relation, not imported.
+    consultation_model = person.consultations.model
+    page = PersonPage(
         family_members=list(person.family_members.all()),
         cases=list(
-            visible_cases(viewer)
+            visible(viewer, Case)
             .filter(person=person)
             .prefetch_related(Prefetch("assignments", queryset=assignments))
         ),
         consultations=list(
-            visible_consultations(viewer)
+            visible(viewer, consultation_model)
             .filter(person=person)
             .select_related("staff__user")[:consultations]
         ),
     )
+    shown(viewer, Case, page.cases)
+    shown(viewer, consultation_model, page.consultations)
+    return page
 
 
 # Likely duplicates -----------------------------------------------------------------------
@@ -247,7 +305,7 @@ def possible_duplicates(*, viewer: Membership, person: Person) -> list[Person]:
                 )
             )
         )
-    candidates = visible_persons(viewer).filter(match).exclude(pk=person.pk).order_by("number")
+    candidates = visible(viewer, Person).filter(match).exclude(pk=person.pk).order_by("number")
     shared = _persons_sharing_contacts(indexes) if indexes else set()
     return [c for c in candidates.defer(*_SECRET) if _alike(person, c) or c.pk in shared]
 
@@ -281,7 +339,7 @@ def duplicate_pairs(*, viewer: Membership, limit: int = 200) -> list[DuplicatePa
     Candidates come from equal search keys, equal birth dates and shared contact indexes
     (each a GROUP BY in the database); only those pairs are compared in Python.
     """
-    persons = visible_persons(viewer)
+    persons = visible(viewer, Person)
     groups: list[set[int]] = []
     for key in ("name_key", "kana_key", "birth_date"):
         present = (
@@ -361,3 +419,16 @@ def merge_summaries(*, viewer: Membership, pair: tuple[Person, Person]) -> list[
         )
         for p in pair
     ]
+
+
+def merge_history(*, viewer: Membership, limit: int = 20) -> list[PersonMerge]:
+    """The municipality's latest merges, for the duplicates screen (numbers only)."""
+    return list(
+        PersonMerge.objects.filter(municipality_id=viewer.municipality_id).select_related(
+            "survivor", "merged", "merged_by__user"
+        )[:limit]
+    )
+
+
+def merge_of(*, viewer: Membership, pk: int) -> PersonMerge | None:
+    return PersonMerge.objects.filter(pk=pk, municipality_id=viewer.municipality_id).first()

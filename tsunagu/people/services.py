@@ -12,12 +12,16 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tsunagu.audit.models import AccessAction
+from tsunagu.audit.services import Seen
 from tsunagu.cases.models import Case
 from tsunagu.core.crypto import email_index, phone_index
 from tsunagu.core.japanese import normalize_for_search
 from tsunagu.people.codes import Gender
 from tsunagu.people.models import Consent, FamilyMember, Person, PersonMerge, PersonNumberCounter
 from tsunagu.people.scans import scan_delete, scan_kind, scan_save
+from tsunagu.policy import record_seen
+from tsunagu.policy.recording import collecting
 from tsunagu.tenancy.models import Membership, Municipality, Organization
 
 PERSON_FIELDS = {
@@ -44,6 +48,13 @@ FAMILY_FIELDS = {
     "consults_on_behalf",
     "note",
 }
+
+
+def _written(actor: Membership | None, action: str, *seen: tuple[str, int]) -> None:
+    """Write the change to the access log as the actor's, with the request's entry (a
+    command's writes are in the change history only)."""
+    if actor is not None and collecting():
+        record_seen(actor, [Seen(kind, pk, "role") for kind, pk in seen], action=action)
 
 
 def _person_keys(person: Person) -> None:
@@ -90,6 +101,7 @@ def person_create(*, actor: Membership | None, municipality: Municipality, **fie
     person.number = next_person_number(municipality)
     person.full_clean(exclude=["municipality"])
     person.save()
+    _written(actor, AccessAction.CREATE, ("person", person.pk))
     return person
 
 
@@ -103,6 +115,7 @@ def person_update(*, actor: Membership | None, person: Person, **fields: Any) ->
     _person_keys(person)
     person.full_clean(exclude=["municipality"])
     person.save()
+    _written(actor, AccessAction.UPDATE, ("person", person.pk))
     return person
 
 
@@ -126,6 +139,7 @@ def family_member_create(
     _family_keys(member)
     member.full_clean(exclude=["municipality", "person"])
     member.save()
+    _written(actor, AccessAction.CREATE, ("person", person.pk), ("family_member", member.pk))
     return member
 
 
@@ -141,6 +155,7 @@ def family_member_update(
     _family_keys(member)
     member.full_clean(exclude=["municipality", "person"])
     member.save()
+    _written(actor, AccessAction.UPDATE, ("person", member.person_id), ("family_member", member.pk))
     return member
 
 
@@ -154,7 +169,7 @@ def consent_record(
     valid_from: date,
     valid_until: date | None,
     form: str,
-    document: File | None = None,
+    document: File[bytes] | None = None,
 ) -> Consent:
     """Record a consent; a scan is stored encrypted under consents/<municipality code>/."""
     if any(o.municipality_id != person.municipality_id for o in organizations):
@@ -183,6 +198,7 @@ def consent_record(
         # No row, no scan: a stored file nobody can reach would only be a leak waiting.
         scan_delete(consent)
         raise
+    _written(actor, AccessAction.CREATE, ("person", person.pk), ("consent", consent.pk))
     return consent
 
 
@@ -197,6 +213,7 @@ def consent_revoke(
     current.revoked_at = at or timezone.now()
     current.save(update_fields=["revoked_at"])
     consent.revoked_at = current.revoked_at
+    _written(actor, AccessAction.UPDATE, ("person", consent.person_id), ("consent", consent.pk))
     return consent
 
 
@@ -277,6 +294,7 @@ def person_merge(
     )
     merge.detail_json = json.dumps({"moved": moved, "filled": filled}, ensure_ascii=False)
     merge.save()
+    _written(actor, AccessAction.UPDATE, ("person", survivor.pk), ("person", merged.pk))
     return merge
 
 
@@ -309,4 +327,5 @@ def person_merge_undo(*, actor: Membership | None, merge: PersonMerge) -> Person
     merge.undone_at = timezone.now()
     merge.undone_by = actor
     merge.save(update_fields=["undone_at", "undone_by"])
+    _written(actor, AccessAction.UPDATE, ("person", survivor.pk), ("person", merged.pk))
     return merged

@@ -2,14 +2,12 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tsunagu.audit.models import AccessAction
-from tsunagu.audit.services import Seen, access_record
-from tsunagu.cases.policy import person_basis, seen_persons
 from tsunagu.people import selectors, services
 from tsunagu.people.access import (
     family_member_for_editor,
@@ -17,36 +15,31 @@ from tsunagu.people.access import (
     person_for_viewer,
 )
 from tsunagu.people.codes import Background, GuidelineAxis
-from tsunagu.people.consent_views import consents_of
 from tsunagu.people.forms import ConsentForm, FamilyMemberForm, PersonForm
 from tsunagu.people.models import ENCRYPTED_PERSON_FIELDS, Person
-from tsunagu.policy import shown
+from tsunagu.policy import can, require, shown
 from tsunagu.tenancy.forms import validation_error_to_form
-from tsunagu.tenancy.policy import (
-    EDIT_PERSONS,
-    VIEW_PERSONS,
-    has_permission,
-    require_permission,
-)
+from tsunagu.tenancy.policy import EDIT_PERSONS, VIEW_PERSONS
+from tsunagu.tenancy.requests import StaffRequest
 
 PAGE_SIZE = 50
 
 
-def person_list(request: HttpRequest, code: str) -> HttpResponse:
-    member = request.membership  # type: ignore[attr-defined]
-    require_permission(member, VIEW_PERSONS)
+def person_list(request: StaffRequest, code: str) -> HttpResponse:
+    member = request.membership
+    require(member, VIEW_PERSONS)
     query = request.GET.get("q", "").strip()[:100]
     persons = selectors.person_search(viewer=member, query=query).defer(*ENCRYPTED_PERSON_FIELDS)
     page = selectors.CappedPaginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
-    shown = selectors.with_age_bands(list(page.object_list), today)
-    access_record(
-        membership=member,
+    persons_shown = selectors.with_age_bands(list(page.object_list), today)
+    shown(
+        member,
+        Person,
+        persons_shown,
         action=AccessAction.SEARCH if query else AccessAction.LIST,
-        seen=seen_persons(member, [p.pk for p in shown]),
-        request=request,
     )
-    context = {"persons": shown, "page": page, "query": query}
+    context = {"persons": persons_shown, "page": page, "query": query}
     # htmx asks for the results only, while the searcher is still typing.
     htmx = request.htmx  # type: ignore[attr-defined]
     partial = bool(htmx) and not htmx.history_restore_request
@@ -54,9 +47,9 @@ def person_list(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, template, context)
 
 
-def person_create(request: HttpRequest, code: str) -> HttpResponse:
-    member = request.membership  # type: ignore[attr-defined]
-    require_permission(member, EDIT_PERSONS)
+def person_create(request: StaffRequest, code: str) -> HttpResponse:
+    member = request.membership
+    require(member, EDIT_PERSONS)
     form = PersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -79,19 +72,13 @@ def person_create(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "people/person_form.html", {"form": form, "person": None})
 
 
-def person_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    member = request.membership  # type: ignore[attr-defined]
+def person_detail(request: StaffRequest, code: str, pk: int) -> HttpResponse:
+    member = request.membership
     person = person_for_viewer(membership=member, pk=pk)
     page = selectors.person_page(viewer=member, person=person)
-    access_record(
-        membership=member,
-        action=AccessAction.VIEW,
-        seen=[Seen("person", person.pk, person_basis(member, person))],
-        request=request,
-    )
     today = timezone.localdate()
     months = person.withdrawal_months_on(today)
-    can_edit = has_permission(member, EDIT_PERSONS)
+    can_edit = can(member, EDIT_PERSONS)
     return render(
         request,
         "people/person_detail.html",
@@ -103,7 +90,7 @@ def person_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             "withdrawal_years": months // 12 if months is not None else None,
             "withdrawal_months": months % 12 if months is not None else None,
             "family_form": FamilyMemberForm(),
-            "consents": consents_of(person, today),
+            "consents": selectors.consents_of(person, today),
             "can_edit": can_edit,
             "consent_form": ConsentForm(municipality=member.municipality) if can_edit else None,
             "backgrounds": Background.choices,
@@ -116,8 +103,8 @@ def person_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     )
 
 
-def person_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    member = request.membership  # type: ignore[attr-defined]
+def person_edit(request: StaffRequest, code: str, pk: int) -> HttpResponse:
+    member = request.membership
     person = person_for_editor(membership=member, pk=pk)
     form = PersonForm(request.POST or None, initial=PersonForm.initial_for(person))
     if request.method == "POST" and form.is_valid():
@@ -131,8 +118,8 @@ def person_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     return render(request, "people/person_form.html", {"form": form, "person": person})
 
 
-def family_member_add(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    member = request.membership  # type: ignore[attr-defined]
+def family_member_add(request: StaffRequest, code: str, pk: int) -> HttpResponse:
+    member = request.membership
     person = person_for_editor(membership=member, pk=pk)
     form = FamilyMemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -148,8 +135,8 @@ def family_member_add(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     )
 
 
-def family_member_edit(request: HttpRequest, code: str, pk: int, family_pk: int) -> HttpResponse:
-    member = request.membership  # type: ignore[attr-defined]
+def family_member_edit(request: StaffRequest, code: str, pk: int, family_pk: int) -> HttpResponse:
+    member = request.membership
     family = family_member_for_editor(membership=member, person_pk=pk, pk=family_pk)
     person = family.person
     form = FamilyMemberForm(request.POST or None, initial=FamilyMemberForm.initial_for(family))
