@@ -40,7 +40,7 @@ def _rows(db: Database, table: str) -> int:
     return db.query(f"SELECT COUNT(*) FROM {table}")
 
 
-def test_the_demo_backed_up_is_restored_elsewhere_with_every_row(tmp_path):
+def test_the_demo_backed_up_is_restored_elsewhere_with_every_row(tmp_path: Path) -> None:
     source = Database(tmp_path / "source", "backup_source")
     target = Database(tmp_path / "target", "backup_target")
     archive = tmp_path / "tsunagu-backup.jsonl.gz"

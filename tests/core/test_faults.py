@@ -2,13 +2,18 @@
 
 import os
 import pathlib
+from collections.abc import Callable, Iterator
+from typing import IO, Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError, close_old_connections, connection
 from django.db.backends.utils import CursorWrapper
+from django.test import Client
 from django_scopes import scope
+from pytest_django.fixtures import Settings as SettingsWrapper
 
+from tests.conftest import Personas
 from tsunagu.consultations.models import ImportJob
 
 
@@ -26,11 +31,11 @@ class Outage:
 
 
 @pytest.fixture
-def outage(monkeypatch):
+def outage(monkeypatch: pytest.MonkeyPatch) -> Iterator[Outage]:
     state = Outage()
     real_execute = CursorWrapper.execute
 
-    def execute(self, sql, params=None):
+    def execute(self: CursorWrapper, sql: str, params: Any = None) -> Any:
         if state.away:
             raise OperationalError("server closed the connection unexpectedly")
         return real_execute(self, sql, params)
@@ -40,7 +45,9 @@ def outage(monkeypatch):
     state.end()
 
 
-def test_a_page_answers_503_in_japanese_while_the_database_is_away_and_recovers(personas, outage):
+def test_a_page_answers_503_in_japanese_while_the_database_is_away_and_recovers(
+    personas: Personas, outage: Outage
+) -> None:
     staff = personas.client("counselor")
     staff.raise_request_exception = False
     outage.start()
@@ -58,8 +65,8 @@ def test_a_page_answers_503_in_japanese_while_the_database_is_away_and_recovers(
 
 
 def test_the_api_answers_503_with_the_error_format_while_the_database_is_away(
-    personas, outage, client
-):
+    personas: Personas, outage: Outage, client: Client
+) -> None:
     token = personas.token("lead")
     client.raise_request_exception = False
     outage.start()
@@ -73,7 +80,7 @@ def test_the_api_answers_503_with_the_error_format_while_the_database_is_away(
     )
 
 
-def test_other_server_errors_stay_500(personas, monkeypatch):
+def test_other_server_errors_stay_500(personas: Personas, monkeypatch: pytest.MonkeyPatch) -> None:
     staff = personas.client("counselor")
     staff.raise_request_exception = False
     with monkeypatch.context() as patch:
@@ -83,8 +90,8 @@ def test_other_server_errors_stay_500(personas, monkeypatch):
     assert "エラーが発生しました" in response.content.decode()
 
 
-def _raising(exc):
-    def execute(self, sql, params=None):
+def _raising(exc: Exception) -> Callable[..., None]:
+    def execute(self: CursorWrapper, sql: str, params: Any = None) -> None:
         raise exc
 
     return execute
@@ -92,7 +99,7 @@ def _raising(exc):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_connection_dropped_by_the_server_costs_one_request_at_most(personas):
+def test_a_connection_dropped_by_the_server_costs_one_request_at_most(personas: Personas) -> None:
     """A real PostgreSQL connection terminated by the server, as on a restart: one 503, then
     service as usual without restarting Tsunagu."""
     staff = personas.client("counselor")
@@ -104,7 +111,7 @@ def test_a_connection_dropped_by_the_server_costs_one_request_at_most(personas):
     import psycopg
     from django.conf import settings
 
-    db = settings.DATABASES["default"]
+    db: dict[str, Any] = settings.DATABASES["default"]  # HOST, PORT, USER: str or int
     with psycopg.connect(
         host=db["HOST"], port=db["PORT"], user=db["USER"], dbname="postgres", autocommit=True
     ) as admin:
@@ -120,11 +127,11 @@ def test_a_connection_dropped_by_the_server_costs_one_request_at_most(personas):
 
 
 def test_a_full_disk_at_upload_is_a_clear_error_and_nothing_is_queued(
-    personas, monkeypatch, settings
-):
+    personas: Personas, monkeypatch: pytest.MonkeyPatch, settings: SettingsWrapper
+) -> None:
     real_fdopen = os.fdopen
 
-    def fdopen_on_full_disk(fd, mode="r", *args, **kwargs):
+    def fdopen_on_full_disk(fd: int, mode: str = "r", *args: Any, **kwargs: Any) -> IO[Any]:
         # The upload is written through a descriptor opened 0600; make its writes hit a full disk.
         if "w" in mode:
             os.close(fd)

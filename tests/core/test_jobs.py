@@ -4,12 +4,14 @@ import os
 import socket
 import subprocess
 import sys
+from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 from django_tasks_db.models import DBTaskResult
 
+from tests.conftest import Personas
 from tsunagu.consultations.models import Consultation, ImportJob
 from tsunagu.core import jobs
 from tsunagu.core.models import WorkerBeat
@@ -17,7 +19,7 @@ from tsunagu.core.models import WorkerBeat
 CSV = "日時,相談方法,相談者\n2018-04-02,電話,本人\n2018-04-03,来所,家族\n"
 
 
-def _upload(personas):
+def _upload(personas: Personas) -> ImportJob:
     file = SimpleUploadedFile("calls.csv", CSV.encode(), content_type="text/csv")
     personas.client("lead").post(personas.url("consultations/import/"), {"file": file})
     with scope(municipality=personas.municipality):
@@ -31,7 +33,7 @@ def _dead_pid() -> int:
     return child.pid
 
 
-def test_an_upload_waits_in_the_queue_until_a_worker_takes_it(personas):
+def test_an_upload_waits_in_the_queue_until_a_worker_takes_it(personas: Personas) -> None:
     job = _upload(personas)
     # Nothing runs in the request: the check is a queued row any worker will find,
     # also after every process has restarted.
@@ -51,7 +53,7 @@ def test_an_upload_waits_in_the_queue_until_a_worker_takes_it(personas):
     assert queued.status == "SUCCESSFUL"
 
 
-def _claimed_by_a_dead_worker(job: ImportJob) -> DBTaskResult:
+def _claimed_by_a_dead_worker(job: ImportJob) -> "DBTaskResult[..., Any]":
     """The job's task as a worker killed with -9 leaves it: running, on a worker now gone."""
     [queued] = DBTaskResult.objects.filter(status="READY")
     WorkerBeat.objects.create(
@@ -67,7 +69,9 @@ def _claimed_by_a_dead_worker(job: ImportJob) -> DBTaskResult:
     return queued
 
 
-def test_a_job_whose_worker_died_is_failed_with_a_clear_message_and_can_be_retried(personas):
+def test_a_job_whose_worker_died_is_failed_with_a_clear_message_and_can_be_retried(
+    personas: Personas,
+) -> None:
     job = _upload(personas)
     jobs.run_queued_jobs()
     client = personas.client("lead")
@@ -97,7 +101,7 @@ def test_a_job_whose_worker_died_is_failed_with_a_clear_message_and_can_be_retri
         assert Consultation.objects.count() == 2
 
 
-def test_a_job_on_a_live_worker_is_left_alone(personas):
+def test_a_job_on_a_live_worker_is_left_alone(personas: Personas) -> None:
     job = _upload(personas)
     [queued] = DBTaskResult.objects.all()
     WorkerBeat.objects.create(
@@ -113,7 +117,7 @@ def test_a_job_on_a_live_worker_is_left_alone(personas):
     assert job.status == "checking"
 
 
-def test_a_silent_worker_on_another_machine_is_taken_for_dead(personas):
+def test_a_silent_worker_on_another_machine_is_taken_for_dead(personas: Personas) -> None:
     _upload(personas)
     [queued] = DBTaskResult.objects.all()
     WorkerBeat.objects.create(
@@ -127,7 +131,7 @@ def test_a_silent_worker_on_another_machine_is_taken_for_dead(personas):
     assert jobs.reap() == 1
 
 
-def test_retry_is_refused_for_a_job_that_was_not_interrupted(personas):
+def test_retry_is_refused_for_a_job_that_was_not_interrupted(personas: Personas) -> None:
     job = _upload(personas)
     jobs.run_queued_jobs()
     response = personas.client("lead").post(personas.url(f"consultations/import/{job.pk}/retry/"))
@@ -137,7 +141,7 @@ def test_retry_is_refused_for_a_job_that_was_not_interrupted(personas):
     assert not DBTaskResult.objects.filter(status="READY").exists()
 
 
-def test_another_municipality_cannot_retry(personas):
+def test_another_municipality_cannot_retry(personas: Personas) -> None:
     job = _upload(personas)
     url = personas.url(f"consultations/import/{job.pk}/retry/", outsider=True)
     assert personas.client("lead").post(url).status_code == 404

@@ -2,7 +2,7 @@
 
 A real `tsunagu worker` process runs the save against a real database (a SQLite file, or a
 throw-away PostgreSQL database when the suite runs on PostgreSQL) and is killed once it has
-written several batches inside its transaction.
+written several batches (on SQLite to its staging table, on PostgreSQL inside its transaction).
 """
 
 import os
@@ -77,7 +77,9 @@ def _saved_rows(db: Database, tmp_path: Path) -> int:
     return 0
 
 
-def test_a_worker_killed_mid_import_leaves_nothing_and_the_file_imports_again(tmp_path):
+def test_a_worker_killed_mid_import_leaves_nothing_and_the_file_imports_again(
+    tmp_path: Path,
+) -> None:
     db = Database(tmp_path)
     worker = None
     try:
@@ -89,7 +91,7 @@ def test_a_worker_killed_mid_import_leaves_nothing_and_the_file_imports_again(tm
             env=db.env,
         )
         deadline = time.monotonic() + 120
-        # Past the first batches (2,000 rows each) written inside the save's transaction.
+        # Past the first batches (2,000 rows each), staged and not yet published.
         while _saved_rows(db, tmp_path) < 5000:
             assert worker.poll() is None, "the worker ended"
             assert time.monotonic() < deadline, "the save did not get going"

@@ -38,13 +38,13 @@ def entries(PO: Path) -> list[dict[str, str | bool]]:
 
 
 @pytest.mark.parametrize("PO", CATALOGS, ids=lambda p: str(p.relative_to(ROOT)))
-def test_every_message_has_a_japanese_translation(PO: Path):
+def test_every_message_has_a_japanese_translation(PO: Path) -> None:
     missing = [e["msgid"] for e in entries(PO) if not e.get("msgstr") or e["fuzzy"]]
     assert missing == [], f"translate these in {PO.relative_to(ROOT)}"
 
 
 @pytest.mark.parametrize("PO", CATALOGS, ids=lambda p: str(p.relative_to(ROOT)))
-def test_the_compiled_catalog_matches_the_po_file(PO: Path):
+def test_the_compiled_catalog_matches_the_po_file(PO: Path) -> None:
     with (PO.with_suffix(".mo")).open("rb") as mo:
         catalog = gettext.GNUTranslations(mo)
     stale = [

@@ -1,5 +1,6 @@
 """Calendar rules against hand-computed calendars, and properties over many rules."""
 
+from collections.abc import Iterable
 from datetime import date, time, timedelta
 
 import pytest
@@ -7,22 +8,30 @@ from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tsunagu.places import schedules
-from tsunagu.places.schedules import Practice, RuleError, Schedule
+from tsunagu.core import schedules
+from tsunagu.core.schedules import Practice, RuleError, Schedule
 
 TEN, FOUR = time(10), time(16, 30)
 
 
-def held(rrule: str, first: date, last: date, holidays: str = "skip", **kw) -> list[date]:
+def held(
+    rrule: str,
+    first: date,
+    last: date,
+    holidays: str = "skip",
+    *,
+    closed_dates: Iterable[date] = (),
+) -> list[date]:
     rule = Schedule(rrule, TEN, FOUR, holidays, starts_on=date(2020, 1, 1))
-    return [o.date for o in schedules.occurrences([rule], first, last, **kw)]
+    occurrences = schedules.occurrences([rule], first, last, closed_dates=closed_dates)
+    return [o.date for o in occurrences]
 
 
 def d(text: str) -> date:
     return date.fromisoformat(text)
 
 
-def test_first_wednesday_across_the_fiscal_year_end():
+def test_first_wednesday_across_the_fiscal_year_end() -> None:
     # 2025-03-01 is a Saturday, 2025-04-01 a Tuesday.
     assert held("FREQ=MONTHLY;BYDAY=1WE", d("2025-03-01"), d("2025-04-30")) == [
         d("2025-03-05"),
@@ -30,7 +39,7 @@ def test_first_wednesday_across_the_fiscal_year_end():
     ]
 
 
-def test_weekdays_through_golden_week_2025():
+def test_weekdays_through_golden_week_2025() -> None:
     # 4/29 昭和の日, 5/5 こどもの日, 5/6 振替休日 (みどりの日 fell on Sunday 5/4).
     assert held("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", d("2025-04-28"), d("2025-05-09")) == [
         d("2025-04-28"),
@@ -43,13 +52,13 @@ def test_weekdays_through_golden_week_2025():
     ]
 
 
-def test_keep_holds_the_golden_week_holidays():
+def test_keep_holds_the_golden_week_holidays() -> None:
     assert d("2025-05-06") in held(
         "FREQ=WEEKLY;BYDAY=TU", d("2025-05-01"), d("2025-05-31"), holidays="keep"
     )
 
 
-def test_kokumin_no_kyujitsu_is_skipped():
+def test_kokumin_no_kyujitsu_is_skipped() -> None:
     # 2026-09-22 lies between 敬老の日 and 秋分の日: a 国民の休日.
     assert held("FREQ=WEEKLY;BYDAY=TU", d("2026-09-01"), d("2026-09-30")) == [
         d("2026-09-01"),
@@ -59,7 +68,7 @@ def test_kokumin_no_kyujitsu_is_skipped():
     ]
 
 
-def test_year_end_closure_and_coming_of_age_day():
+def test_year_end_closure_and_coming_of_age_day() -> None:
     rule = "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"
     assert held(rule, d("2025-12-26"), d("2026-01-12")) == [
         d("2025-12-26"),
@@ -81,7 +90,7 @@ def test_year_end_closure_and_coming_of_age_day():
     assert kept[-1] == d("2026-01-12")
 
 
-def test_second_tuesday_and_fourth_thursday():
+def test_second_tuesday_and_fourth_thursday() -> None:
     assert held("FREQ=MONTHLY;BYDAY=2TU,4TH", d("2026-02-01"), d("2026-03-31")) == [
         d("2026-02-10"),
         d("2026-02-26"),
@@ -90,14 +99,14 @@ def test_second_tuesday_and_fourth_thursday():
     ]
 
 
-def test_last_sunday_and_closed_dates():
+def test_last_sunday_and_closed_dates() -> None:
     rule = "FREQ=MONTHLY;BYDAY=-1SU"
     assert held(rule, d("2026-03-01"), d("2026-04-30")) == [d("2026-03-29"), d("2026-04-26")]
     closed = held(rule, d("2026-03-01"), d("2026-04-30"), closed_dates=[d("2026-03-29")])
     assert closed == [d("2026-04-26")]
 
 
-def test_closed_dates_apply_even_when_holidays_are_kept():
+def test_closed_dates_apply_even_when_holidays_are_kept() -> None:
     got = held(
         "FREQ=WEEKLY;BYDAY=FR",
         d("2026-01-01"),
@@ -108,13 +117,13 @@ def test_closed_dates_apply_even_when_holidays_are_kept():
     assert got == [d("2026-01-02"), d("2026-01-09"), d("2026-01-23"), d("2026-01-30")]
 
 
-def test_every_other_week_counts_from_the_first_day():
+def test_every_other_week_counts_from_the_first_day() -> None:
     rule = Schedule("FREQ=WEEKLY;INTERVAL=2;BYDAY=SA", TEN, FOUR, "keep", starts_on=d("2026-01-03"))
     got = [o.date for o in schedules.occurrences([rule], d("2026-01-01"), d("2026-02-01"))]
     assert got == [d("2026-01-03"), d("2026-01-17"), d("2026-01-31")]
 
 
-def test_a_rule_gives_nothing_outside_its_period():
+def test_a_rule_gives_nothing_outside_its_period() -> None:
     rule = Schedule(
         "FREQ=WEEKLY;BYDAY=WE", TEN, FOUR, starts_on=d("2026-01-07"), ends_on=d("2026-01-21")
     )
@@ -122,7 +131,7 @@ def test_a_rule_gives_nothing_outside_its_period():
     assert got == [d("2026-01-07"), d("2026-01-14"), d("2026-01-21")]
 
 
-def test_two_rules_of_a_place_with_different_times():
+def test_two_rules_of_a_place_with_different_times() -> None:
     weekdays = Schedule("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", TEN, FOUR, starts_on=d("2026-01-01"))
     saturday = Schedule("FREQ=WEEKLY;BYDAY=SA", TEN, time(16), starts_on=d("2026-01-01"))
     got = schedules.occurrences([weekdays, saturday], d("2026-03-06"), d("2026-03-07"))
@@ -136,16 +145,16 @@ def test_two_rules_of_a_place_with_different_times():
     "text",
     ["", "FREQ=SOMETIMES", "BYDAY=MO", "FREQ=WEEKLY;BYDAY=XX", "DTSTART:20200101\nFREQ=DAILY"],
 )
-def test_invalid_rules_name_the_rrule_field(text):
+def test_invalid_rules_name_the_rrule_field(text: str) -> None:
     problems = schedules.validate(Schedule(text, TEN, FOUR))
     assert "rrule" in problems
 
 
-def test_end_before_start_is_named():
+def test_end_before_start_is_named() -> None:
     assert set(schedules.validate(Schedule("FREQ=DAILY", FOUR, TEN))) == {"end"}
 
 
-def test_practice_to_rrule_examples():
+def test_practice_to_rrule_examples() -> None:
     assert schedules.to_rrule(Practice("weekly", days=(2,))) == "FREQ=WEEKLY;BYDAY=WE"
     assert schedules.to_rrule(Practice("monthly", nths=((1, 2),))) == "FREQ=MONTHLY;BYDAY=1WE"
     assert (
@@ -157,7 +166,7 @@ def test_practice_to_rrule_examples():
         schedules.to_rrule(Practice("weekly"))
 
 
-def test_rules_said_back_in_japanese():
+def test_rules_said_back_in_japanese() -> None:
     with translation.override("ja"):
         first_wed = Schedule("FREQ=MONTHLY;BYDAY=1WE", time(13, 30), time(15), "skip")
         assert schedules.describe(first_wed) == "毎月第1水曜 13:30〜15:00、祝日は休み"
@@ -192,14 +201,16 @@ start_st = st.dates(date(2019, 1, 1), date(2030, 12, 31))
 
 
 @given(practice_st)
-def test_practice_round_trips_through_rrule(practice):
+def test_practice_round_trips_through_rrule(practice: Practice) -> None:
     back = schedules.to_practice(schedules.to_rrule(practice))
     assert back == practice
 
 
 @settings(max_examples=60, deadline=None)
 @given(practice_st, start_st, st.integers(0, 200), st.integers(0, 200))
-def test_skip_never_gives_a_holiday_and_windows_split_cleanly(practice, first, a, b):
+def test_skip_never_gives_a_holiday_and_windows_split_cleanly(
+    practice: Practice, first: date, a: int, b: int
+) -> None:
     rule = Schedule(schedules.to_rrule(practice), TEN, FOUR, "skip", starts_on=first)
     middle, last = first + timedelta(days=a), first + timedelta(days=a + b)
     whole = schedules.occurrences([rule], first, last)
@@ -220,7 +231,7 @@ def test_skip_never_gives_a_holiday_and_windows_split_cleanly(practice, first, a
 
 @settings(max_examples=40, deadline=None)
 @given(days_st, start_st)
-def test_weekly_rules_give_only_their_weekdays(days, first):
+def test_weekly_rules_give_only_their_weekdays(days: tuple[int, ...], first: date) -> None:
     rule = Schedule(schedules.to_rrule(Practice("weekly", days=days)), TEN, FOUR, "keep", first)
     got = schedules.occurrences([rule], first, first + timedelta(days=27))
     assert {o.date.weekday() for o in got} == set(days)

@@ -1,25 +1,30 @@
 """The staff screens of places and the public calendar, as staff and visitors use them."""
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
 from django.test import Client
 from django_scopes import scopes_disabled
 
+from tests.conftest import Personas
 from tsunagu.audit.models import AccessLogObject
+from tsunagu.people.models import Person
 from tsunagu.places import services
 from tsunagu.places.models import Attendance, Place, Session
 
 pytestmark = pytest.mark.django_db
 
 
-def upcoming(place):
+def upcoming(place: Place) -> Session:
     with scopes_disabled():
         services.sessions_ensure(place, date.today() + timedelta(days=14))
-        return Session.objects.filter(place=place, date__gte=date.today()).first()
+        session = Session.objects.filter(place=place, date__gte=date.today()).first()
+    assert session is not None
+    return session
 
 
-def test_lead_creates_a_place_in_japanese_practice(personas):
+def test_lead_creates_a_place_in_japanese_practice(personas: Personas) -> None:
     client = personas.client("lead")
     data = {
         "name": "定例相談会",
@@ -52,7 +57,7 @@ def test_lead_creates_a_place_in_japanese_practice(personas):
     assert "建国記念の日" in text
 
 
-def test_a_bad_schedule_is_named_and_nothing_typed_is_lost(personas):
+def test_a_bad_schedule_is_named_and_nothing_typed_is_lost(personas: Personas) -> None:
     client = personas.client("lead")
     data = {
         "name": "夜の会",
@@ -74,7 +79,9 @@ def test_a_bad_schedule_is_named_and_nothing_typed_is_lost(personas):
         assert not Place.objects.filter(name="夜の会").exists()
 
 
-def test_place_staff_marks_attendance_and_sees_it_counted(personas, make_place, make_person):
+def test_place_staff_marks_attendance_and_sees_it_counted(
+    personas: Personas, make_place: Callable[..., Place], make_person: Callable[..., Person]
+) -> None:
     staff = personas.members["place_staff"]
     place = make_place("FREQ=DAILY", holidays="keep", staff=[staff])
     session = upcoming(place)
@@ -84,6 +91,7 @@ def test_place_staff_marks_attendance_and_sees_it_counted(personas, make_place, 
         Attendance.objects.filter(session=session).delete()
         # The person came before to this place, so the staff know them by name.
         earlier = Session.objects.filter(place=place).exclude(pk=session.pk).first()
+        assert earlier is not None
         services.attendance_record(actor=None, session=earlier, person=person)
     client = personas.client("place_staff")
     url = personas.url(f"places/sessions/{session.pk}/")
@@ -98,7 +106,9 @@ def test_place_staff_marks_attendance_and_sees_it_counted(personas, make_place, 
         ).exists()
 
 
-def test_place_staff_do_not_see_other_places(personas, make_place):
+def test_place_staff_do_not_see_other_places(
+    personas: Personas, make_place: Callable[..., Place]
+) -> None:
     other = make_place("FREQ=DAILY", holidays="keep", name="よそ")
     session = upcoming(other)
     client = personas.client("place_staff")
@@ -107,7 +117,9 @@ def test_place_staff_do_not_see_other_places(personas, make_place):
     assert "よそ" not in client.get(personas.url("places/")).content.decode()
 
 
-def test_partner_and_committee_never_see_attendees(personas, make_place):
+def test_partner_and_committee_never_see_attendees(
+    personas: Personas, make_place: Callable[..., Place]
+) -> None:
     place = make_place("FREQ=DAILY", holidays="keep")
     session = upcoming(place)
     for role in ("partner", "committee"):
@@ -115,13 +127,17 @@ def test_partner_and_committee_never_see_attendees(personas, make_place):
         assert client.get(personas.url(f"places/sessions/{session.pk}/")).status_code == 403
 
 
-def test_another_municipality_gets_404(personas, make_place):
+def test_another_municipality_gets_404(
+    personas: Personas, make_place: Callable[..., Place]
+) -> None:
     place = make_place("FREQ=DAILY", holidays="keep")
     client = personas.client("lead", outsider=True)
     assert client.get(f"/m/{personas.outsider.code}/places/{place.pk}/").status_code == 404
 
 
-def test_public_calendar_agrees_with_the_sessions(personas, make_place):
+def test_public_calendar_agrees_with_the_sessions(
+    personas: Personas, make_place: Callable[..., Place]
+) -> None:
     place = make_place("FREQ=WEEKLY;BYDAY=FR", public=True, address="豊明市, 新田町")
     hidden = make_place("FREQ=WEEKLY;BYDAY=FR", name="非公開")
     code = personas.municipality.code
@@ -138,3 +154,29 @@ def test_public_calendar_agrees_with_the_sessions(personas, make_place):
     assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
     assert Client().get(f"/p/{code}/places/{hidden.pk}.ics").status_code == 404
     assert Client().get(f"/p/{personas.outsider.code}/places/{place.pk}.ics").status_code == 404
+
+
+def test_attendance_and_reservations_appear_on_the_case_timeline(
+    personas: Personas, make_place: Callable[..., Place], make_person: Callable[..., Person]
+) -> None:
+    from tsunagu.cases.services import case_open
+
+    place = make_place("FREQ=DAILY", holidays="keep", name="よらんDeやまき", access="reservation")
+    person = make_person("時系 太郎")
+    session = upcoming(place)
+    lead = personas.members["lead"]
+    with scopes_disabled():
+        case = case_open(
+            actor=lead, person=person, opened_on=date.today(), referral_source="self", primary=lead
+        )
+        later = Session.objects.filter(place=place, date__gt=session.date).first()
+        assert later is not None
+        services.reservation_create(actor=None, session=later, person=person)
+        services.attendance_record(actor=None, session=session, person=person)
+    page = personas.client("lead").get(
+        personas.url(f"cases/{case.pk}/") + "?kind=place", HTTP_ACCEPT_LANGUAGE="ja"
+    )
+    text = page.content.decode()
+    assert text.count('data-kind="place"') == 2
+    assert "居場所・相談日に来所" in text and "よらんDeやまき" in text
+    assert "初回" in text

@@ -7,6 +7,7 @@ found by exact match (a phone number, an e-mail address) also gets an HMAC "blin
 
 import hashlib
 import hmac
+import json
 import re
 import unicodedata
 from collections.abc import Callable
@@ -113,3 +114,55 @@ def forget_keys() -> None:
 def _forget_keys_on_setting_change(*, setting: str, **kwargs: Any) -> None:
     if setting in KEY_SETTINGS and apps.ready:
         forget_keys()
+
+
+Migration = Callable[[Any, Any], None]
+
+
+def encrypt_existing(
+    app_label: str, model_name: str, field_name: str
+) -> tuple[Migration, Migration]:
+    """A data migration's (forward, backward) for a clear column turned encrypted.
+
+    Forward reads every value (a clear one as it is, an encrypted one decrypted: the field
+    reads both) and writes it back through the field, which encrypts it. Backward writes the
+    decrypted values back in clear, for the column turning back into a plain one.
+
+    A JSON column is encrypted leaf by leaf, and the field hands back a clear stored value
+    (one that does not decrypt) as its raw JSON text: that text is parsed, so a clear list is
+    written back as the list, encrypted, and not as one encrypted string.
+    """
+
+    def rows(apps: Any) -> tuple[Any, bool, list[tuple[Any, Any, Any]]]:
+        model = apps.get_model(app_label, model_name)
+        is_json = isinstance(model._meta.get_field(field_name), models.JSONField)
+        # Read whole before writing: small tables, and no cursor left open on the table written.
+        stored = model._base_manager.values_list("pk", "municipality_id", field_name)
+        values = [
+            (pk, municipality, json.loads(value) if is_json and isinstance(value, str) else value)
+            for pk, municipality, value in stored
+        ]
+        return model, is_json, values
+
+    def forward(apps: Any, schema_editor: Any) -> None:
+        model, _is_json, values = rows(apps)
+        for pk, municipality_id, value in values:
+            if value:
+                model._base_manager.filter(pk=pk, municipality_id=municipality_id).update(
+                    **{field_name: value}
+                )
+
+    def backward(apps: Any, schema_editor: Any) -> None:
+        model, is_json, values = rows(apps)
+        field = model._meta.get_field(field_name)
+        quote = schema_editor.connection.ops.quote_name
+        with schema_editor.connection.cursor() as cursor:
+            for pk, municipality_id, value in values:
+                clear = json.dumps(value or field.get_default()) if is_json else value or ""
+                cursor.execute(
+                    f"UPDATE {quote(model._meta.db_table)} SET {quote(field.column)} = %s "  # noqa: S608
+                    "WHERE id = %s AND municipality_id = %s",
+                    [clear, pk, municipality_id],
+                )
+
+    return forward, backward

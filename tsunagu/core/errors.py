@@ -1,4 +1,5 @@
-"""Error pages: a database that is away answers 503 (try again shortly), not a bare 500."""
+"""Error pages: a database that is away answers 503 (try again shortly), not a bare 500; so does
+a read whose access-log entry could not be written."""
 
 import sys
 
@@ -14,6 +15,18 @@ UNAVAILABLE = gettext_lazy(
 )
 
 
+ACCESS_LOG_BUSY = gettext_lazy(
+    "This could not be shown: every look at personal data is recorded in the access log, and "
+    "the log could not be written just now (the database is busy, e.g. saving a large import). "
+    "Try again in a minute."
+)
+
+
+class AccessLogUnavailable(Exception):
+    """The access log could not be written in time (`tsunagu.audit.services.access_record`):
+    what was read must not be shown unlogged; the handler answers 503."""
+
+
 def _database_away(exc: BaseException | None) -> bool:
     # OperationalError covers a refused or dropped connection, a restarting server, and a
     # SQLite database that is locked or on a full disk; nothing was written in any of them.
@@ -22,12 +35,16 @@ def _database_away(exc: BaseException | None) -> bool:
 
 def handler500(request: HttpRequest) -> HttpResponse:
     """Django's 500 handler, which runs inside the failed request's `except` block."""
-    if not _database_away(sys.exc_info()[1]):
+    error = sys.exc_info()[1]
+    busy = isinstance(error, AccessLogUnavailable)
+    if not busy and not _database_away(error):
         return server_error(request)
     response: HttpResponse
     if request.path.startswith("/api/"):
-        response = JsonResponse({"detail": str(UNAVAILABLE), "errors": []}, status=503)
+        detail = ACCESS_LOG_BUSY if busy else UNAVAILABLE
+        response = JsonResponse({"detail": str(detail), "errors": []}, status=503)
     else:
-        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        page = "503_access_log.html" if busy else "503.html"
+        response = HttpResponse(loader.get_template(page).render(), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response

@@ -14,10 +14,12 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -39,6 +41,9 @@ RUNNING = "RUNNING"
 FAILED = "FAILED"
 WORKER_DIED = "tsunagu.core.jobs.WorkerDied"
 
+# The chores of settings.TSUNAGU_HOUSEKEEPING run when a worker starts and this often after.
+HOUSEKEEPING_SECONDS = 3600.0
+
 # task module path → called with the task's kwargs when its worker died while running it.
 _abandoned_hooks: dict[str, Callable[..., None]] = {}
 
@@ -51,7 +56,18 @@ def _close_old_connections() -> None:
 # The library's loop closes "old" connections at every turn. Inside a caller's transaction
 # (jobs run inline by `run_queued_jobs` in a test) that would close the caller's connection
 # on PostgreSQL, so there it is left alone; a real worker never runs inside one.
-db_worker.close_old_connections = _close_old_connections  # type: ignore[assignment]
+setattr(db_worker, "close_old_connections", _close_old_connections)  # noqa: B010
+
+
+def housekeeping() -> None:
+    """Run each periodic chore settings.TSUNAGU_HOUSEKEEPING names (dotted paths of functions
+    without arguments, e.g. dropping import files older than a day); one failing does not
+    stop the others."""
+    for path in settings.TSUNAGU_HOUSEKEEPING:
+        try:
+            import_string(path)()
+        except Exception:
+            logger.exception("housekeeping %s failed", path)
 
 
 class WorkerDied(Exception):
@@ -87,10 +103,10 @@ def _is_dead(beat: WorkerBeat | None, now: Any) -> bool:
         # On the same machine the process table is the truth. The beat itself may lag on
         # SQLite, where a long import holds the only write lock.
         return not _process_alive(beat.pid)
-    return now - beat.beat_at > DEAD_AFTER
+    return bool(now - beat.beat_at > DEAD_AFTER)
 
 
-def _tell_abandoned(result: DBTaskResult) -> None:
+def _tell_abandoned(result: DBTaskResult[Any, Any]) -> None:
     try:
         # Importing the task's module registers its hook.
         import_string(result.task_path)
@@ -157,9 +173,13 @@ class JobWorker(Worker):
         WorkerBeat.objects.filter(worker_id=self.worker_id).update(beat_at=timezone.now())
 
     def _beat_forever(self) -> None:
+        chores_at = time.monotonic()
         while not self._beating.wait(BEAT_SECONDS):
             try:
                 self._beat()
+                if time.monotonic() - chores_at >= HOUSEKEEPING_SECONDS:
+                    chores_at = time.monotonic()
+                    housekeeping()
             except DatabaseError:
                 # The database is away or (SQLite) locked by the running job: beat later.
                 logger.debug("heartbeat of worker %s skipped", self.worker_id)
@@ -180,6 +200,7 @@ class JobWorker(Worker):
             },
         )
         reap()
+        housekeeping()
         if self.heartbeat:
             beat = threading.Thread(target=self._beat_forever, name="worker-heartbeat", daemon=True)
             beat.start()
@@ -189,7 +210,7 @@ class JobWorker(Worker):
             self._beating.set()
             WorkerBeat.objects.filter(worker_id=self.worker_id).update(stopped_at=timezone.now())
 
-    def run_task(self, db_task_result: DBTaskResult) -> None:
+    def run_task(self, db_task_result: DBTaskResult[Any, Any]) -> None:
         super().run_task(db_task_result)
         if db_task_result.status == FAILED and db_task_result.exception_class_path in (
             "builtins.SystemExit",
@@ -225,6 +246,7 @@ __all__ = [
     "WORKER_DIED",
     "JobWorker",
     "WorkerDied",
+    "housekeeping",
     "on_abandoned",
     "reap",
     "run_queued_jobs",

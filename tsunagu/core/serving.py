@@ -69,7 +69,7 @@ def json_logging_config(level: str = "INFO") -> dict[str, Any]:
     }
 
 
-class JsonAccessLogger(Logger):
+class JsonAccessLogger(Logger):  # type: ignore[misc]  # gunicorn ships no types
     """gunicorn's logger with access lines as JSON (no query string: it may name a person)."""
 
     def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
@@ -110,23 +110,25 @@ class JobWorkerProcess:
     def start(self) -> None:
         with self.lock:
             self.stopping = False
-            self.process = _spawn_worker()
-        threading.Thread(target=self._watch, name="job-worker-watch", daemon=True).start()
+            self.process = process = _spawn_worker()
+        threading.Thread(
+            target=self._watch, args=(process,), name="job-worker-watch", daemon=True
+        ).start()
 
-    def _watch(self) -> None:
-        process = self.process
-        while process is not None:
-            code = process.wait()
+    def _watch(self, process: subprocess.Popen[bytes]) -> None:
+        """Start another worker whenever this one ends without having been asked to stop.
+
+        The exit code cannot tell: gunicorn's master reaps any child that ends (SIGCHLD), and
+        a child reaped there reads as 0 here. Only `stop()` says the end was wanted.
+        """
+        while True:
+            process.wait()
+            time.sleep(1)  # a crash loop must not spin; stop() may come meanwhile
             with self.lock:
-                # 0: it was asked to stop (Ctrl+C reaches the whole process group).
-                if self.stopping or process is not self.process or code == 0:
+                if self.stopping or process is not self.process:
                     return
-                logging.getLogger("tsunagu.jobs").error(
-                    "job worker ended with %s; starting another", code
-                )
-                time.sleep(1)
-                self.process = _spawn_worker()
-                process = self.process
+                logging.getLogger("tsunagu.jobs").error("job worker ended; starting another")
+                self.process = process = _spawn_worker()
 
     def stop(self) -> None:
         """TERM: the worker finishes its current job, then exits."""
@@ -142,7 +144,7 @@ class JobWorkerProcess:
         self.start()
 
 
-class TsunaguServer(BaseApplication):
+class TsunaguServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships no types
     """gunicorn, configured in code so `tsunagu serve` needs no config file."""
 
     def __init__(self, options: dict[str, Any], *, with_worker: bool = True) -> None:

@@ -4,10 +4,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Status
+from ninja import Router, Status
 from ninja.errors import HttpError, ValidationError
+from ninja.params.functions import Query
 
 from tsunagu.api.auth import in_municipality
 from tsunagu.api.common import (
@@ -19,12 +19,16 @@ from tsunagu.api.common import (
     page_bounds,
     parse_body,
 )
+from tsunagu.core import schedules
 from tsunagu.people.models import Person
-from tsunagu.places import schedules, selectors, services
-from tsunagu.places.models import Place, Session
+from tsunagu.places import selectors, services
+from tsunagu.places.models import Booking, Place, Session
 from tsunagu.places.schemas import (
     AttendanceIn,
     AttendanceOut,
+    BookingIn,
+    BookingList,
+    BookingOut,
     PlaceIn,
     PlaceList,
     PlaceOut,
@@ -34,28 +38,34 @@ from tsunagu.places.schemas import (
     ReservationOut,
     ScheduleIO,
     SessionList,
+    SlotList,
     parse_hhmm,
 )
+from tsunagu.places.statistics import place_statistics_for
 from tsunagu.policy import bases_of, one, visible
+from tsunagu.policy.places import bookable_case, show_booked_cases
 from tsunagu.reports.forms import PeriodForm
 from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.policy import (
     BOOK_SESSIONS,
     MANAGE_PLACES,
     TAKE_ATTENDANCE,
+    VIEW_PERSONS,
     VIEW_PLACES,
     VIEW_STATISTICS,
 )
+from tsunagu.tenancy.requests import ApiRequest
 
 router = Router(tags=["places"])
 sessions_router = Router(tags=["places"])
 stats_router = Router(tags=["places"])
+bookings_router = Router(tags=["places"])
 
 MAX_SESSION_DAYS = 400
 
 
 def _hhmm(value: Any) -> str:
-    return value.strftime("%H:%M")
+    return str(value.strftime("%H:%M"))
 
 
 def place_out(place: Place) -> dict[str, Any]:
@@ -81,6 +91,7 @@ def place_out(place: Place) -> dict[str, Any]:
         "organization": place.organization,
         "address": place.address,
         "activities": place.activities,
+        "slot_minutes": place.slot_minutes,
     }
 
 
@@ -93,9 +104,9 @@ def _rules(items: list[ScheduleIO]) -> list[services.RuleIn]:
 @router.get("", response={200: PlaceList, **ERRORS}, summary="Places the caller may see")
 @in_municipality(VIEW_PLACES)
 def place_list(
-    request: HttpRequest, code: CodePath, limit: int = 50, offset: int = 0
+    request: ApiRequest, code: CodePath, limit: int = 50, offset: int = 0
 ) -> dict[str, Any]:
-    member = request.auth  # type: ignore[attr-defined]
+    member = request.auth
     limit, offset = page_bounds(limit, offset)
     places = selectors.place_list(member)
     return {
@@ -111,8 +122,8 @@ def place_list(
     openapi_extra=json_body(PlaceIn),
 )
 @in_municipality(MANAGE_PLACES)
-def place_create(request: HttpRequest, code: CodePath) -> Status:
-    member = request.auth  # type: ignore[attr-defined]
+def place_create(request: ApiRequest, code: CodePath) -> Status[Any]:
+    member = request.auth
     payload = parse_body(request, PlaceIn)
     try:
         place = services.place_create(
@@ -126,6 +137,7 @@ def place_create(request: HttpRequest, code: CodePath) -> Status:
             organization=payload.organization,
             address=payload.address,
             activities=payload.activities,
+            slot_minutes=payload.slot_minutes,
             closed_dates=payload.closed_dates,
             rules=_rules(payload.schedules),
         )
@@ -140,8 +152,8 @@ def _place(member: Membership, pk: int, permission: str = VIEW_PLACES) -> Place:
 
 @router.get("/{int:place_id}", response={200: PlaceOut, **ERRORS}, summary="One place")
 @in_municipality(VIEW_PLACES)
-def place_get(request: HttpRequest, code: CodePath, place_id: int) -> dict[str, Any]:
-    return place_out(_place(request.auth, place_id))  # type: ignore[attr-defined]
+def place_get(request: ApiRequest, code: CodePath, place_id: int) -> dict[str, Any]:
+    return place_out(_place(request.auth, place_id))
 
 
 @router.patch(
@@ -151,8 +163,8 @@ def place_get(request: HttpRequest, code: CodePath, place_id: int) -> dict[str, 
     openapi_extra=json_body(PlacePatch),
 )
 @in_municipality(MANAGE_PLACES)
-def place_patch(request: HttpRequest, code: CodePath, place_id: int) -> dict[str, Any]:
-    member = request.auth  # type: ignore[attr-defined]
+def place_patch(request: ApiRequest, code: CodePath, place_id: int) -> dict[str, Any]:
+    member = request.auth
     place = _place(member, place_id, MANAGE_PLACES)
     payload = parse_body(request, PlacePatch)
     given = payload.model_dump(exclude_unset=True)
@@ -161,7 +173,7 @@ def place_patch(request: HttpRequest, code: CodePath, place_id: int) -> dict[str
     fields = {k: v for k, v in given.items() if k not in ("schedules", "closed_dates")}
     if "capacity" not in given:
         fields.pop("capacity", None)
-    for required in ("name", "kind", "access", "public"):
+    for required in ("name", "kind", "access", "public", "slot_minutes"):
         if required in fields and fields[required] is None:
             raise ValidationError([{"loc": ("body", required), "msg": "must not be null"}])
     for text in ("organization", "address", "activities"):
@@ -198,13 +210,13 @@ def _day(field: str, value: str | None, default: date) -> date:
 )
 @in_municipality(VIEW_PLACES)
 def place_sessions(
-    request: HttpRequest,
+    request: ApiRequest,
     code: CodePath,
     place_id: int,
     from_: str | None = Query(None, alias="from", description="YYYY-MM-DD; default today"),
     to: str | None = Query(None, description="YYYY-MM-DD; default 30 days after from"),
 ) -> dict[str, Any]:
-    place = _place(request.auth, place_id)  # type: ignore[attr-defined]
+    place = _place(request.auth, place_id)
     first = _day("from", from_, timezone.localdate())
     last = _day("to", to, first + timedelta(days=30))
     if last < first:
@@ -243,8 +255,8 @@ def _person(member: Membership, person_id: int) -> tuple[Person, str]:
     openapi_extra=json_body(ReservationIn),
 )
 @in_municipality(BOOK_SESSIONS)
-def reservation_create(request: HttpRequest, code: CodePath, session_id: int) -> Status:
-    member = request.auth  # type: ignore[attr-defined]
+def reservation_create(request: ApiRequest, code: CodePath, session_id: int) -> Status[Any]:
+    member = request.auth
     session = one(member, Session, session_id, permission=BOOK_SESSIONS)
     payload = parse_body(request, ReservationIn)
     person, basis = _person(member, payload.person_id)
@@ -272,8 +284,8 @@ def reservation_create(request: HttpRequest, code: CodePath, session_id: int) ->
     openapi_extra=json_body(AttendanceIn),
 )
 @in_municipality(TAKE_ATTENDANCE)
-def attendance_create(request: HttpRequest, code: CodePath, session_id: int) -> Status:
-    member = request.auth  # type: ignore[attr-defined]
+def attendance_create(request: ApiRequest, code: CodePath, session_id: int) -> Status[Any]:
+    member = request.auth
     session = one(member, Session, session_id, permission=TAKE_ATTENDANCE)
     payload = parse_body(request, AttendanceIn)
     if (payload.person_id is None) == (payload.anonymous is None):
@@ -308,6 +320,139 @@ def attendance_create(request: HttpRequest, code: CodePath, session_id: int) -> 
     )
 
 
+# --- consultation days (相談日): slots and bookings ------------------------------------------
+
+
+def booking_out(booking: Booking) -> dict[str, Any]:
+    return {
+        "id": booking.pk,
+        "session_id": booking.session_id,
+        "place_id": booking.session.place_id,
+        "date": booking.session.date,
+        "start": _hhmm(booking.start),
+        "end": _hhmm(booking.end),
+        "case_id": booking.case_id,
+        "professional_id": booking.professional_id,
+        "status": "cancelled" if booking.is_cancelled else "booked",
+    }
+
+
+def _consultation_day(member: Membership, pk: int, permission: str) -> Session:
+    return one(
+        member, Session, pk, permission=permission, queryset=Session.objects.select_related("place")
+    )
+
+
+@sessions_router.get(
+    "/{int:session_id}/slots",
+    response={200: SlotList, **ERRORS},
+    summary="The slots of a consultation day, free or booked",
+)
+@in_municipality(VIEW_PLACES)
+def session_slots(request: ApiRequest, code: CodePath, session_id: int) -> dict[str, Any]:
+    member = request.auth
+    session = _consultation_day(member, session_id, VIEW_PLACES)
+    return {
+        "items": [
+            {
+                "start": _hhmm(slot.start),
+                "end": _hhmm(slot.end),
+                "booked": slot.taken,
+                "booking": booking_out(slot.booking) if slot.booking else None,
+            }
+            for slot in selectors.session_slots(member, session)
+        ]
+    }
+
+
+@sessions_router.post(
+    "/{int:session_id}/bookings",
+    response={201: BookingOut, 409: Error, **ERRORS},
+    summary="Book a slot of a consultation day for a case with a visiting professional "
+    "(409 when the slot is taken)",
+    openapi_extra=json_body(BookingIn),
+)
+@in_municipality(BOOK_SESSIONS)
+def booking_create(request: ApiRequest, code: CodePath, session_id: int) -> Status[Any]:
+    member = request.auth
+    session = _consultation_day(member, session_id, BOOK_SESSIONS)
+    payload = parse_body(request, BookingIn)
+    case = bookable_case(member, payload.case_id)
+    if case is None:
+        raise ValidationError([{"loc": ("body", "case_id"), "msg": "no such case"}])
+    professional = (
+        selectors.professionals(member.municipality_id).filter(pk=payload.professional_id).first()
+    )
+    if professional is None:
+        raise ValidationError(
+            [{"loc": ("body", "professional_id"), "msg": "no such visiting professional"}]
+        )
+    try:
+        booking = services.booking_create(
+            actor=member,
+            session=session,
+            start=parse_hhmm(payload.start),
+            case=case,
+            professional=professional,
+            basis=bases_of(member, type(case), [case.pk]).get(case.pk, "none"),
+        )
+    except DjangoValidationError as exc:
+        raise django_errors_to_422(exc) from exc
+    except (services.SlotTaken, services.NotBookable) as exc:
+        raise HttpError(409, str(exc)) from exc
+    return Status(201, booking_out(booking))
+
+
+@bookings_router.get(
+    "",
+    response={200: BookingList, **ERRORS},
+    by_alias=True,
+    summary="Consultation-day bookings the caller sees (a professional: those with them)",
+)
+@in_municipality(VIEW_PERSONS)
+def booking_list(
+    request: ApiRequest,
+    code: CodePath,
+    from_: str | None = Query(None, alias="from", description="YYYY-MM-DD, default today"),
+    to: str | None = Query(None, description="YYYY-MM-DD, default a year on"),
+) -> dict[str, Any]:
+    today = timezone.localdate()
+    first = _day("from", from_, today)
+    last = _day("to", to, first + timedelta(days=366))
+    rows = selectors.booking_list(request.auth, first=first, last=last)
+    return {"items": [booking_out(b) for b in rows], "count": len(rows)}
+
+
+@bookings_router.get(
+    "/{int:booking_id}", response={200: BookingOut, **ERRORS}, summary="One booking"
+)
+@in_municipality(VIEW_PERSONS)
+def booking_get(request: ApiRequest, code: CodePath, booking_id: int) -> dict[str, Any]:
+    return booking_out(_booking(request.auth, booking_id, VIEW_PERSONS))
+
+
+def _booking(member: Membership, pk: int, permission: str) -> Booking:
+    """One booking the member sees (404 otherwise); its case is logged as shown."""
+    queryset = Booking.objects.select_related("session", "case")
+    booking = one(member, Booking, pk, permission=permission, queryset=queryset)
+    show_booked_cases(member, [booking])
+    return booking
+
+
+@bookings_router.post(
+    "/{int:booking_id}/cancel",
+    response={200: BookingOut, **ERRORS},
+    summary="Cancel a booking: the slot is free again",
+)
+@in_municipality(BOOK_SESSIONS)
+def booking_cancel(request: ApiRequest, code: CodePath, booking_id: int) -> dict[str, Any]:
+    member = request.auth
+    booking = services.booking_cancel(
+        actor=member, booking=_booking(member, booking_id, BOOK_SESSIONS)
+    )
+    return booking_out(booking)
+
+
 @stats_router.get(
     "",
     response={200: PlaceStatisticsOut, **ERRORS},
@@ -316,7 +461,7 @@ def attendance_create(request: HttpRequest, code: CodePath, session_id: int) -> 
 )
 @in_municipality(VIEW_STATISTICS)
 def place_statistics(
-    request: HttpRequest,
+    request: ApiRequest,
     code: CodePath,
     from_: str | None = Query(None, alias="from", description="YYYY-MM-DD"),
     to: str | None = Query(None, description="YYYY-MM-DD"),
@@ -329,8 +474,24 @@ def place_statistics(
             [{"loc": ("query", e["field"]), "msg": e["message"]} for e in form.error_list()]
         )
     period = form.period
-    member = request.auth  # type: ignore[attr-defined]
-    figures = selectors.place_statistics(
-        municipality_id=member.municipality_id, start=period.start, end=period.end
-    )
-    return {"from": period.start, "to": period.end, "places": [vars(f) for f in figures]}
+    member = request.auth
+    try:
+        stats = place_statistics_for(member, start=period.start, end=period.end)
+    except DjangoValidationError as exc:
+        raise django_errors_to_422(exc, location="query") from exc
+    return {
+        "from": period.start,
+        "to": period.end,
+        "places": [
+            {
+                "id": r.id,
+                "name": r.name,
+                "sessions": r.sessions,
+                "visits": r.visits,
+                "people": r.people,
+                "new_people": r.new_people,
+            }
+            for r in stats.places
+        ],
+        "visits_total": stats.visits_total,
+    }

@@ -17,11 +17,6 @@ class Access(models.TextChoices):
     RESERVATION = "reservation", _("By reservation (予約制)")
 
 
-class Holidays(models.TextChoices):
-    SKIP = "skip", _("Closed on holidays and 12/29–1/3")
-    KEEP = "keep", _("Held on holidays too")
-
-
 class SessionStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
     CANCELLED = "cancelled", _("Cancelled")

@@ -5,9 +5,9 @@ from datetime import date
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core import schedules
 from tsunagu.core.models import TenantModel
-from tsunagu.places import schedules
-from tsunagu.places.codes import Access, Holidays, PlaceKind, ReservationStatus, SessionStatus
+from tsunagu.places.codes import Access, PlaceKind, ReservationStatus, SessionStatus
 
 
 class Place(TenantModel):
@@ -19,6 +19,8 @@ class Place(TenantModel):
         _("access"), max_length=20, choices=Access.choices, default=Access.FREE
     )
     capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    # A consultation day (相談日) is booked in slots of this length from each session's start.
+    slot_minutes = models.PositiveSmallIntegerField(_("minutes per consultation slot"), default=60)
     activities = models.TextField(_("activities offered"), blank=True)
     public = models.BooleanField(
         _("public"), default=False, help_text=_("Its calendar is published without login.")
@@ -40,7 +42,10 @@ class Place(TenantModel):
             models.CheckConstraint(
                 condition=models.Q(capacity__isnull=True) | models.Q(capacity__gt=0),
                 name="place_capacity_positive",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(slot_minutes__gte=10), name="place_slot_minutes_at_least_10"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -63,7 +68,7 @@ class ScheduleRule(TenantModel):
     start = models.TimeField(_("start"))
     end = models.TimeField(_("end"))
     holidays = models.CharField(
-        _("holidays"), max_length=10, choices=Holidays.choices, default=Holidays.SKIP
+        _("holidays"), max_length=10, choices=schedules.Holidays.choices, default=schedules.SKIP
     )
     starts_on = models.DateField(_("in force from"))
     ends_on = models.DateField(_("in force until"), null=True, blank=True)
@@ -187,3 +192,71 @@ class Attendance(TenantModel):
                 condition=models.Q(count__gt=0), name="attendance_count_positive"
             ),
         ]
+
+
+class CalendarFeed(TenantModel):
+    """A member's own iCalendar feed behind a secret URL; only a digest of the secret is kept,
+    so the URL is shown once; revoking deletes the row and the URL answers 404."""
+
+    # One feed per member; unique with the municipality (the distribution column).
+    membership = models.ForeignKey(
+        "tenancy.Membership", on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    token_digest = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "membership"], name="calendar_feed_one_per_member"
+            ),
+            models.UniqueConstraint(
+                fields=["municipality", "token_digest"], name="calendar_feed_digest"
+            ),
+        ]
+
+
+class Booking(TenantModel):
+    """A time slot of a consultation day (相談日) booked for a case with a visiting professional.
+
+    A slot is `slot_minutes` of the place from the session's start; the database keeps one
+    booking per slot that is not cancelled, so of two requests for a slot exactly one wins.
+    """
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="bookings")
+    start = models.TimeField(_("slot"))
+    end = models.TimeField(_("until"))
+    # Deleted with its case (retention deletes casework whole).
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    professional = models.ForeignKey(
+        "tenancy.Membership",
+        on_delete=models.PROTECT,
+        related_name="consultation_bookings",
+        verbose_name=_("visiting professional"),
+    )
+    created_by = models.ForeignKey(
+        "tenancy.Membership", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["start", "pk"]
+        verbose_name = _("consultation booking")
+        verbose_name_plural = _("consultation bookings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "session", "start"],
+                condition=models.Q(cancelled_at__isnull=True),
+                name="booking_once_per_slot",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="booking_end_after_start"
+            ),
+        ]
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None

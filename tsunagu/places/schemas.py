@@ -54,6 +54,7 @@ class PlaceOut(Schema):
     organization: str
     address: str
     activities: str
+    slot_minutes: int
 
 
 class PlaceList(Schema):
@@ -72,6 +73,7 @@ class PlaceIn(Schema):
     organization: str = Field("", max_length=100)
     address: str = Field("", max_length=200)
     activities: str = ""
+    slot_minutes: int = Field(60, ge=10, le=240, description="A consultation day's slot length")
 
     @field_validator("closed_dates")
     @classmethod
@@ -90,6 +92,7 @@ class PlacePatch(Schema):
     organization: str | None = Field(None, max_length=100)
     address: str | None = Field(None, max_length=200)
     activities: str | None = None
+    slot_minutes: int | None = Field(None, ge=10, le=240)
 
     @field_validator("closed_dates")
     @classmethod
@@ -123,6 +126,46 @@ class ReservationOut(Schema):
     status: str
 
 
+class BookingIn(Schema):
+    start: str = Field(description="HH:MM, the start of a slot of the consultation day")
+    case_id: int
+    professional_id: int = Field(description="The membership of the visiting professional")
+
+    @field_validator("start")
+    @classmethod
+    def _start(cls, value: str) -> str:
+        parse_hhmm(value)
+        return value
+
+
+class BookingOut(Schema):
+    id: int
+    session_id: int
+    place_id: int | None
+    date: date
+    start: str
+    end: str
+    case_id: int
+    professional_id: int
+    status: str = Field(description="booked · cancelled")
+
+
+class BookingList(Schema):
+    items: list[BookingOut]
+    count: int
+
+
+class SlotOut(Schema):
+    start: str
+    end: str
+    booked: bool
+    booking: BookingOut | None = Field(description="Only when the caller sees the booked case")
+
+
+class SlotList(Schema):
+    items: list[SlotOut]
+
+
 class AttendanceIn(Schema):
     person_id: int | None = None
     anonymous: int | None = Field(None, ge=1, le=1000)
@@ -137,15 +180,18 @@ class AttendanceOut(Schema):
 
 
 class PlaceFiguresOut(Schema):
+    # null: withheld by the disclosure module (only for a reader outside the center).
     id: int
     name: str
     sessions: int
-    visits: int
-    people: int
-    new_people: int
+    # null: withheld (1–4, or enough to protect one) for those who get protected figures.
+    visits: int | None
+    people: int | None
+    new_people: int | None
 
 
 class PlaceStatisticsOut(Schema):
     from_: date = Field(alias="from")
     to: date
     places: list[PlaceFiguresOut]
+    visits_total: int | None = Field(None, description="延べ visits of every place")

@@ -5,25 +5,40 @@ whenever a later period is asked for. A rule is never edited in place: a change 
 rule yesterday and starts a new one today, so a past session never changes.
 """
 
+import hashlib
+import secrets
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tsunagu.audit.services import Seen
+from tsunagu.core import schedules
+from tsunagu.core.models import TenantModel
 from tsunagu.people.models import Person
-from tsunagu.places import schedules
 from tsunagu.places.codes import Access, PlaceKind, ReservationStatus, SessionStatus
-from tsunagu.places.models import Attendance, Place, Reservation, ScheduleRule, Session
+from tsunagu.places.models import (
+    Attendance,
+    Booking,
+    CalendarFeed,
+    Place,
+    Reservation,
+    ScheduleRule,
+    Session,
+)
 from tsunagu.policy import record_seen
 from tsunagu.tenancy.models import Membership
+from tsunagu.tenancy.policy import BOOKED_CASES_ONLY, has_permission
 
 WINDOW_DAYS = 120
+ROLL_BATCH = 500  # places made up to date in one transaction by the rolling window
 _FIRST_YEAR, _LAST_YEAR = 1873, 2999
 
 
@@ -33,6 +48,10 @@ class Full(Exception):
 
 class NotBookable(Exception):
     """The place takes no reservations, or the session is cancelled or over."""
+
+
+class SlotTaken(Exception):
+    """The consultation slot is booked already."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +88,8 @@ def _validate_place(place: Place) -> None:
         raise ValidationError({"capacity": _("The capacity must be at least 1, or empty.")})
     if not place.name.strip():
         raise ValidationError({"name": _("Enter a name.")})
+    if not 10 <= place.slot_minutes <= 240:
+        raise ValidationError({"slot_minutes": _("Enter 10 to 240 minutes.")})
     for i, day in enumerate(place.closed_dates):
         try:
             _check_date(f"closed_dates.{i}", date.fromisoformat(day))
@@ -89,6 +110,7 @@ def place_create(
     organization: str = "",
     address: str = "",
     activities: str = "",
+    slot_minutes: int = 60,
     closed_dates: Sequence[date] = (),
     rules: Sequence[RuleIn] = (),
     staff: Sequence[Membership] = (),
@@ -108,6 +130,7 @@ def place_create(
         organization=organization,
         address=address,
         activities=activities,
+        slot_minutes=slot_minutes,
         closed_dates=sorted({d.isoformat() for d in closed_dates}),
     )
     _validate_place(place)
@@ -185,6 +208,7 @@ def place_update(
             "organization",
             "address",
             "activities",
+            "slot_minutes",
         }:
             raise TypeError(name)
         setattr(place, name, value)
@@ -222,54 +246,112 @@ def place_update(
     return place
 
 
-def _materialize(place: Place, first: date, last: date) -> None:
+# A session row as it is inserted when a rule gives it.
+SessionRow = tuple[int, int, int, date, date, time, time]
+_ROW_FIELDS = ("municipality", "place", "rule", "origin_date", "date", "start", "end")
+
+
+def _session_rows(
+    place: Place, rules: Sequence[ScheduleRule], first: date, last: date
+) -> list[SessionRow]:
+    """The sessions `rules` give `place` from `first` to `last` (each rule parsed once)."""
     closed = place.closed
-    rows = []
-    for rule in place.rules.all():
-        for occ in schedules.occurrences([rule.as_schedule()], first, last, closed_dates=closed):
-            rows.append(
-                Session(
-                    municipality_id=place.municipality_id,
-                    place=place,
-                    rule=rule,
-                    origin_date=occ.date,
-                    date=occ.date,
-                    start=occ.start,
-                    end=occ.end,
-                )
-            )
-    # The unique (rule, origin_date) keeps each occurrence once, also when two requests race.
-    Session.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    return [
+        (place.municipality_id, place.pk, rule.pk, occ.date, occ.date, occ.start, occ.end)
+        for rule in rules
+        for occ in schedules.occurrences([rule.as_schedule()], first, last, closed_dates=closed)
+    ]
+
+
+def _insert(rows: list[SessionRow]) -> None:
+    """Insert the rows in one statement run for all of them, leaving out any occurrence the
+    unique (rule, origin_date) already holds (also when two requests race). Plain values, not
+    model instances: building and compiling an instance per row cost several times the insert
+    itself (bench/places.py)."""
+    if not rows:
+        return
+    ops = connection.ops
+    meta = Session._meta
+    by_name = {f.name: f for f in meta.concrete_fields}
+    fields = [by_name[name] for name in (*_ROW_FIELDS, "status", "reason", "supporters_present")]
+    columns = ", ".join(ops.quote_name(f.attname) for f in fields)  # no db_column here
+    ignore = OnConflict.IGNORE
+    sql = (
+        f"{ops.insert_statement(on_conflict=ignore)} {ops.quote_name(meta.db_table)} "
+        f"({columns}) VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"{ops.on_conflict_suffix_sql(fields, ignore, None, None)}"
+    )
+    day, clock = ops.adapt_datefield_value, ops.adapt_timefield_value
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql,
+            [
+                (m, p, r, day(o), day(d), clock(s), clock(e), SessionStatus.SCHEDULED.value, "", 0)
+                for m, p, r, o, d, s, e in rows
+            ],
+        )
+
+
+def _materialize(place: Place, first: date, last: date) -> None:
+    _insert(_session_rows(place, list(place.rules.all()), first, last))
 
 
 def sessions_ensure(place: Place, until: date) -> None:
     """Make the sessions of `place` up to `until` exist (idempotent)."""
-    if place.sessions_until is not None and place.sessions_until >= until:
+    sessions_ensure_many([place], until)
+
+
+def sessions_ensure_many(places: Sequence[Place], until: date) -> None:
+    """Make the sessions of every place of `places` up to `until` exist (idempotent), in one
+    transaction: the places still short of `until` are locked together, their rules read in
+    one query, and every missing row is inserted at once."""
+    short = [p for p in places if p.sessions_until is None or p.sessions_until < until]
+    if not short:
         return
+    municipalities = {p.municipality_id for p in short}
     with transaction.atomic():
-        locked = Place.objects.select_for_update().get(pk=place.pk)
-        done = locked.sessions_until
-        if done is not None and done >= until:
-            place.sessions_until = done
-            return
-        earliest = locked.rules.order_by("starts_on").values_list("starts_on", flat=True).first()
-        if earliest is not None:
-            first = earliest if done is None else done + timedelta(days=1)
-            if first <= until:
-                _materialize(locked, first, until)
-        Place.objects.filter(pk=place.pk).update(sessions_until=until)
+        locked = list(
+            Place.objects.select_for_update()
+            .filter(municipality_id__in=municipalities, pk__in=[p.pk for p in short])
+            .filter(Q(sessions_until__isnull=True) | Q(sessions_until__lt=until))
+            .order_by("pk")
+        )
+        rules: dict[int, list[ScheduleRule]] = defaultdict(list)
+        for rule in ScheduleRule.objects.filter(
+            municipality_id__in=municipalities, place__in=[p.pk for p in locked]
+        ):
+            rules[rule.place_id].append(rule)
+        rows: list[SessionRow] = []
+        for place in locked:
+            if not rules[place.pk]:
+                continue
+            done = place.sessions_until
+            first = (
+                min(r.starts_on for r in rules[place.pk])
+                if done is None
+                else done + timedelta(days=1)
+            )
+            rows += _session_rows(place, rules[place.pk], first, until)
+        _insert(rows)
+        Place.objects.filter(
+            municipality_id__in=municipalities, pk__in=[p.pk for p in locked]
+        ).update(sessions_until=until)
+    for place in short:
         place.sessions_until = until
 
 
 def sessions_roll(*, today: date | None = None, days: int = WINDOW_DAYS) -> int:
-    """Extend every place's sessions to `days` ahead (the nightly rolling window)."""
+    """Extend every place's sessions to `days` ahead (the nightly rolling window), many places
+    to a transaction."""
     until = (today or timezone.localdate()) + timedelta(days=days)
-    places = Place.objects.filter(Q(sessions_until__isnull=True) | Q(sessions_until__lt=until))
-    count = 0
-    for place in places:
-        sessions_ensure(place, until)
-        count += 1
-    return count
+    places = list(
+        Place.objects.filter(Q(sessions_until__isnull=True) | Q(sessions_until__lt=until))
+        .only("pk", "municipality_id", "sessions_until")
+        .order_by("pk")
+    )
+    for i in range(0, len(places), ROLL_BATCH):
+        sessions_ensure_many(places[i : i + ROLL_BATCH], until)
+    return len(places)
 
 
 @transaction.atomic
@@ -403,6 +485,74 @@ def reservation_cancel(*, actor: Membership | None, reservation: Reservation) ->
     return first
 
 
+def slots(session: Session) -> list[tuple[time, time]]:
+    """The bookable slots of a consultation day: `slot_minutes` each from the session's start
+    (none for other places)."""
+    place = session.place
+    if place is None or place.kind != PlaceKind.CONSULTATION:
+        return []
+    step = timedelta(minutes=place.slot_minutes)
+    at = datetime.combine(session.date, session.start)
+    end = datetime.combine(session.date, session.end)
+    found = []
+    while at + step <= end:
+        found.append((at.time(), (at + step).time()))
+        at += step
+    return found
+
+
+def booking_create(
+    *,
+    actor: Membership | None,
+    session: Session,
+    start: time,
+    case: TenantModel,
+    professional: Membership,
+    basis: str = "role",
+) -> Booking:
+    """Book the slot of a consultation day that starts at `start` for `case` with a visiting
+    professional. `SlotTaken` when it is booked already: the database keeps one booking per
+    slot, so of two requests for it exactly one wins."""
+    if case.municipality_id != session.municipality_id:
+        raise ValueError("case of another municipality")
+    if session.place is None or session.place.kind != PlaceKind.CONSULTATION:
+        raise NotBookable(_("This is not a consultation day."))
+    if session.is_cancelled:
+        raise NotBookable(_("This session is cancelled."))
+    slot = next((s for s in slots(session) if s[0] == start), None)
+    if slot is None:
+        raise ValidationError({"start": _("Choose a slot within the consultation day.")})
+    if not (
+        professional.municipality_id == session.municipality_id
+        and has_permission(professional, BOOKED_CASES_ONLY)
+    ):
+        raise ValidationError({"professional_id": _("Choose a visiting professional.")})
+    try:
+        with transaction.atomic():
+            booking = Booking.objects.create(
+                municipality_id=session.municipality_id,
+                session=session,
+                start=slot[0],
+                end=slot[1],
+                case_id=case.pk,
+                professional=professional,
+                created_by=actor,
+            )
+    except IntegrityError as exc:
+        raise SlotTaken(_("This slot is booked already.")) from exc
+    if actor is not None:
+        record_seen(actor, [Seen("case", case.pk, basis)], action="create")
+    return booking
+
+
+def booking_cancel(*, actor: Membership | None, booking: Booking) -> Booking:
+    """Cancel a booking: the slot is free again and the professional no longer sees the case."""
+    if booking.cancelled_at is None:
+        booking.cancelled_at = timezone.now()
+        booking.save(update_fields=["cancelled_at"])
+    return booking
+
+
 def _first_visit(place_id: int | None, person: Person, session: Session) -> bool:
     earlier = Attendance.objects.filter(person=person).exclude(session=session)
     if place_id is not None:
@@ -454,3 +604,36 @@ def attendance_record(
 def attendance_remove(*, actor: Membership | None, attendance: Attendance) -> None:
     """Undo a tap made by mistake."""
     attendance.delete()
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def feed_create(*, member: Membership) -> str:
+    """A new secret for the member's own calendar feed (an older one stops working)."""
+    token = secrets.token_urlsafe(32)
+    CalendarFeed.objects.filter(membership=member).delete()
+    CalendarFeed.objects.create(
+        municipality_id=member.municipality_id, membership=member, token_digest=_digest(token)
+    )
+    return token
+
+
+def feed_revoke(*, member: Membership) -> bool:
+    return CalendarFeed.objects.filter(membership=member).delete()[0] > 0
+
+
+def feed_member(token: str) -> Membership | None:
+    """The active member whose feed `token` opens, or None."""
+    if not 20 <= len(token) <= 100:
+        return None
+    feed = (
+        CalendarFeed.objects.filter(token_digest=_digest(token))
+        .select_related("membership__municipality", "membership__user")
+        .first()
+    )
+    if feed is None or not (feed.membership.is_active and feed.membership.user.is_active):
+        return None
+    return feed.membership

@@ -3,7 +3,6 @@
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.errors import HttpError, ValidationError
 
@@ -32,6 +31,7 @@ from tsunagu.programmes.schemas import (
     ProgrammeOut,
 )
 from tsunagu.tenancy.policy import ENROL, MANAGE_PROGRAMMES, VIEW_PLACES
+from tsunagu.tenancy.requests import ApiRequest
 
 router = Router(tags=["programmes"])
 
@@ -70,9 +70,9 @@ def _invalid(field: str, message: str) -> ValidationError:
 @router.get("", response={200: ProgrammeList, **ERRORS}, summary="Programmes the caller sees")
 @in_municipality(VIEW_PLACES)
 def programme_list(
-    request: HttpRequest, code: CodePath, limit: int = 50, offset: int = 0
+    request: ApiRequest, code: CodePath, limit: int = 50, offset: int = 0
 ) -> dict[str, Any]:
-    member = request.auth  # type: ignore[attr-defined]
+    member = request.auth
     limit, offset = page_bounds(limit, offset)
     rows = selectors.programme_list(member)
     return {
@@ -88,8 +88,8 @@ def programme_list(
     openapi_extra=json_body(ProgrammeIn),
 )
 @in_municipality(MANAGE_PROGRAMMES)
-def programme_create(request: HttpRequest, code: CodePath) -> Status:
-    member = request.auth  # type: ignore[attr-defined]
+def programme_create(request: ApiRequest, code: CodePath) -> Status[Any]:
+    member = request.auth
     payload = parse_body(request, ProgrammeIn)
     place = None
     if payload.place_id is not None:
@@ -120,9 +120,12 @@ def programme_create(request: HttpRequest, code: CodePath) -> Status:
 
 @router.get("/{int:programme_id}", response={200: ProgrammeOut, **ERRORS}, summary="One programme")
 @in_municipality(VIEW_PLACES)
-def programme_get(request: HttpRequest, code: CodePath, programme_id: int) -> dict[str, Any]:
-    member = request.auth  # type: ignore[attr-defined]
-    return programme_out(one(member, Programme, programme_id, permission=VIEW_PLACES))
+def programme_get(request: ApiRequest, code: CodePath, programme_id: int) -> dict[str, Any]:
+    member = request.auth
+    rows = selectors.with_meetings(Programme.objects.all(), member.municipality_id)
+    return programme_out(
+        one(member, Programme, programme_id, permission=VIEW_PLACES, queryset=rows)
+    )
 
 
 def enrolment_out(enrolment: Enrolment) -> dict[str, Any]:
@@ -145,8 +148,8 @@ def enrolment_out(enrolment: Enrolment) -> dict[str, Any]:
     openapi_extra=json_body(EnrolmentIn),
 )
 @in_municipality(ENROL)
-def enrolment_create(request: HttpRequest, code: CodePath, programme_id: int) -> Status:
-    member = request.auth  # type: ignore[attr-defined]
+def enrolment_create(request: ApiRequest, code: CodePath, programme_id: int) -> Status[Any]:
+    member = request.auth
     programme = one(member, Programme, programme_id, permission=ENROL)
     payload = parse_body(request, EnrolmentIn)
     person = family = None

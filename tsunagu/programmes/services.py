@@ -6,6 +6,7 @@ from datetime import date, time
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,10 @@ from tsunagu.tenancy.models import Membership
 
 class Full(Exception):
     """The programme has no free place (満員)."""
+
+
+# Sent when a place came free and the first on the waiting list became a participant.
+moved_up = Signal()
 
 
 @dataclass(frozen=True)
@@ -114,9 +119,11 @@ def enrolment_create(
     contact: str = "",
     enrolled_on: date | None = None,
     over_capacity: bool = False,
+    waiting: bool = False,
 ) -> Enrolment:
-    """Enrol a person, a family member or a citizen; `Full` when no place is left. The
-    programme row is locked while places are counted, so the last one goes once."""
+    """Enrol a person, a family member or a citizen; `Full` when no place is left, or with
+    `waiting` a place on the waiting list (status waiting). The programme row is locked while
+    places are counted, so the last one goes once."""
     given = [x for x in (person, family_member) if x is not None]
     if len(given) > 1 or (given and name) or not (given or name.strip()):
         raise ValidationError(
@@ -137,7 +144,11 @@ def enrolment_create(
             and not over_capacity
             and existing.count() >= locked.capacity
         ):
-            raise Full(_("This programme is full (満員)."))
+            if not waiting:
+                raise Full(_("This programme is full (満席)."))
+            status = EnrolmentStatus.WAITING
+        else:
+            status = EnrolmentStatus.ENROLLED
         try:
             with transaction.atomic():
                 enrolment = Enrolment.objects.create(
@@ -147,6 +158,7 @@ def enrolment_create(
                     family_member=family_member,
                     name=name.strip(),
                     contact=contact,
+                    status=status,
                     enrolled_on=enrolled_on or timezone.localdate(),
                     created_by=actor,
                 )
@@ -155,7 +167,7 @@ def enrolment_create(
             enrolment = Enrolment.objects.get(
                 programme=locked, person=person, family_member=family_member
             )
-            enrolment.status = EnrolmentStatus.ENROLLED
+            enrolment.status = status
             enrolment.save(update_fields=["status"])
     if actor is not None:
         seen = [Seen("enrolment", enrolment.pk, "role")]
@@ -167,9 +179,30 @@ def enrolment_create(
 
 @transaction.atomic
 def enrolment_withdraw(*, actor: Membership | None, enrolment: Enrolment) -> Enrolment:
+    """Withdraw a participant (or one waiting); a place that comes free goes to the first on
+    the waiting list, who is told through `moved_up`."""
+    locked = Programme.objects.select_for_update().get(pk=enrolment.programme_id)
+    was_participant = enrolment.status == EnrolmentStatus.ENROLLED
     enrolment.status = EnrolmentStatus.WITHDRAWN
     enrolment.save(update_fields=["status"])
+    if was_participant:
+        _move_up(locked)
     return enrolment
+
+
+def _move_up(programme: Programme) -> None:
+    """Free places go to those waiting, first come first served."""
+    rows = Enrolment.objects.filter(municipality_id=programme.municipality_id, programme=programme)
+    free = (
+        None
+        if programme.capacity is None
+        else programme.capacity - rows.filter(status=EnrolmentStatus.ENROLLED).count()
+    )
+    waiting = rows.filter(status=EnrolmentStatus.WAITING).order_by("pk")
+    for enrolment in waiting if free is None else waiting[: max(free, 0)]:
+        enrolment.status = EnrolmentStatus.ENROLLED
+        enrolment.save(update_fields=["status"])
+        moved_up.send(sender=Enrolment, enrolment=enrolment)
 
 
 def _update_completion(enrolment: Enrolment) -> None:

@@ -1,11 +1,12 @@
-"""Calendar rules of places and programmes: RFC 5545 rules, Japanese holidays and closures.
+"""Calendar rules of places, programmes and meeting series: RFC 5545 rules, Japanese holidays.
 
 The one module that turns a schedule (an RRULE with local start and end times and a holiday
 policy) plus closed dates into the dates it is held on, that converts the Japanese way of
-saying a rule (毎週水曜, 毎月第2火曜と第4木曜, 最終日曜) to and from an RRULE, and that says a
-rule back in words (毎月第1水曜 13:30〜15:00、祝日は休み). Pure functions: no database.
+saying a rule (毎週水曜, 毎月第2火曜と第4木曜, 最終日曜, 隔月第3水曜) to and from an RRULE, and that
+says a rule back in words (毎月第1水曜 13:30〜15:00、祝日は休み). Pure functions: no database.
 """
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -13,12 +14,19 @@ from datetime import date, datetime, time, timedelta
 
 import jpholiday
 from dateutil.rrule import rrule, rrulestr
+from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 SKIP = "skip"
 KEEP = "keep"
 HOLIDAY_POLICIES = (SKIP, KEEP)
+
+
+class Holidays(models.TextChoices):
+    SKIP = SKIP, gettext_lazy("Closed on holidays and 12/29–1/3")
+    KEEP = KEEP, gettext_lazy("Held on holidays too")
+
 
 # RFC 5545 day codes in Monday-first order (dateutil's weekday numbers).
 DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -31,6 +39,8 @@ DAY_NAMES = (
     pgettext_lazy("schedule", "Sat"),
     pgettext_lazy("schedule", "Sun"),
 )
+# Months between two occurrences of a monthly rule: every month, 隔月, every quarter.
+MONTH_INTERVALS = (1, 2, 3)
 # Which week of the month: 1..5 counted from the start, -1 the last.
 NTHS = (1, 2, 3, 4, 5, -1)
 NTH_NAMES = {
@@ -78,9 +88,21 @@ def is_year_end_closure(day: date) -> bool:
     return (day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3)
 
 
+@functools.cache
+def _holidays_of(year: int) -> frozenset[date]:
+    """Every day of `year` jpholiday calls a holiday, asked once per year and process (asking
+    day by day made materializing a year of sessions for many places several times slower)."""
+    day, found = date(year, 1, 1), set()
+    while day.year == year:
+        if jpholiday.is_holiday(day):
+            found.add(day)
+        day += timedelta(days=1)
+    return frozenset(found)
+
+
 def is_holiday(day: date) -> bool:
     """A 国民の祝日・休日 (振替休日 and 国民の休日 included) or the year-end closure."""
-    return is_year_end_closure(day) or bool(jpholiday.is_holiday(day))
+    return is_year_end_closure(day) or day in _holidays_of(day.year)
 
 
 def _strip(text: str) -> str:
@@ -88,6 +110,13 @@ def _strip(text: str) -> str:
     if text.upper().startswith("RRULE:"):
         text = text[6:]
     return text
+
+
+@functools.lru_cache(maxsize=4096)
+def _compiled(body: str, starts_on: date) -> rrule | object:
+    """dateutil's rule of an RRULE text, parsed once per text and first day (a place's rules
+    are read again for every period asked of it). Rules are not changed once made."""
+    return rrulestr(body, dtstart=datetime.combine(starts_on, time()))
 
 
 def parse_rule(text: str, *, starts_on: date = date(2000, 1, 1)) -> rrule:
@@ -101,7 +130,7 @@ def parse_rule(text: str, *, starts_on: date = date(2000, 1, 1)) -> rrule:
     if "DTSTART" in upper or upper.startswith(("EXDATE", "RDATE")):
         raise RuleError(_("Give only the RRULE part; the first day is set separately."))
     try:
-        rule = rrulestr(body, dtstart=datetime.combine(starts_on, time()))
+        rule = _compiled(body, starts_on)
     except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
         raise RuleError(_("This is not a valid RRULE: %(error)s") % {"error": exc}) from exc
     if not isinstance(rule, rrule):
@@ -179,7 +208,8 @@ class Practice:
     """A rule as a Japanese place would say it.
 
     kind "weekly": every (or every other, interval 2) week on `days` (0 = Monday);
-    kind "monthly": every month on the (nth, day) pairs of `nths` (-1 = last);
+    kind "monthly": every month (every 2 or 3 months, interval) on the (nth, day) pairs of
+    `nths` (-1 = last);
     kind "daily": every day.
     """
 
@@ -205,8 +235,11 @@ def to_rrule(practice: Practice) -> str:
         for n, _d in practice.nths:
             if n not in NTHS:
                 raise RuleError(_("Choose the 1st to 5th or the last week."))
+        if practice.interval not in MONTH_INTERVALS:
+            raise RuleError(_("Choose every month, every two months or every three months."))
         pairs = sorted(set(practice.nths), key=lambda p: (p[0] if p[0] > 0 else 9, p[1]))
-        return "FREQ=MONTHLY;BYDAY=" + ",".join(f"{n}{DAY_CODES[d]}" for n, d in pairs)
+        interval = f";INTERVAL={practice.interval}" if practice.interval > 1 else ""
+        return f"FREQ=MONTHLY{interval};BYDAY=" + ",".join(f"{n}{DAY_CODES[d]}" for n, d in pairs)
     raise RuleError(_("Unknown kind of rule."))
 
 
@@ -239,10 +272,10 @@ def to_practice(text: str) -> Practice | None:
         return Practice("daily")
     if freq == "WEEKLY" and plain and not nth and interval in (1, 2):
         return Practice("weekly", days=tuple(sorted(plain)), interval=interval)
-    if freq == "MONTHLY" and nth and not plain and interval == 1:
+    if freq == "MONTHLY" and nth and not plain and interval in MONTH_INTERVALS:
         if any(n not in NTHS for n, _d in nth):
             return None
-        return Practice("monthly", nths=tuple(sorted(nth)))
+        return Practice("monthly", nths=tuple(sorted(nth)), interval=interval)
     return None
 
 
@@ -273,7 +306,12 @@ def describe_rule(text: str) -> str:
         pgettext("schedule", "the %(nth)s %(day)s") % {"nth": NTH_NAMES[n], "day": DAY_NAMES[d]}
         for n, d in practice.nths
     ]
-    return _("Every month on %(days)s") % {"days": pgettext("schedule", " and ").join(pairs)}
+    days = pgettext("schedule", " and ").join(pairs)
+    if practice.interval == 2:
+        return _("Every other month on %(days)s") % {"days": days}
+    if practice.interval == 3:
+        return _("Every three months on %(days)s") % {"days": days}
+    return _("Every month on %(days)s") % {"days": days}
 
 
 def describe(schedule: Schedule) -> str:
@@ -298,6 +336,7 @@ __all__ = [
     "HOLIDAY_POLICIES",
     "KEEP",
     "SKIP",
+    "Holidays",
     "Occurrence",
     "Practice",
     "RuleError",
