@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 from django_scopes import scope
 
+from tests.conftest import Personas
 from tsunagu.cases.models import Case
 from tsunagu.cases.services import case_open
 from tsunagu.people.models import Consent
@@ -21,9 +22,10 @@ class World:
 
 
 @pytest.fixture
-def world(personas) -> World:
+def world(personas: Personas) -> World:
     lead = personas.members["lead"]
     partner = personas.members["partner"]
+    assert partner.organization is not None
     with scope(municipality=personas.municipality):
         person = person_create(actor=None, municipality=personas.municipality, name="架空 太郎")
         case = case_open(
@@ -45,5 +47,5 @@ def world(personas) -> World:
     return World(case=case, consent=consent)
 
 
-def api(personas, role: str, *, outsider: bool = False) -> Client:
+def api(personas: Personas, role: str, *, outsider: bool = False) -> Client:
     return Client(headers={"Authorization": f"Bearer {personas.token(role, outsider=outsider)}"})

@@ -1,16 +1,24 @@
 """Referral and partner-directory screens: refer from the case, answer as the partner."""
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django_scopes import scope
 
+from tests.conftest import Personas
+from tests.network.conftest import World
 from tsunagu.network import services
 from tsunagu.network.models import PartnerProfile, Referral
 from tsunagu.people.services import consent_revoke
 
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse
 
-def refer_on_screen(personas, world, **data):
+
+def refer_on_screen(
+    personas: Personas, world: World, **data: object
+) -> "_MonkeyPatchedWSGIResponse":
     form = {
         "destination": "council",
         "organization": personas.members["partner"].organization_id,
@@ -25,7 +33,9 @@ def refer_on_screen(personas, world, **data):
     )
 
 
-def test_a_counselor_refers_a_case_and_the_partner_answers(personas, world):
+def test_a_counselor_refers_a_case_and_the_partner_answers(
+    personas: Personas, world: World
+) -> None:
     response = refer_on_screen(personas, world)
     assert response.status_code == 302
     with scope(municipality=personas.municipality):
@@ -44,7 +54,9 @@ def test_a_counselor_refers_a_case_and_the_partner_answers(personas, world):
     assert f'data-referral="{referral.pk}"' in case_page.content.decode()
 
 
-def test_sharing_without_a_basis_is_refused_on_the_form_with_what_was_typed(personas, world):
+def test_sharing_without_a_basis_is_refused_on_the_form_with_what_was_typed(
+    personas: Personas, world: World
+) -> None:
     response = refer_on_screen(personas, world, consent="")
     assert response.status_code == 200
     html = response.content.decode()
@@ -54,7 +66,7 @@ def test_sharing_without_a_basis_is_refused_on_the_form_with_what_was_typed(pers
         assert not Referral.objects.exists()
 
 
-def test_an_impossible_move_is_refused_on_the_screen(personas, world):
+def test_an_impossible_move_is_refused_on_the_screen(personas: Personas, world: World) -> None:
     refer_on_screen(personas, world)
     with scope(municipality=personas.municipality):
         referral = Referral.objects.get()
@@ -66,7 +78,9 @@ def test_an_impossible_move_is_refused_on_the_screen(personas, world):
     assert referral.status == "requested"
 
 
-def test_revoking_the_consent_closes_the_partners_page_at_once(personas, world):
+def test_revoking_the_consent_closes_the_partners_page_at_once(
+    personas: Personas, world: World
+) -> None:
     refer_on_screen(personas, world)
     with scope(municipality=personas.municipality):
         referral = Referral.objects.get()
@@ -77,7 +91,7 @@ def test_revoking_the_consent_closes_the_partners_page_at_once(personas, world):
     assert f'data-referral="{referral.pk}"' not in listing
 
 
-def test_the_home_page_lists_referrals_with_no_answer(personas, world):
+def test_the_home_page_lists_referrals_with_no_answer(personas: Personas, world: World) -> None:
     with scope(municipality=personas.municipality):
         old = services.referral_create(
             actor=personas.members["counselor"],
@@ -90,8 +104,9 @@ def test_the_home_page_lists_referrals_with_no_answer(personas, world):
     assert 'id="home-referrals"' in html and f'data-referral="{old.pk}"' in html
 
 
-def test_the_directory_shows_what_partners_offer_and_who_uses_tsunagu(personas):
+def test_the_directory_shows_what_partners_offer_and_who_uses_tsunagu(personas: Personas) -> None:
     org = personas.members["partner"].organization
+    assert org is not None
     response = personas.client("lead").post(
         personas.url(f"partners/{org.pk}/"),
         {
@@ -109,4 +124,17 @@ def test_the_directory_shows_what_partners_offer_and_who_uses_tsunagu(personas):
     assert (
         personas.client("lead").get(personas.url(f"partners/{org.pk}/", outsider=True)).status_code
         == 404
+    )
+
+
+def test_the_referral_links_its_person_to_their_page(personas: Personas, world: World) -> None:
+    """Names link where case numbers link (issue 12 item 10)."""
+    refer_on_screen(personas, world)
+    with scope(municipality=personas.municipality):
+        referral = Referral.objects.get()
+    page = personas.client("counselor").get(personas.url(f"referrals/{referral.pk}/"))
+    person_url = personas.url(f"persons/{world.case.person_id}/")
+    assert (
+        f'<a href="{person_url}">No.{world.case.person.number} 架空 太郎</a>'
+        in page.content.decode()
     )

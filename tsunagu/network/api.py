@@ -3,7 +3,6 @@
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.errors import ValidationError
 
@@ -15,6 +14,7 @@ from tsunagu.api.common import (
     json_body,
     page_bounds,
     parse_body,
+    query_id,
 )
 from tsunagu.cases.models import Case
 from tsunagu.core.eras import fiscal_year_dates
@@ -29,12 +29,13 @@ from tsunagu.network.schemas import (
     ReferralStatisticsOut,
 )
 from tsunagu.people.models import Consent
-from tsunagu.policy import require, shown, visible
+from tsunagu.policy import record, require, shown, visible
 from tsunagu.policy.network import receives, sees_shared
 from tsunagu.reports.disclosure import referral_statistics_for
 from tsunagu.reports.forms import EARLIEST_FISCAL_YEAR, LATEST_FISCAL_YEAR
 from tsunagu.tenancy.models import Membership, Organization
 from tsunagu.tenancy.policy import EDIT_CASES, VIEW_PERSONS, VIEW_STATISTICS
+from tsunagu.tenancy.requests import ApiRequest
 
 router = Router(tags=["referrals"])
 stats_router = Router(tags=["reports"])
@@ -44,6 +45,8 @@ def referral_out(member: Membership, referral: Referral) -> dict[str, Any]:
     """A referral as this member may read it: the receiver without a sharing basis gets the
     fact of the referral only."""
     open_ = sees_shared(member, referral)
+    if open_:
+        record(member, Case, [referral.case_id])  # the answer names the case
     return {
         "id": referral.pk,
         "case_id": referral.case_id if open_ else None,
@@ -72,15 +75,15 @@ def referral_out(member: Membership, referral: Referral) -> dict[str, Any]:
 
 class ListParams(Schema):
     status: str = ""
-    case: int | None = None
+    case: int | None = query_id()
     limit: int = 50
     offset: int = 0
 
 
 @router.get("", response={200: ReferralList, **ERRORS}, summary="Referrals the caller may see")
 @in_municipality(VIEW_PERSONS)
-def referral_list(request: HttpRequest, code: CodePath, params: Query[ListParams]) -> Any:
-    member = request.auth  # type: ignore[attr-defined]
+def referral_list(request: ApiRequest, code: CodePath, params: Query[ListParams]) -> Any:
+    member = request.auth
     limit, offset = page_bounds(params.limit, params.offset)
     if params.status and params.status not in ReferralStatus.values:
         raise ValidationError([{"loc": ("query", "status"), "msg": "unknown status"}])
@@ -101,8 +104,8 @@ def _invalid(field: str, message: str) -> ValidationError:
     openapi_extra=json_body(ReferralIn),
 )
 @in_municipality(EDIT_CASES)
-def referral_create(request: HttpRequest, code: CodePath) -> Status:
-    member = request.auth  # type: ignore[attr-defined]
+def referral_create(request: ApiRequest, code: CodePath) -> Status[Any]:
+    member = request.auth
     payload = parse_body(request, ReferralIn)
     # An id the caller may not see answers like one that does not exist.
     case = visible(member, Case).filter(pk=payload.case_id).first()
@@ -146,8 +149,8 @@ def referral_create(request: HttpRequest, code: CodePath) -> Status:
 
 @router.get("/{int:referral_id}", response={200: ReferralOut, **ERRORS}, summary="One referral")
 @in_municipality(VIEW_PERSONS)
-def referral_detail(request: HttpRequest, code: CodePath, referral_id: int) -> Any:
-    member = request.auth  # type: ignore[attr-defined]
+def referral_detail(request: ApiRequest, code: CodePath, referral_id: int) -> Any:
+    member = request.auth
     return referral_out(member, selectors.referral_for(member, referral_id))
 
 
@@ -163,8 +166,8 @@ def referral_detail(request: HttpRequest, code: CodePath, referral_id: int) -> A
     openapi_extra=json_body(ReferralPatch),
 )
 @in_municipality(VIEW_PERSONS)
-def referral_update(request: HttpRequest, code: CodePath, referral_id: int) -> Any:
-    member = request.auth  # type: ignore[attr-defined]
+def referral_update(request: ApiRequest, code: CodePath, referral_id: int) -> Any:
+    member = request.auth
     referral = selectors.referral_for(member, referral_id)
     on_behalf = not (receives(member) and referral.organization_id == member.organization_id)
     if on_behalf:
@@ -197,9 +200,9 @@ def referral_update(request: HttpRequest, code: CodePath, referral_id: int) -> A
 )
 @in_municipality(VIEW_STATISTICS)
 def referral_statistics(
-    request: HttpRequest, code: CodePath, fiscal_year: str | None = None
+    request: ApiRequest, code: CodePath, fiscal_year: str | None = None
 ) -> dict[str, Any]:
-    member = request.auth  # type: ignore[attr-defined]
+    member = request.auth
     try:
         year = int(fiscal_year or "")
     except ValueError:

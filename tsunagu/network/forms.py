@@ -8,7 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.cases.models import Case
-from tsunagu.core.forms import StyledForm
+from tsunagu.core.forms import (
+    JapaneseDateField,
+    JapaneseDateInput,
+    StyledForm,
+    validate_supported_date,
+)
 from tsunagu.network.codes import REFERRAL_MOVES, Destination, MeetingKind, ReferralStatus
 from tsunagu.network.models import LegalBasis, Meeting, MeetingBody, Referral, SupportMeeting
 from tsunagu.people.models import Consent
@@ -19,11 +24,11 @@ from tsunagu.tenancy.models import Membership, Municipality, Organization
 class SupportMeetingForm(StyledForm):
     title = forms.CharField(label=_("Title"), max_length=100)
     legal_basis = forms.ChoiceField(label=_("Legal basis"), choices=LegalBasis.choices)
-    held_on = forms.DateField(label=_("Held on"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(
+    held_on = JapaneseDateField(label=_("Held on"), widget=JapaneseDateInput())
+    ends_on = JapaneseDateField(
         label=_("Sharing ends on"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=JapaneseDateInput(),
     )
 
     def clean(self) -> dict[str, Any]:
@@ -39,11 +44,11 @@ class _MemberChoice:
         return f"{obj.user} — {obj.get_role_display()}{org}"
 
 
-class _OwnerChoice(_MemberChoice, forms.ModelChoiceField):
+class _OwnerChoice(_MemberChoice, forms.ModelChoiceField[Membership]):
     pass
 
 
-class _MemberChoices(forms.ModelMultipleChoiceField):
+class _MemberChoices(forms.ModelMultipleChoiceField[Membership]):
     def label_from_instance(self, obj: Membership) -> str:
         org = f"（{obj.organization.name}）" if obj.organization else ""
         return f"{obj.user} — {obj.get_role_display()}{org}"
@@ -83,7 +88,7 @@ class PartnerProfileForm(StyledForm):
     opening_hours = forms.CharField(label=_("Opening hours"), max_length=200, required=False)
 
 
-class _ConsentChoice(forms.ModelChoiceField):
+class _ConsentChoice(forms.ModelChoiceField[Consent]):
     def label_from_instance(self, obj: Consent) -> str:
         names = "・".join(o.name for o in obj.organizations.all())
         return _("Consent from %(day)s to %(names)s") % {"day": obj.valid_from, "names": names}
@@ -114,9 +119,7 @@ class ReferralForm(StyledForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("The receiving organization reads this; leave empty to share nothing."),
     )
-    requested_on = forms.DateField(
-        label=_("Requested on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    requested_on = JapaneseDateField(label=_("Requested on"), widget=JapaneseDateInput())
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -159,7 +162,7 @@ class MeetingForm(StyledForm):
         label=_("Body"), queryset=MeetingBody.objects.none(), required=False
     )
     title = forms.CharField(label=_("Title"), max_length=100)
-    held_on = forms.DateField(label=_("Held on"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = JapaneseDateField(label=_("Held on"), widget=JapaneseDateInput())
     place = forms.CharField(label=_("Place"), max_length=100, required=False)
     agenda = forms.CharField(
         label=_("Agenda"), required=False, widget=forms.Textarea(attrs={"rows": 4})
@@ -199,7 +202,7 @@ class MeetingRecordForm(StyledForm):
 class ActionItemForm(StyledForm):
     what = forms.CharField(label=_("What"), widget=forms.Textarea(attrs={"rows": 2}))
     owner = _OwnerChoice(label=_("Owner"), queryset=Membership.objects.none())
-    due_on = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = JapaneseDateField(label=_("Due on"), widget=JapaneseDateInput())
 
     def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -208,3 +211,48 @@ class ActionItemForm(StyledForm):
         owner.queryset = Membership.objects.filter(
             municipality=municipality, is_active=True
         ).select_related("user", "organization")
+
+
+class SeriesForm(StyledForm):
+    """A meeting series without its rule (the rule: tsunagu.core.schedule_forms.ScheduleForm)."""
+
+    title = forms.CharField(label=_("Title"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=MeetingKind.choices)
+    body: forms.ModelChoiceField[MeetingBody] = forms.ModelChoiceField(
+        label=_("Body"), queryset=MeetingBody.objects.none(), required=False
+    )
+    place = forms.CharField(label=_("Place"), max_length=100, required=False)
+    starts_on = JapaneseDateField(
+        label=_("From"),
+        widget=JapaneseDateInput(),
+        help_text=_("The first possible day; every other month counts from it."),
+        validators=[validate_supported_date],
+    )
+    ends_on = JapaneseDateField(
+        label=_("Until"),
+        widget=JapaneseDateInput(),
+        required=False,
+        validators=[validate_supported_date],
+    )
+
+    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        body = self.fields["body"]
+        assert isinstance(body, forms.ModelChoiceField)
+        body.queryset = MeetingBody.objects.filter(municipality=municipality)
+
+
+class MailServerForm(StyledForm):
+    host = forms.CharField(label=_("Host"), max_length=200)
+    port = forms.IntegerField(label=_("Port"), min_value=1, max_value=65535, initial=587)
+    use_tls = forms.BooleanField(label=_("Use TLS (STARTTLS)"), required=False, initial=True)
+    username = forms.CharField(label=_("User name"), max_length=200, required=False)
+    password = forms.CharField(
+        label=_("Password"),
+        required=False,
+        max_length=200,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("Leave blank to keep the password stored; it is never shown."),
+    )
+    forget_password = forms.BooleanField(label=_("Remove the stored password"), required=False)
+    from_address = forms.EmailField(label=_("Sender address"))

@@ -1,9 +1,11 @@
 """The partner network: 支援会議, the partner directory and referrals (つなぎ)."""
 
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core import schedules
 from tsunagu.core.crypto import EncryptedText
 from tsunagu.core.models import TenantModel
 from tsunagu.network.codes import Destination, MeetingKind, ReferralStatus
@@ -17,7 +19,10 @@ class LegalBasis(models.TextChoices):
 class SupportMeeting(TenantModel):
     """A 支援会議; its acknowledged members see the cases listed for it while it is in force."""
 
-    title = models.CharField(_("title"), max_length=100)
+    # Free text that often names a person or their situation: encrypted.
+    title = EncryptedText(
+        _("title"), max_length=100, blank=False, validators=[MaxLengthValidator(100)]
+    )
     legal_basis = models.CharField(_("legal basis"), max_length=20, choices=LegalBasis.choices)
     held_on = models.DateField(_("held on"))
     ends_on = models.DateField(
@@ -208,6 +213,66 @@ class MeetingBody(TenantModel):
         return self.name
 
 
+class MeetingSeries(TenantModel):
+    """Meetings held by a calendar rule (tsunagu.core.schedules): 毎週木曜, 隔月第3水曜.
+
+    Its meetings are rows made for a rolling window (`meetings_until`); `starts_on` anchors
+    the rule (every two months counts from it). A change of the rule applies from the day it
+    is made: meetings already held never change.
+    """
+
+    kind = models.CharField(_("kind"), max_length=20, choices=MeetingKind.choices)
+    body = models.ForeignKey(
+        MeetingBody,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="series",
+        verbose_name=_("body"),
+    )
+    # Free text that may name a person, like a meeting's title: encrypted.
+    title = EncryptedText(
+        _("title"), max_length=100, blank=False, validators=[MaxLengthValidator(100)]
+    )
+    place = models.CharField(_("place"), max_length=100, blank=True)
+    rrule = models.CharField(_("rule (RRULE)"), max_length=300)
+    start = models.TimeField(_("start"))
+    end = models.TimeField(_("end"))
+    holidays = models.CharField(
+        _("holidays"), max_length=10, choices=schedules.Holidays.choices, default=schedules.SKIP
+    )
+    starts_on = models.DateField(_("in force from"))
+    ends_on = models.DateField(_("in force until"), null=True, blank=True)
+    meetings_until = models.DateField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["starts_on", "pk"]
+        verbose_name = _("meeting series")
+        verbose_name_plural = _("meeting series")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="meeting_series_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.title)
+
+    def as_schedule(self) -> schedules.Schedule:
+        return schedules.Schedule(
+            rrule=self.rrule,
+            start=self.start,
+            end=self.end,
+            holidays=self.holidays,
+            starts_on=self.starts_on,
+            ends_on=self.ends_on,
+        )
+
+    def describe(self) -> str:
+        """The rule in words: 隔月第3水曜 14:00〜16:00、祝日は休み."""
+        return schedules.describe(self.as_schedule())
+
+
 class Meeting(TenantModel):
     """One meeting, from a weekly huddle to the review committee; minutes are encrypted.
 
@@ -224,8 +289,25 @@ class Meeting(TenantModel):
         related_name="meetings",
         verbose_name=_("body"),
     )
-    title = models.CharField(_("title"), max_length=100)
+    # Free text that often names a person or their situation: encrypted.
+    title = EncryptedText(
+        _("title"), max_length=100, blank=False, validators=[MaxLengthValidator(100)]
+    )
     held_on = models.DateField(_("held on"))
+    start = models.TimeField(_("start"), null=True, blank=True)
+    end = models.TimeField(_("end"), null=True, blank=True)
+    series = models.ForeignKey(
+        MeetingSeries,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        verbose_name=_("series"),
+    )
+    # The day the series' rule gave; `held_on` differs when the meeting was moved.
+    origin_date = models.DateField(null=True, blank=True, editable=False)
+    cancelled = models.BooleanField(_("cancelled"), default=False)
+    change_reason = models.CharField(_("reason for the change"), max_length=200, blank=True)
     place = models.CharField(_("place"), max_length=100, blank=True)
     agenda = EncryptedText(_("agenda"))
     minutes = EncryptedText(_("minutes of the meeting"))
@@ -240,6 +322,11 @@ class Meeting(TenantModel):
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
         indexes = [models.Index(fields=["municipality", "held_on"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "series", "origin_date"], name="meeting_once_per_series"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.held_on})"
@@ -282,3 +369,76 @@ class ActionItem(TenantModel):
     class Meta:
         ordering = ["due_on", "pk"]
         verbose_name = _("action item")
+
+
+class NotificationKind(models.TextChoices):
+    REFERRAL_RECEIVED = "referral_received", _("A referral was received")
+    REFERRAL_ANSWERED = "referral_answered", _("A referral was answered")
+    ACTION_DUE = "action_due", _("An action item is due")
+    MEETING_TOMORROW = "meeting_tomorrow", _("A meeting is tomorrow")
+    RISK_FLAG = "risk_flag", _("A risk was flagged on your case")
+    WEB_INQUIRY = "web_inquiry", _("A web inquiry was received")
+
+
+class MailState(models.TextChoices):
+    NONE = "", _("No e-mail")
+    PENDING = "pending", _("E-mail pending")
+    SENT = "sent", _("E-mail sent")
+
+
+class Notification(TenantModel):
+    """One notice for one member: what happened (a kind, never personal data) and a link."""
+
+    recipient = models.ForeignKey(
+        "tenancy.Membership", on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=NotificationKind.choices)
+    link = models.CharField(_("link"), max_length=200)
+    # Sent once per (recipient, kind, key): a daily sweep never repeats a notice.
+    key = models.CharField(max_length=100)
+    # A number that names the matter to staff (a receipt number), never personal data.
+    reference = models.CharField(_("reference"), max_length=30, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    mail_state = models.CharField(
+        _("e-mail"), max_length=10, choices=MailState.choices, blank=True, default=""
+    )
+    mail_attempts = models.PositiveSmallIntegerField(default=0)
+    mail_error = models.CharField(max_length=100, blank=True)  # an exception class, no data
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "recipient", "kind", "key"],
+                name="notification_once_per_key",
+            )
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+
+class MailServer(TenantModel):
+    """The municipality's own mail server; without one, notices stay in the app."""
+
+    host = models.CharField(_("host"), max_length=200)
+    port = models.PositiveIntegerField(_("port"), default=587)
+    username = models.CharField(_("user name"), max_length=200, blank=True)
+    password = EncryptedText(_("password"), blank=True)
+    use_tls = models.BooleanField(_("use STARTTLS"), default=True)
+    from_address = models.EmailField(_("from address"))
+    # The last test mail: pending or sent, when the worker tried, the exception class if it
+    # failed.
+    test_state = models.CharField(
+        _("test mail"), max_length=10, choices=MailState.choices, blank=True, default=""
+    )
+    tested_at = models.DateTimeField(_("tested at"), null=True, blank=True)
+    test_error = models.CharField(_("test result"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("mail server")
+        verbose_name_plural = _("mail servers")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality"], name="mail_server_one_per_city")
+        ]

@@ -12,7 +12,9 @@ from tsunagu.cases.models import Case
 from tsunagu.network.codes import Destination, ReferralStatus
 from tsunagu.network.models import (
     ActionItem,
+    MailServer,
     Meeting,
+    MeetingSeries,
     PartnerProfile,
     Referral,
     SupportMeeting,
@@ -23,6 +25,7 @@ from tsunagu.tenancy.models import Membership, Municipality, Organization
 from tsunagu.tenancy.policy import (
     ATTEND_MEETINGS,
     MANAGE_MEETINGS,
+    MANAGE_MUNICIPALITY,
     VIEW_ALL_MEETINGS,
     VIEW_PARTNERS,
     VIEW_PERSONS,
@@ -165,6 +168,44 @@ def meeting_list(member: Membership) -> QuerySet[Meeting]:
     return visible(member, Meeting).select_related("body").order_by("-held_on", "-pk")
 
 
+def meetings_ahead(
+    member: Membership, *, series: MeetingSeries | None = None, today: date | None = None
+) -> QuerySet[Meeting]:
+    """The meetings the member may see from today on (of one series), soonest first."""
+    today = today or timezone.localdate()
+    rows = visible(member, Meeting).filter(held_on__gte=today)
+    if series is not None:
+        rows = rows.filter(series=series)
+    return rows.select_related("body").order_by("held_on", "start", "pk")
+
+
+def meetings_held(member: Membership, *, today: date | None = None) -> QuerySet[Meeting]:
+    """The meetings the member may see before today, newest first."""
+    today = today or timezone.localdate()
+    return meeting_list(member).filter(held_on__lt=today)
+
+
+def series_list(member: Membership) -> QuerySet[MeetingSeries]:
+    """The municipality's meeting series (for those who run meetings)."""
+    require(member, MANAGE_MEETINGS)
+    return MeetingSeries.objects.filter(municipality_id=member.municipality_id).select_related(
+        "body"
+    )
+
+
+def series_for(member: Membership, pk: int) -> MeetingSeries:
+    try:
+        return series_list(member).get(pk=pk)
+    except MeetingSeries.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def mail_server_of(member: Membership) -> MailServer | None:
+    """The municipality's mail server (its administrator's settings screen)."""
+    require(member, MANAGE_MUNICIPALITY)
+    return MailServer.objects.filter(municipality_id=member.municipality_id).first()
+
+
 def meeting_for(member: Membership, pk: int) -> Meeting:
     """The one door to a meeting: 404 outside sight (403 for a role with no meetings)."""
     if not (can(member, VIEW_ALL_MEETINGS) or can(member, ATTEND_MEETINGS)):
@@ -179,16 +220,17 @@ def meeting_for(member: Membership, pk: int) -> Meeting:
 
 
 def carried_action_items(meeting: Meeting) -> QuerySet[ActionItem]:
-    """Open action items of earlier meetings of the same body (or kind, without a body):
-    they come back on each next agenda until done."""
+    """Open action items of earlier meetings of the same body (or series, or kind, without
+    either): they come back on each next agenda until done."""
     earlier = Meeting.objects.filter(
         municipality_id=meeting.municipality_id, held_on__lt=meeting.held_on
     )
-    earlier = (
-        earlier.filter(body=meeting.body)
-        if meeting.body_id
-        else earlier.filter(kind=meeting.kind, body__isnull=True)
-    )
+    if meeting.body_id:
+        earlier = earlier.filter(body=meeting.body)
+    elif meeting.series_id:
+        earlier = earlier.filter(series=meeting.series_id)
+    else:
+        earlier = earlier.filter(kind=meeting.kind, body__isnull=True, series__isnull=True)
     return ActionItem.objects.filter(meeting__in=earlier, done_at__isnull=True).select_related(
         "owner__user", "meeting"
     )

@@ -1,20 +1,32 @@
-"""Writes of the network: 支援会議, the partner directory, referrals (つなぎ), and meetings."""
+"""Writes of the network: 支援会議, the partner directory, referrals (つなぎ), and meetings.
 
-from datetime import date, datetime
+Meetings of a series are rows made from its rule for a rolling window (`SERIES_WINDOW_DAYS`
+ahead, extended by the daily sweep); a change of the rule applies from today on, so a
+meeting already held never changes, and a meeting someone prepared, moved or cancelled keeps
+what was done to it.
+"""
+
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tsunagu.audit.services import Seen
 from tsunagu.cases.models import Case
+from tsunagu.core import schedules
+from tsunagu.network import notifications
 from tsunagu.network.codes import REFERRAL_MOVES, Destination, ReferralStatus
 from tsunagu.network.models import (
     ActionItem,
+    MailServer,
+    MailState,
     Meeting,
     MeetingAttendance,
     MeetingBody,
+    MeetingSeries,
     PartnerProfile,
     Referral,
     ReferralEvent,
@@ -235,6 +247,7 @@ def referral_create(
         by=actor,
     )
     record_seen(actor, [Seen("referral", referral.pk, "role")], action="create")
+    notifications.referral_received(referral)
     return referral
 
 
@@ -288,6 +301,7 @@ def referral_answer(
         referral.answered_at = now
     referral.save(update_fields=["status", "status_changed_at", "answered_at"])
     record_seen(actor, [Seen("referral", referral.pk, "role")], action="update")
+    notifications.referral_answered(referral, event_id=event.pk, by=actor)
     return event
 
 
@@ -403,3 +417,256 @@ def action_item_done(
     item.done_by = actor
     item.save(update_fields=["done_at", "done_by"])
     return item
+
+
+# --- meeting series ------------------------------------------------------------------------
+
+# Half a year ahead: the next meeting of a quarterly series always exists.
+SERIES_WINDOW_DAYS = 183
+_FIRST_YEAR, _LAST_YEAR = 1873, 2999
+
+
+def _series_check(actor: Membership, series: MeetingSeries, body: MeetingBody | None) -> None:
+    if body is not None and body.municipality_id != actor.municipality_id:
+        raise ValueError("body of another municipality")
+    problems = schedules.validate(series.as_schedule())
+    if problems:
+        raise ValidationError(problems)
+    series.full_clean(exclude=["municipality"])
+
+
+@transaction.atomic
+def series_create(
+    *,
+    actor: Membership,
+    kind: str,
+    title: str,
+    rrule: str,
+    start: time,
+    end: time,
+    starts_on: date,
+    holidays: str = schedules.SKIP,
+    ends_on: date | None = None,
+    body: MeetingBody | None = None,
+    place: str = "",
+    today: date | None = None,
+) -> MeetingSeries:
+    """A series and its meetings from `starts_on` to the end of the window."""
+    series = MeetingSeries(
+        municipality_id=actor.municipality_id,
+        kind=kind,
+        body=body,
+        title=title,
+        place=place,
+        rrule=rrule.strip(),
+        start=start,
+        end=end,
+        holidays=holidays,
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+    _series_check(actor, series, body)
+    series.save()
+    today = today or timezone.localdate()
+    series_ensure(series, today + timedelta(days=SERIES_WINDOW_DAYS))
+    return series
+
+
+def _untouched(meeting: Meeting) -> bool:
+    """Nobody prepared, moved, cancelled or held it yet: the rule may change it."""
+    return (
+        not meeting.cancelled
+        and meeting.held_on == meeting.origin_date
+        and not (meeting.agenda or meeting.minutes or meeting.decisions)
+        and not meeting.action_items.exists()
+        and not meeting.attendance.exists()
+    )
+
+
+@transaction.atomic
+def series_update(
+    *,
+    actor: Membership,
+    series: MeetingSeries,
+    kind: str,
+    title: str,
+    rrule: str,
+    start: time,
+    end: time,
+    starts_on: date,
+    holidays: str = schedules.SKIP,
+    ends_on: date | None = None,
+    body: MeetingBody | None = None,
+    place: str = "",
+    today: date | None = None,
+) -> MeetingSeries:
+    """Change a series from today on: meetings before today stay as they were held.
+
+    From today, a meeting the new rule still gives follows the new title, place and times
+    unless someone prepared it; one it no longer gives is removed, or cancelled with the
+    reason when someone prepared it.
+    """
+    today = today or timezone.localdate()
+    series = MeetingSeries.objects.select_for_update().get(pk=series.pk)
+    series.kind, series.body, series.title, series.place = kind, body, title, place
+    series.rrule, series.start, series.end = rrule.strip(), start, end
+    series.holidays, series.starts_on, series.ends_on = holidays, starts_on, ends_on
+    _series_check(actor, series, body)
+    series.save()
+    until = max(series.meetings_until or today, today + timedelta(days=SERIES_WINDOW_DAYS))
+    wanted = {occ.date: occ for occ in schedules.occurrences([series.as_schedule()], today, until)}
+    future = Meeting.objects.filter(
+        municipality_id=series.municipality_id,
+        series=series,
+        origin_date__gte=today,
+        held_on__gte=today,
+    )
+    for meeting in future:
+        occ = wanted.get(meeting.origin_date) if meeting.origin_date else None
+        if _untouched(meeting):
+            if occ is None:
+                meeting.delete()
+                continue
+            meeting.kind, meeting.body, meeting.title = kind, body, title
+            meeting.place, meeting.start, meeting.end = place, occ.start, occ.end
+            meeting.save(update_fields=["kind", "body", "title", "place", "start", "end"])
+        elif occ is None and not meeting.cancelled:
+            meeting.cancelled = True
+            meeting.change_reason = _("The schedule changed.")
+            meeting.save(update_fields=["cancelled", "change_reason"])
+    _series_materialize(series, today, until)
+    MeetingSeries.objects.filter(pk=series.pk).update(meetings_until=until)
+    series.meetings_until = until
+    return series
+
+
+def _series_materialize(series: MeetingSeries, first: date, last: date) -> None:
+    rows = [
+        Meeting(
+            municipality_id=series.municipality_id,
+            kind=series.kind,
+            body_id=series.body_id,
+            series=series,
+            title=series.title,
+            place=series.place,
+            origin_date=occ.date,
+            held_on=occ.date,
+            start=occ.start,
+            end=occ.end,
+            created_by=None,
+        )
+        for occ in schedules.occurrences([series.as_schedule()], first, last)
+    ]
+    # The unique (series, origin_date) keeps each occurrence once (a cancelled one stays
+    # cancelled), also when two requests race.
+    Meeting.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+
+
+def series_ensure(series: MeetingSeries, until: date) -> None:
+    """Make the meetings of `series` up to `until` exist (idempotent)."""
+    if series.meetings_until is not None and series.meetings_until >= until:
+        return
+    with transaction.atomic():
+        locked = MeetingSeries.objects.select_for_update().get(pk=series.pk)
+        done = locked.meetings_until
+        if done is None or done < until:
+            first = locked.starts_on if done is None else done + timedelta(days=1)
+            if first <= until:
+                _series_materialize(locked, first, until)
+            MeetingSeries.objects.filter(pk=series.pk).update(meetings_until=until)
+            done = until
+        series.meetings_until = done
+
+
+def series_roll(*, today: date | None = None, days: int = SERIES_WINDOW_DAYS) -> int:
+    """Extend every series to `days` ahead (the daily sweep's rolling window)."""
+    until = (today or timezone.localdate()) + timedelta(days=days)
+    count = 0
+    for series in MeetingSeries.objects.filter(
+        Q(meetings_until__isnull=True) | Q(meetings_until__lt=until)
+    ):
+        series_ensure(series, until)
+        count += 1
+    return count
+
+
+def _reason(reason: str) -> str:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Enter the reason.")})
+    return reason.strip()
+
+
+@transaction.atomic
+def meeting_cancel(*, actor: Membership, meeting: Meeting, reason: str) -> Meeting:
+    """Call off one meeting (of a series or not); the series makes it no more."""
+    meeting.change_reason = _reason(reason)
+    meeting.cancelled = True
+    meeting.save(update_fields=["cancelled", "change_reason"])
+    return meeting
+
+
+@transaction.atomic
+def meeting_move(
+    *,
+    actor: Membership,
+    meeting: Meeting,
+    date: date,
+    start: time,
+    end: time,
+    reason: str,
+) -> Meeting:
+    """Hold one meeting on another day or at other times."""
+    change_reason = _reason(reason)
+    if not _FIRST_YEAR <= date.year <= _LAST_YEAR:
+        raise ValidationError({"date": _("Enter a date between 1873 and 2999.")})
+    if end <= start:
+        raise ValidationError({"end": _("The end must be after the start.")})
+    meeting.held_on, meeting.start, meeting.end = date, start, end
+    meeting.change_reason = change_reason
+    meeting.cancelled = False
+    meeting.save(update_fields=["held_on", "start", "end", "change_reason", "cancelled"])
+    return meeting
+
+
+# --- the municipality's mail server ---------------------------------------------------------
+
+
+@transaction.atomic
+def mail_server_save(
+    *,
+    actor: Membership,
+    host: str,
+    port: int,
+    use_tls: bool,
+    username: str,
+    from_address: str,
+    password: str = "",
+    forget_password: bool = False,
+) -> MailServer:
+    """The municipality's mail server; a blank password keeps the one stored (it is never
+    shown back), `forget_password` removes it."""
+    server = MailServer.objects.filter(municipality_id=actor.municipality_id).first()
+    if server is None:
+        server = MailServer(municipality_id=actor.municipality_id)
+    server.host, server.port, server.use_tls = host.strip(), port, use_tls
+    server.username, server.from_address = username.strip(), from_address.strip()
+    if forget_password:
+        server.password = ""
+    elif password:
+        server.password = password
+    server.full_clean(exclude=["municipality"])
+    server.save()
+    return server
+
+
+def mail_server_test(*, actor: Membership, server: MailServer) -> None:
+    """Queue a test mail to the actor; the worker notes the result on the server."""
+    from tsunagu.network.tasks import send_test_mail
+
+    if not actor.user.email:
+        raise ValidationError(_("Your account has no e-mail address to send the test to."))
+    MailServer.objects.filter(pk=server.pk).update(
+        test_state=MailState.PENDING, tested_at=None, test_error=""
+    )
+    to = actor.user.email
+    transaction.on_commit(lambda: send_test_mail.enqueue(server_id=server.pk, to=to))

@@ -1,0 +1,110 @@
+"""Background jobs of the network: e-mail of notifications (never sent inside a request)."""
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
+from django_tasks import task
+
+from tsunagu.network.models import MailServer, MailState, Notification, NotificationKind
+
+
+def deliver(server: MailServer, *, to: str, subject: str, body: str) -> None:
+    """Send one message by the municipality's mail server (the configured backend class in
+    tests); raises when the server fails."""
+    message = EmailMessage(subject=subject, body=body, from_email=server.from_address, to=[to])
+    message.connection = get_connection(
+        "django.core.mail.backends.smtp.EmailBackend"
+        if "smtp" in settings.EMAIL_BACKEND
+        else settings.EMAIL_BACKEND,
+        host=server.host,
+        port=server.port,
+        username=server.username or None,
+        password=server.password or None,
+        use_tls=server.use_tls,
+        timeout=20,
+        fail_silently=False,
+    )
+    message.send()
+
+
+@task()
+def send_test_mail(*, server_id: int, to: str) -> None:
+    """The settings screen's test: send one mail and note when and whether it went."""
+    with scopes_disabled():
+        server = MailServer.objects.filter(pk=server_id).first()
+        if server is None:
+            return
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = _("[Tsunagu] Test mail")
+            body = _("The mail server settings of Tsunagu work.")
+        try:
+            deliver(server, to=to, subject=subject, body=body)
+        except Exception as exc:  # shown on the settings screen: the exception class only
+            server.test_state, server.test_error = MailState.NONE, type(exc).__name__[:100]
+        else:
+            server.test_state, server.test_error = MailState.SENT, ""
+        server.tested_at = timezone.now()
+        server.save(update_fields=["test_state", "tested_at", "test_error"])
+
+
+@task()
+def send_notification_mail(*, notification_id: int) -> None:
+    """Send one notice by the municipality's mail server; on failure keep it pending and try
+    again later (the notice stays in the app either way)."""
+    from tsunagu.network.notifications import enqueue_mail
+
+    with scopes_disabled():
+        notification = (
+            Notification.objects.filter(pk=notification_id, mail_state=MailState.PENDING)
+            .select_related("recipient__user")
+            .first()
+        )
+        if notification is None:  # sent already, or deleted
+            return
+        server = MailServer.objects.filter(municipality_id=notification.municipality_id).first()
+        if server is None:
+            notification.mail_state = MailState.NONE
+            notification.save(update_fields=["mail_state"])
+            return
+        with translation.override(settings.LANGUAGE_CODE):
+            what = str(NotificationKind(notification.kind).label)
+            if notification.reference:
+                what = f"{what}: {notification.reference}"
+            base = getattr(settings, "TSUNAGU_BASE_URL", "").rstrip("/")
+            body = "\n\n".join(
+                [
+                    what,
+                    _("Open Tsunagu to see it:") + f"\n{base}{notification.link}",
+                    _("This message holds no personal data; log in to see the details."),
+                ]
+            )
+        try:
+            deliver(
+                server,
+                to=notification.recipient.user.email,
+                subject=f"[Tsunagu] {what}",
+                body=body,
+            )
+        except Exception as exc:  # any failure of the server: try again later
+            notification.mail_attempts += 1
+            notification.mail_error = type(exc).__name__[:100]
+            notification.save(update_fields=["mail_attempts", "mail_error"])
+            enqueue_mail(notification.pk, attempt=notification.mail_attempts)
+            return
+        notification.mail_state = MailState.SENT
+        notification.mail_error = ""
+        notification.save(update_fields=["mail_state", "mail_error"])
+
+
+@task()
+def notification_sweep() -> int:
+    """The meeting series' rolling window, then action items due and meetings tomorrow
+    (enqueue daily, e.g. from cron or the worker)."""
+    from tsunagu.network.notifications import daily_sweep
+    from tsunagu.network.services import series_roll
+
+    with scopes_disabled():
+        series_roll()
+        return daily_sweep()
