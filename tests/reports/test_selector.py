@@ -1,18 +1,27 @@
+from collections.abc import Callable
 from datetime import date
 
 from django_scopes import scope
+from pytest_django.fixtures import DjangoAssertNumQueries
 
+from tests.conftest import Personas
+from tests.reports.conftest import Consult
 from tsunagu.consultations.codes import Channel, Consulter
-from tsunagu.reports.selectors import consultation_statistics
+from tsunagu.people.models import Person
+from tsunagu.reports.models import ReportingGroup
+from tsunagu.reports.selectors import ConsultationStatistics, consultation_statistics
+from tsunagu.tenancy.models import Municipality
 
 
-def stats_of(personas, start, end, municipality=None):
+def stats_of(
+    personas: Personas, start: date, end: date, municipality: Municipality | None = None
+) -> ConsultationStatistics:
     m = municipality or personas.municipality
     with scope(municipality=m):
         return consultation_statistics(municipality=m, start=start, end=end)
 
 
-def test_it_lists_every_channel_consulter_and_month_with_zeros(personas):
+def test_it_lists_every_channel_consulter_and_month_with_zeros(personas: Personas) -> None:
     stats = stats_of(personas, date(2018, 4, 1), date(2018, 12, 31))
     assert stats.total == 0 and stats.people == 0
     assert stats.by_channel == {code: 0 for code in Channel.values}
@@ -21,7 +30,9 @@ def test_it_lists_every_channel_consulter_and_month_with_zeros(personas):
     assert all(m.total == 0 and set(m.by_channel) == set(Channel.values) for m in stats.by_month)
 
 
-def test_it_counts_contacts_by_channel_consulter_and_month(personas, consult):
+def test_it_counts_contacts_by_channel_consulter_and_month(
+    personas: Personas, consult: Consult
+) -> None:
     consult("2018-04-02 10:00", "phone", "family")
     consult("2018-04-30 23:59", "phone", "self")
     consult("2018-05-01 00:00", "walk_in", "self")
@@ -45,7 +56,7 @@ def test_it_counts_contacts_by_channel_consulter_and_month(personas, consult):
     assert months["2018-08"].total == 0
 
 
-def test_the_range_is_inclusive_in_tokyo_time(personas, consult):
+def test_the_range_is_inclusive_in_tokyo_time(personas: Personas, consult: Consult) -> None:
     consult("2018-03-31 23:59", "phone")
     consult("2018-04-01 00:00", "phone")
     consult("2018-12-31 23:59", "phone")
@@ -53,7 +64,9 @@ def test_the_range_is_inclusive_in_tokyo_time(personas, consult):
     assert stats_of(personas, date(2018, 4, 1), date(2018, 12, 31)).total == 2
 
 
-def test_people_counts_each_known_person_once_and_never_the_anonymous(personas, consult, person):
+def test_people_counts_each_known_person_once_and_never_the_anonymous(
+    personas: Personas, consult: Consult, person: Callable[..., Person]
+) -> None:
     taro, hanako = person("豊明 太郎"), person("豊明 花子")
     consult("2018-04-02 10:00", "phone", "family", person=taro)
     consult("2018-04-09 10:00", "phone", "family", person=taro)
@@ -69,7 +82,7 @@ def test_people_counts_each_known_person_once_and_never_the_anonymous(personas, 
     assert stats.people_by_channel["letter"] == 0
 
 
-def test_it_counts_only_its_own_municipality(personas, consult):
+def test_it_counts_only_its_own_municipality(personas: Personas, consult: Consult) -> None:
     consult("2018-04-02 10:00", "phone")
     consult("2018-04-02 10:00", "phone", municipality=personas.outsider)
     consult("2018-04-03 10:00", "walk_in", municipality=personas.outsider)
@@ -79,8 +92,11 @@ def test_it_counts_only_its_own_municipality(personas, consult):
 
 
 def test_a_reporting_group_adds_its_channels_and_its_people(
-    personas, consult, person, mail_and_letters
-):
+    personas: Personas,
+    consult: Consult,
+    person: Callable[..., Person],
+    mail_and_letters: ReportingGroup,
+) -> None:
     taro = person()
     consult("2018-04-02 10:00", "email", person=taro)
     consult("2018-04-03 10:00", "letter", person=taro)
@@ -96,8 +112,11 @@ def test_a_reporting_group_adds_its_channels_and_its_people(
 
 
 def test_it_answers_in_two_queries_whatever_the_number_of_rows(
-    personas, consult, django_assert_num_queries, mail_and_letters
-):
+    personas: Personas,
+    consult: Consult,
+    django_assert_num_queries: DjangoAssertNumQueries,
+    mail_and_letters: ReportingGroup,
+) -> None:
     for day in range(1, 20):
         consult(f"2018-05-{day:02d} 10:00", "phone")
     with scope(municipality=personas.municipality):

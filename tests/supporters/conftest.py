@@ -5,15 +5,18 @@ from datetime import date, time
 import pytest
 from django_scopes import scope
 
+from tests.conftest import Personas
 from tests.people.helpers import make_case, make_person
+from tsunagu.cases.models import Case
 from tsunagu.supporters import services
+from tsunagu.supporters.models import Supporter
 from tsunagu.supporters.services import WeeklySlot
 
 MONDAY_MORNING = WeeklySlot(0, time(9), time(12))
 
 
 @pytest.fixture
-def supporters(personas):
+def supporters(personas: Personas) -> dict[str, Supporter]:
     lead = personas.members["lead"]
     with scope(municipality=personas.municipality):
         peer = services.supporter_save(
@@ -44,6 +47,6 @@ def supporters(personas):
 
 
 @pytest.fixture
-def case(personas):
+def case(personas: Personas) -> Case:
     person = make_person(personas.municipality, name="派遣 太郎")
     return make_case(person, primary=personas.members["counselor"])

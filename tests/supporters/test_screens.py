@@ -7,17 +7,20 @@ from io import BytesIO
 from django_scopes import scope
 from openpyxl import load_workbook
 
+from tests.conftest import Personas
+from tests.exporting import export
 from tsunagu.audit.models import AccessLogObject
+from tsunagu.cases.models import Case
 from tsunagu.supporters import services
 from tsunagu.supporters.models import ActivityLog, Dispatch, DispatchRequest, Supporter
 from tsunagu.supporters.services import WeeklySlot
 
 
-def url(personas, path: str) -> str:
+def url(personas: Personas, path: str) -> str:
     return personas.url(f"supporters/{path}")
 
 
-def test_the_lead_registers_a_supporter_with_weekly_availability(personas):
+def test_the_lead_registers_a_supporter_with_weekly_availability(personas: Personas) -> None:
     response = personas.client("lead").post(
         url(personas, "new/"),
         {
@@ -42,7 +45,7 @@ def test_the_lead_registers_a_supporter_with_weekly_availability(personas):
         assert [(a.weekday, a.start) for a in saved.availability.all()] == [(2, time(13))]
 
 
-def test_a_bad_supporter_form_keeps_what_was_typed_and_says_why(personas):
+def test_a_bad_supporter_form_keeps_what_was_typed_and_says_why(personas: Personas) -> None:
     response = personas.client("lead").post(
         url(personas, "new/"),
         {
@@ -65,7 +68,7 @@ def test_a_bad_supporter_form_keeps_what_was_typed_and_says_why(personas):
         assert not Supporter.objects.filter(name="未誓約").exists()
 
 
-def test_without_a_pledge_a_supporter_cannot_be_active(personas):
+def test_without_a_pledge_a_supporter_cannot_be_active(personas: Personas) -> None:
     response = personas.client("lead").post(
         url(personas, "new/"),
         {
@@ -81,7 +84,9 @@ def test_without_a_pledge_a_supporter_cannot_be_active(personas):
     assert "status" in response.context["form"].errors
 
 
-def test_a_counselor_asks_for_a_supporter_from_the_case(personas, supporters, case):
+def test_a_counselor_asks_for_a_supporter_from_the_case(
+    personas: Personas, supporters: dict[str, Supporter], case: Case
+) -> None:
     response = personas.client("counselor").post(
         url(personas, f"requests/case/{case.pk}/"),
         {
@@ -101,7 +106,7 @@ def test_a_counselor_asks_for_a_supporter_from_the_case(personas, supporters, ca
         assert list(asked.refused.all()) == [supporters["nurse"]]
 
 
-def _open_request(personas, case, area="北部"):
+def _open_request(personas: Personas, case: Case, area: str = "北部") -> DispatchRequest:
     with scope(municipality=personas.municipality):
         return services.dispatch_request_create(
             actor=personas.members["lead"],
@@ -113,7 +118,9 @@ def _open_request(personas, case, area="北部"):
         )
 
 
-def test_the_lead_reads_reasons_approves_and_the_release_is_logged(personas, supporters, case):
+def test_the_lead_reads_reasons_approves_and_the_release_is_logged(
+    personas: Personas, supporters: dict[str, Supporter], case: Case
+) -> None:
     asked = _open_request(personas, case)
     lead = personas.client("lead")
     page = lead.get(url(personas, "matching/")).content.decode()
@@ -136,7 +143,9 @@ def test_the_lead_reads_reasons_approves_and_the_release_is_logged(personas, sup
         assert f"dispatch:{dispatch.pk}" in bases.values_list("basis", flat=True)
 
 
-def test_an_override_needs_a_reason_and_keeps_it(personas, supporters, case):
+def test_an_override_needs_a_reason_and_keeps_it(
+    personas: Personas, supporters: dict[str, Supporter], case: Case
+) -> None:
     asked = _open_request(personas, case)
     lead = personas.client("lead")
     body = {
@@ -155,7 +164,9 @@ def test_an_override_needs_a_reason_and_keeps_it(personas, supporters, case):
         assert dispatch.override_reason == "女性を希望と再確認"
 
 
-def test_a_supporter_logs_an_activity_and_sees_their_hours(personas, supporters, case):
+def test_a_supporter_logs_an_activity_and_sees_their_hours(
+    personas: Personas, supporters: dict[str, Supporter], case: Case
+) -> None:
     asked = _open_request(personas, case)
     with scope(municipality=personas.municipality):
         dispatch = services.dispatch_approve(
@@ -184,7 +195,9 @@ def test_a_supporter_logs_an_activity_and_sees_their_hours(personas, supporters,
         assert ActivityLog.objects.get().minutes == 90
 
 
-def test_another_supporters_dispatch_is_404(personas, supporters, case):
+def test_another_supporters_dispatch_is_404(
+    personas: Personas, supporters: dict[str, Supporter], case: Case
+) -> None:
     asked = _open_request(personas, case)
     with scope(municipality=personas.municipality):
         dispatch = services.dispatch_approve(
@@ -194,7 +207,36 @@ def test_another_supporters_dispatch_is_404(personas, supporters, case):
     assert client.get(url(personas, f"dispatches/{dispatch.pk}/activity/")).status_code == 404
 
 
-def test_the_payment_workbook_has_hours_and_travel_per_supporter(personas, supporters, case):
+def test_a_supporters_login_meets_404_beyond_their_own_pages(
+    personas: Personas, supporters: dict[str, Supporter], case: Case
+) -> None:
+    """Not 403: a supporter must not learn which pages or records exist."""
+    client = personas.client("supporter")
+    code = personas.municipality.code
+    for path in (
+        f"/m/{code}/cases/{case.pk}/",
+        f"/m/{code}/persons/{case.person_id}/",
+        f"/m/{code}/cases/",
+        f"/m/{code}/persons/",
+        f"/m/{code}/consultations/",
+        f"/m/{code}/places/",
+        f"/m/{code}/statistics/",
+        url(personas, ""),
+        url(personas, "matching/"),
+        url(personas, f"case/{case.pk}/"),
+        url(personas, "statistics/"),
+        f"/m/{code}/no-such-page/",
+    ):
+        assert client.get(path).status_code == 404, path
+    # Their home is their own dispatches.
+    home = client.get(f"/m/{code}/")
+    assert home.status_code == 302
+    assert home["Location"] == url(personas, "mine/")
+
+
+def test_the_payment_workbook_has_hours_and_travel_per_supporter(
+    personas: Personas, supporters: dict[str, Supporter], case: Case
+) -> None:
     asked = _open_request(personas, case)
     with scope(municipality=personas.municipality):
         dispatch = services.dispatch_approve(
@@ -210,8 +252,9 @@ def test_the_payment_workbook_has_hours_and_travel_per_supporter(personas, suppo
             travel_yen=500,
             place="=HYPERLINK()",
         )
-    response = personas.client("lead").get(
-        url(personas, f"payments.xlsx?month={date.today():%Y-%m}")
+    response = export(
+        personas.client("lead"),
+        personas.url(f"exports/supporters/payments.xlsx?month={date.today():%Y-%m}"),
     )
     book = load_workbook(BytesIO(response.content))
     summary = list(book.worksheets[0].iter_rows(values_only=True))
@@ -220,15 +263,17 @@ def test_the_payment_workbook_has_hours_and_travel_per_supporter(personas, suppo
     assert (place.value, place.data_type) == ("=HYPERLINK()", "s")  # text, never a formula
 
 
-def test_another_municipality_gets_404_on_the_screens(personas, supporters):
+def test_another_municipality_gets_404_on_the_screens(
+    personas: Personas, supporters: dict[str, Supporter]
+) -> None:
     outsider = personas.client("lead", outsider=True)
     for path in ("", "new/", "matching/", f"{supporters['peer'].pk}/edit/"):
         assert outsider.get(url(personas, path)).status_code == 404
 
 
 def test_statistics_count_hours_people_and_the_wait_before_the_first_visit(
-    personas, supporters, case
-):
+    personas: Personas, supporters: dict[str, Supporter], case: Case
+) -> None:
     from datetime import timedelta
 
     from django.utils import timezone
@@ -259,13 +304,33 @@ def test_statistics_count_hours_people_and_the_wait_before_the_first_visit(
     stats = response.context["stats"]
     assert (stats.activities, stats.hours, stats.people) == (2, 2.5, 1)
     assert stats.waits == [6]
-    assert stats.by_background == [
-        {"background": "ピア・元当事者", "activities": 2, "hours": 2.5, "people": 1}
-    ]
+    row = {"dispatches": 1, "activities": 2, "hours": 2.5, "people": 1}
+    assert stats.by_background == [{"background": "ピア・元当事者", **row}]
+    assert stats.by_month == [{"month": f"{today:%Y-%m}", **row}]
     assert "statistics-chart-data" in response.content.decode()
 
 
-def test_the_case_page_shows_the_supporters_activity_to_staff(personas, supporters, case):
+def test_the_wait_is_shown_as_median_and_90th_percentile() -> None:
+    from tsunagu.supporters.selectors import SupporterStatistics
+
+    stats = SupporterStatistics(
+        start=date(2026, 4, 1),
+        end=date(2027, 3, 31),
+        dispatches=10,
+        activities=10,
+        hours=10.0,
+        people=10,
+        by_month=[],
+        by_background=[],
+        waits=[30, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    )
+    # Nearest rank: 90% of the requests waited 9 days or less; one waited a month.
+    assert (stats.wait_median, stats.wait_p90) == (5.5, 9)
+
+
+def test_the_case_page_shows_the_supporters_activity_to_staff(
+    personas: Personas, supporters: dict[str, Supporter], case: Case
+) -> None:
     asked = _open_request(personas, case)
     with scope(municipality=personas.municipality):
         dispatch = services.dispatch_approve(
@@ -285,3 +350,75 @@ def test_the_case_page_shows_the_supporters_activity_to_staff(personas, supporte
     assert f"supporters/case/{case.pk}/" in page and "サポーター派遣を申請" in page
     part = counselor.get(url(personas, f"case/{case.pk}/")).content.decode()
     assert "佐藤 ピア" in part and "散歩に出た" in part and "次は図書館" in part
+
+
+def _ufe_form(person_id: int) -> dict[str, str]:
+    return {
+        "name": "元当事者 UFE",
+        "background": "peer",
+        "peer": "on",
+        "gender": "male",
+        "areas": "北部",
+        "max_active": "1",
+        "status": "paused",
+        "person_id": str(person_id),
+    }
+
+
+def test_the_lead_links_a_supporter_to_a_person_record(personas: Personas, case: Case) -> None:
+    lead = personas.client("lead")
+    assert lead.post(url(personas, "new/"), _ufe_form(case.person_id)).status_code == 302
+    with scope(municipality=personas.municipality):
+        saved = Supporter.objects.get(name="元当事者 UFE")
+        assert saved.person_id == case.person_id
+    edit = lead.get(url(personas, f"{saved.pk}/edit/")).content.decode()
+    assert f'value="{case.person_id}"' in edit
+
+
+def test_a_person_the_lead_may_not_see_is_refused_next_to_the_field(personas: Personas) -> None:
+    from tests.people.helpers import make_person
+
+    stranger = make_person(personas.outsider, name="他市 花子")
+    response = personas.client("lead").post(url(personas, "new/"), _ufe_form(stranger.pk))
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["person_id"]
+    with scope(municipality=personas.municipality):
+        assert not Supporter.objects.filter(name="元当事者 UFE").exists()
+
+
+def test_activity_logs_are_on_the_case_timeline_for_staff_and_the_read_is_logged(
+    personas: Personas, supporters: dict[str, Supporter], case: Case
+) -> None:
+    asked = _open_request(personas, case)
+    with scope(municipality=personas.municipality):
+        dispatch = services.dispatch_approve(
+            actor=personas.members["lead"], request=asked, supporter=supporters["peer"]
+        )
+        log = services.activity_log_create(
+            actor=personas.members["supporter"],
+            dispatch=dispatch,
+            date=date(2026, 6, 1),
+            start=time(10),
+            end=time(11, 30),
+            place="自宅",
+            what_happened="将棋を二局指した",
+            response="笑顔が見えた",
+            next_step="次は公園へ",
+        )
+    counselor = personas.client("counselor")
+    for query in ("", "?kind=activity"):
+        page = counselor.get(personas.url(f"cases/{case.pk}/{query}")).content.decode()
+        timeline = page[page.index('id="timeline"') :]
+        assert 'data-kind="activity"' in timeline
+        assert "将棋を二局指した" in timeline and "笑顔が見えた" in timeline
+        assert "佐藤 ピア" in timeline and "90" in timeline
+    only_consultations = counselor.get(personas.url(f"cases/{case.pk}/?kind=consultation"))
+    assert "将棋を二局指した" not in only_consultations.content.decode()
+    with scope(municipality=personas.municipality):
+        seen = AccessLogObject.objects.filter(type="activity_log", object_id=log.pk)
+        counselor_id = personas.members["counselor"].pk
+        assert seen.filter(entry__membership_id_at_time=counselor_id).exists()
+        assert set(seen.values_list("basis", flat=True)) == {"case"}
+    # The supporter who wrote it still sees their dispatches only: the case page is 404.
+    supporter = personas.client("supporter")
+    assert supporter.get(personas.url(f"cases/{case.pk}/")).status_code == 404

@@ -5,24 +5,25 @@ from datetime import date
 from django.test import Client
 from django_scopes import scope
 
+from tests.conftest import Personas
 from tsunagu.surveys import services
 
 
-def api(personas, role: str, *, outsider: bool = False) -> Client:
+def api(personas: Personas, role: str, *, outsider: bool = False) -> Client:
     return Client(headers={"Authorization": f"Bearer {personas.token(role, outsider=outsider)}"})
 
 
-def base(personas) -> str:
+def base(personas: Personas) -> str:
     return f"/api/v1/m/{personas.municipality.code}/surveys"
 
 
-def districts(personas, *names: str) -> None:
+def districts(personas: Personas, *names: str) -> None:
     with scope(municipality=personas.municipality):
         for name in names:
             services.district_save(actor=personas.members["lead"], name=name)
 
 
-def test_a_round_covers_every_district_and_counts_what_was_answered(personas):
+def test_a_round_covers_every_district_and_counts_what_was_answered(personas: Personas) -> None:
     districts(personas, "北", "南", "東")
     created = api(personas, "lead").post(
         base(personas),
@@ -52,7 +53,7 @@ def test_a_round_covers_every_district_and_counts_what_was_answered(personas):
     ]
 
 
-def test_an_unknown_district_is_422_naming_the_field(personas):
+def test_an_unknown_district_is_422_naming_the_field(personas: Personas) -> None:
     districts(personas, "北")
     response = api(personas, "lead").post(
         base(personas),
@@ -63,9 +64,9 @@ def test_an_unknown_district_is_422_naming_the_field(personas):
     assert response.json()["errors"][0]["field"] == "districts"
 
 
-def test_roles_and_municipalities(personas):
+def test_roles_and_municipalities(personas: Personas) -> None:
     districts(personas, "北")
-    for role in ("professional", "partner", "supporter", "place_staff", "committee"):
+    for role in ("professional", "partner", "place_staff", "committee"):
         assert api(personas, role).get(base(personas)).status_code == 403
     assert (
         api(personas, "counselor")
@@ -89,7 +90,7 @@ def test_roles_and_municipalities(personas):
     )
 
 
-def test_answers_refuse_counts_that_do_not_add_up(personas):
+def test_answers_refuse_counts_that_do_not_add_up(personas: Personas) -> None:
     import pytest
     from django.core.exceptions import ValidationError
 

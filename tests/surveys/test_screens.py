@@ -4,11 +4,13 @@ from datetime import date
 
 from django_scopes import scope
 
+from tests.conftest import Personas
+from tests.exporting import export
 from tsunagu.surveys import services
-from tsunagu.surveys.models import DistrictAnswer
+from tsunagu.surveys.models import DistrictAnswer, Survey
 
 
-def rounds(personas):
+def rounds(personas: Personas) -> tuple[Survey, Survey]:
     lead = personas.members["lead"]
     with scope(municipality=personas.municipality):
         for name in ("北", "南"):
@@ -26,7 +28,7 @@ def rounds(personas):
     return first, later
 
 
-def test_staff_enter_a_districts_answer_from_paper(personas):
+def test_staff_enter_a_districts_answer_from_paper(personas: Personas) -> None:
     first, _later = rounds(personas)
     with scope(municipality=personas.municipality):
         south = first.answers.get(district__name="南")
@@ -46,7 +48,7 @@ def test_staff_enter_a_districts_answer_from_paper(personas):
         assert saved.total == 3 and saved.counts["40_64"] == {"female": 1}
 
 
-def test_a_bad_answer_keeps_the_figures_and_says_why(personas):
+def test_a_bad_answer_keeps_the_figures_and_says_why(personas: Personas) -> None:
     first, _later = rounds(personas)
     with scope(municipality=personas.municipality):
         south = first.answers.get(district__name="南")
@@ -59,7 +61,7 @@ def test_a_bad_answer_keeps_the_figures_and_says_why(personas):
     assert 'value="5"' in response.content.decode()
 
 
-def test_the_round_shows_totals_a_chart_and_a_comparison(personas):
+def test_the_round_shows_totals_a_chart_and_a_comparison(personas: Personas) -> None:
     first, later = rounds(personas)
     page = personas.client("counselor").get(personas.url(f"surveys/{later.pk}/?compare={first.pk}"))
     html = page.content.decode()
@@ -69,19 +71,21 @@ def test_the_round_shows_totals_a_chart_and_a_comparison(personas):
     assert rows["南"] == (0, 0, 0)
 
 
-def test_the_workbook_lists_every_district_and_the_total(personas):
+def test_the_workbook_lists_every_district_and_the_total(personas: Personas) -> None:
     from io import BytesIO
 
     from openpyxl import load_workbook
 
     first, _later = rounds(personas)
-    response = personas.client("lead").get(personas.url(f"surveys/{first.pk}/survey.xlsx"))
-    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    response = export(personas.client("lead"), personas.url(f"exports/surveys/{first.pk}.xlsx"))
+    sheet = load_workbook(BytesIO(response.content)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
     assert rows[2][:2] == ("北", 5)
     assert rows[-1][1] == 5
 
 
-def test_another_municipality_gets_404(personas):
+def test_another_municipality_gets_404(personas: Personas) -> None:
     first, _later = rounds(personas)
     outsider = personas.client("lead", outsider=True)
     assert outsider.get(personas.url(f"surveys/{first.pk}/")).status_code == 404

@@ -3,9 +3,9 @@
 from dataclasses import asdict
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Router
 from ninja.errors import ValidationError
+from ninja.params.functions import Query
 
 from tsunagu.api.auth import in_municipality
 from tsunagu.api.common import CodePath, Error, django_errors_to_422
@@ -13,6 +13,7 @@ from tsunagu.reports.disclosure import consultation_statistics_for
 from tsunagu.reports.forms import PeriodForm
 from tsunagu.reports.schemas import ConsultationStatisticsOut
 from tsunagu.tenancy.policy import VIEW_STATISTICS
+from tsunagu.tenancy.requests import ApiRequest
 
 router = Router(tags=["reports"])
 
@@ -32,7 +33,7 @@ router = Router(tags=["reports"])
 )
 @in_municipality(VIEW_STATISTICS)
 def consultation_statistics_get(
-    request: HttpRequest,
+    request: ApiRequest,
     # Marked explicitly: ninja sees only the operation's own path, not the router's prefix.
     code: CodePath,
     # Strings, parsed below, so that 404 and 403 come before any complaint about the query.
@@ -47,7 +48,7 @@ def consultation_statistics_get(
             [{"loc": ("query", e["field"]), "msg": e["message"]} for e in form.error_list()]
         )
     period = form.period
-    membership = request.auth  # type: ignore[attr-defined]
+    membership = request.auth
     try:
         stats = consultation_statistics_for(membership, start=period.start, end=period.end)
     except DjangoValidationError as exc:

@@ -1,30 +1,42 @@
-"""The statistics layout shared by the page, CSV and XLSX; withheld figures are marked."""
+"""The statistics layout shared by the page, CSV, XLSX and PDF; withheld figures are marked."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from urllib.parse import quote
+from typing import Any
 
-from django.http import HttpResponse
+from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from tsunagu.consultations.codes import Channel, Consulter, MainConcern
+from tsunagu.core import pdf
+from tsunagu.core.downloads import CSV, PDF, XLSX, ExportFile, Progress
 from tsunagu.core.eras import (
+    TOKYO,
     EraDateError,
+    fiscal_year,
+    fiscal_year_dates,
     fiscal_year_label,
     format_wareki,
     format_wareki_month,
 )
-from tsunagu.core.spreadsheet import csv_row, xlsx_append
+from tsunagu.core.forms import form_refusal
+from tsunagu.core.spreadsheet import SheetSpec, csv_bytes, xlsx_bytes
 from tsunagu.network.codes import Destination
 from tsunagu.people.codes import AgeBand, Gender
+from tsunagu.policy import require
+from tsunagu.reports.disclosure import (
+    consultation_statistics_for,
+    referral_statistics_for,
+    require_disclosable_period,
+    sees_exact_figures,
+)
+from tsunagu.reports.forms import Period, PeriodForm
 from tsunagu.reports.selectors import ConsultationStatistics
-from tsunagu.tenancy.models import Municipality
+from tsunagu.tenancy.models import Membership, Municipality
+from tsunagu.tenancy.policy import VIEW_STATISTICS
 
 Cell = int | str | None
 
@@ -137,6 +149,8 @@ def statistics_layout(
     )
     for code, label in AgeBand.choices:
         by_age.rows.append([str(label), n(stats.unlinked_by_age_band.get(code, 0))])
+    by_age.rows.append([_("Not recorded"), n(stats.unlinked_by_age_band.get("", 0))])
+    by_age.total_row = [_("Total"), n(stats.unlinked_total)]
     by_gender = Section(
         key="unlinked_gender",
         caption=_("No person linked: by gender"),
@@ -144,6 +158,8 @@ def statistics_layout(
     )
     for code, label in Gender.choices:
         by_gender.rows.append([str(label), n(stats.unlinked_by_gender.get(code, 0))])
+    by_gender.rows.append([_("Not recorded"), n(stats.unlinked_by_gender.get("", 0))])
+    by_gender.total_row = [_("Total"), n(stats.unlinked_total)]
 
     channel_labels = [str(label) for _code, label in Channel.choices]
     by_month = Section(
@@ -169,11 +185,8 @@ def statistics_layout(
         n(stats.total),
     ]
 
-    sections = [by_channel, by_consulter, by_month]
-    if not suppressed:
-        # Not yet protected by the disclosure module as one set with the tables above: these
-        # go to the center's own staff only, never to a committee member or the public.
-        sections += [by_concern, by_age, by_gender]
+    # The disclosure module protects every one of these as one set (they share the totals).
+    sections = [by_channel, by_consulter, by_month, by_concern, by_age, by_gender]
     if referrals is not None:
         by_destination, referral_total = referrals
         by_referral = Section(
@@ -241,52 +254,112 @@ def export_filenames(
     return ascii_name, local_name
 
 
-def _attachment(response: HttpResponse, ascii_name: str, local_name: str, ext: str) -> None:
-    response["Content-Disposition"] = (
-        f'attachment; filename="{ascii_name}.{ext}"; '
-        f"filename*=UTF-8''{quote(f'{local_name}.{ext}', safe='')}"
+# The makers of the queued exports (tsunagu.reports.export_jobs), from the period asked for.
+
+
+def period_params(period: Period) -> dict[str, Any]:
+    """What a statistics export job keeps of the period (the page's query)."""
+    if period.fiscal_year is not None:
+        return {"fiscal_year": period.fiscal_year}
+    return {"from": period.start.isoformat(), "to": period.end.isoformat()}
+
+
+def check_period(member: Membership, query: QueryDict) -> dict[str, Any]:
+    """The period on the statistics page, checked as the page checks it (export_jobs.Check)."""
+    require(member, VIEW_STATISTICS)
+    this_year = fiscal_year(timezone.now().astimezone(TOKYO))
+    form = PeriodForm(query or None, default_fiscal_year=this_year)
+    if form.is_bound and not form.is_valid():
+        raise form_refusal(form)
+    period = form.period
+    if not sees_exact_figures(member):
+        require_disclosable_period(period.start, period.end)
+    return period_params(period)
+
+
+def _period(params: dict[str, Any]) -> Period:
+    if params.get("fiscal_year") is not None:
+        year = int(params["fiscal_year"])
+        return Period(*fiscal_year_dates(year), fiscal_year=year)
+    return Period(date.fromisoformat(params["from"]), date.fromisoformat(params["to"]))
+
+
+@dataclass
+class _Made:
+    layout: StatisticsLayout
+    stats: ConsultationStatistics
+    names: tuple[str, str]
+
+
+def _statistics(viewer: Membership, params: dict[str, Any], progress: Progress) -> _Made:
+    require(viewer, VIEW_STATISTICS)
+    period = _period(params)
+    stats = consultation_statistics_for(viewer, start=period.start, end=period.end)
+    progress(0.5)
+    layout = statistics_layout(
+        stats,
+        municipality=viewer.municipality,
+        fiscal_year=period.fiscal_year,
+        suppressed=not sees_exact_figures(viewer),
+        referrals=referral_statistics_for(viewer, start=period.start, end=period.end),
     )
-
-
-def csv_response(
-    layout: StatisticsLayout, stats: ConsultationStatistics, names: tuple[str, str]
-) -> HttpResponse:
-    """CSV for Excel: UTF-8 with a BOM (cp932 cannot hold every name) and CRLF lines."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows(csv_row(row) for row in _sheet_rows(layout, stats))
-    response = HttpResponse(
-        buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
+    progress(0.7)
+    names = export_filenames(
+        municipality=viewer.municipality, stats=stats, fiscal_year=period.fiscal_year
     )
-    _attachment(response, *names, "csv")
-    return response
+    return _Made(layout, stats, names)
 
 
-def xlsx_response(
-    layout: StatisticsLayout, stats: ConsultationStatistics, names: tuple[str, str]
-) -> HttpResponse:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = _("Consultations")[:31]
-    bold = Font(bold=True)
-    for index, row in enumerate(_sheet_rows(layout, stats), start=1):
-        xlsx_append(sheet, row)
-        if index == 1:
-            sheet.cell(row=1, column=1).font = Font(bold=True, size=14)
-    # Captions and headers in bold so the sheet reads like the page.
-    for row_cells in sheet.iter_rows(min_row=2):
-        first = row_cells[0]
-        if any(first.value == s.caption for s in layout.sections):
-            first.font = bold
-    sheet.column_dimensions["A"].width = 24
-    sheet.column_dimensions["B"].width = 16
-    sheet.column_dimensions["C"].width = 14
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+def _file(made: _Made, body: bytes, content_type: str, ext: str) -> ExportFile:
+    ascii_name, local_name = made.names
+    return ExportFile(body, content_type, f"{ascii_name}.{ext}", f"{local_name}.{ext}")
+
+
+def statistics_csv(viewer: Membership, params: dict[str, Any], progress: Progress) -> ExportFile:
+    made = _statistics(viewer, params, progress)
+    return _file(made, csv_bytes(_sheet_rows(made.layout, made.stats)), CSV, "csv")
+
+
+def statistics_xlsx(viewer: Membership, params: dict[str, Any], progress: Progress) -> ExportFile:
+    """The same rows as the CSV; the title is the header repeated on every printed page, and
+    each table's caption and header are bold."""
+    made = _statistics(viewer, params, progress)
+    rows = _sheet_rows(made.layout, made.stats)
+    captions = {s.caption for s in made.layout.sections}
+    headers = [list(s.header) for s in made.layout.sections]
+    bold = [
+        number
+        for number, row in enumerate(rows, start=1)
+        if number > 1 and row and (row[0] in captions or list(row) in headers)
+    ]
+    sheet = SheetSpec(_("Consultations"), rows, header_row=1, bold_rows=bold)
+    return _file(made, xlsx_bytes([sheet]), XLSX, "xlsx")
+
+
+def statistics_pdf(viewer: Membership, params: dict[str, Any], progress: Progress) -> ExportFile:
+    """The statistics page on A4 paper: the same tables, withheld figures marked as on it."""
+    made = _statistics(viewer, params, progress)
+    layout = made.layout
+    blocks: list[pdf.Block] = [
+        pdf.Heading(layout.title, size=16),
+        pdf.Paragraph(
+            _("Printed %(today)s")
+            % {"today": _wareki_or_iso(timezone.localdate(), month_only=False)},
+            size=9,
+            align="R",
+        ),
+    ]
+    blocks += [pdf.Paragraph(note, size=9) for note in layout.notes]
+    for section in layout.sections:
+        rows: list[list[Cell]] = [list(section.header), *section.rows]
+        if section.total_row is not None:
+            rows.append(section.total_row)
+        blocks += [
+            pdf.Space(3),
+            pdf.Paragraph(section.caption, size=12),
+            pdf.Table([["" if c is None else str(c) for c in row] for row in rows], size=9),
+        ]
+    body = pdf.render(
+        blocks, title=layout.title, author=viewer.municipality.name, orientation="L", margin=15
     )
-    _attachment(response, *names, "xlsx")
-    return response
+    return _file(made, body, PDF, "pdf")

@@ -35,12 +35,14 @@ class ConsultationStatisticsOut(Schema):
     by_month: list[MonthOut]
     people_by_channel: dict[str, Figure]
     groups: list[GroupOut] = Field(description="the municipality's own reporting rows")
-    by_main_concern: dict[str, int] = Field(
+    by_main_concern: dict[str, Figure] = Field(
         description='主訴: every code, zeros included; "" counts records without one'
     )
-    unlinked_by_age_band: dict[str, int] = Field(
-        description="records with no person, by the approximate age band the caller gave"
+    unlinked_by_age_band: dict[str, Figure] = Field(
+        description='records with no person, by the approximate age band the caller gave; ""'
+        " counts those where it was not recorded"
     )
-    unlinked_by_gender: dict[str, int] = Field(
-        description="records with no person, by the gender the caller gave"
+    unlinked_by_gender: dict[str, Figure] = Field(
+        description='records with no person, by the gender the caller gave; "" as above'
     )
+    unlinked_total: Figure = Field(0, description="records with no person")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Min, Q
 from django.shortcuts import get_object_or_404
 
@@ -13,13 +12,10 @@ from tsunagu.consultations.codes import Channel, Consulter, MainConcern
 from tsunagu.consultations.models import Consultation
 from tsunagu.core.eras import TOKYO, date_range_bounds, fiscal_year
 from tsunagu.people.codes import AgeBand, Gender
+from tsunagu.policy import require
 from tsunagu.reports.models import ReportingGroup
-from tsunagu.tenancy.codes import Role
 from tsunagu.tenancy.models import Membership, Municipality
-
-# Who may name the rows the municipality reports to its committee.
-REPORTING_GROUP_MANAGERS = frozenset({Role.ADMIN, Role.LEAD})
-
+from tsunagu.tenancy.policy import MANAGE_REPORTING_GROUPS
 
 # A count, or None where the disclosure module withheld it (tsunagu/reports/disclosure.py).
 Figure = int | None
@@ -58,10 +54,13 @@ class ConsultationStatistics:
     by_month: list[MonthCount]
     groups: list[GroupCount] = field(default_factory=list)
     # 主訴 of every consultation; "" counts those where it was not recorded.
-    by_main_concern: dict[str, int] = field(default_factory=dict)
+    by_main_concern: dict[str, Figure] = field(default_factory=dict)
     # Consultations with no person linked, by what the caller said of the person.
-    unlinked_by_age_band: dict[str, int] = field(default_factory=dict)
-    unlinked_by_gender: dict[str, int] = field(default_factory=dict)
+    # "" counts the records where it was not recorded.
+    unlinked_by_age_band: dict[str, Figure] = field(default_factory=dict)
+    unlinked_by_gender: dict[str, Figure] = field(default_factory=dict)
+    # How many consultations have no person linked (both tables above add up to it).
+    unlinked_total: Figure = 0
 
 
 def months_between(start: date, end: date) -> list[str]:
@@ -123,9 +122,10 @@ def consultation_statistics(
             "person", distinct=True, filter=Q(channel__in=list(group.channels) or [""])
         )
     unlinked = Q(person__isnull=True)
-    for code in AgeBand.values:
+    people_aggregates["unlinked"] = Count("pk", filter=unlinked)
+    for code in ["", *AgeBand.values]:
         people_aggregates[f"age_{code}"] = Count("pk", filter=unlinked & Q(subject_age_band=code))
-    for code in Gender.values:
+    for code in ["", *Gender.values]:
         people_aggregates[f"gender_{code}"] = Count("pk", filter=unlinked & Q(subject_gender=code))
     people = rows.aggregate(**people_aggregates)
 
@@ -139,9 +139,10 @@ def consultation_statistics(
         by_channel=dict(by_channel),
         people_by_channel={code: people[f"channel_{code}"] for code in channels},
         by_consulter=dict(by_consulter),
-        by_main_concern=by_main_concern,
-        unlinked_by_age_band={code: people[f"age_{code}"] for code in AgeBand.values},
-        unlinked_by_gender={code: people[f"gender_{code}"] for code in Gender.values},
+        by_main_concern=dict(by_main_concern),
+        unlinked_by_age_band={code: people[f"age_{code}"] for code in ["", *AgeBand.values]},
+        unlinked_by_gender={code: people[f"gender_{code}"] for code in ["", *Gender.values]},
+        unlinked_total=people["unlinked"],
         by_month=[
             MonthCount(
                 month=month, total=sum(by_month[month].values()), by_channel=shown_months[month]
@@ -166,21 +167,8 @@ def reporting_group_list(*, municipality: Municipality) -> list[ReportingGroup]:
 
 def reporting_group_for_manager(*, membership: Membership, pk: int) -> ReportingGroup:
     """The only door to one reporting group: 403 for other roles, 404 outside the municipality."""
-    require_reporting_group_manager(membership)
+    require(membership, MANAGE_REPORTING_GROUPS)
     return get_object_or_404(ReportingGroup, pk=pk, municipality=membership.municipality)
-
-
-def may_manage_reporting_groups(membership: Membership | None) -> bool:
-    return (
-        membership is not None
-        and membership.is_active
-        and membership.role in REPORTING_GROUP_MANAGERS
-    )
-
-
-def require_reporting_group_manager(membership: Membership | None) -> None:
-    if not may_manage_reporting_groups(membership):
-        raise PermissionDenied("reporting_group.manage")
 
 
 def first_fiscal_year(*, municipality: Municipality, default: int) -> int:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from tsunagu.consultations.codes import Channel
 from tsunagu.core.eras import TOKYO, fiscal_year, fiscal_year_label, fiscal_year_label_western
+from tsunagu.policy import can, require
 from tsunagu.reports import exports, services
 from tsunagu.reports.disclosure import (
     consultation_statistics_for,
@@ -25,14 +26,13 @@ from tsunagu.reports.forms import PeriodForm, ReportingGroupForm
 from tsunagu.reports.selectors import (
     ConsultationStatistics,
     first_fiscal_year,
-    may_manage_reporting_groups,
     reporting_group_for_manager,
     reporting_group_list,
-    require_reporting_group_manager,
 )
 from tsunagu.tenancy.forms import validation_error_to_form
 from tsunagu.tenancy.models import Membership
-from tsunagu.tenancy.policy import VIEW_STATISTICS, require_permission
+from tsunagu.tenancy.policy import MANAGE_REPORTING_GROUPS, VIEW_STATISTICS
+from tsunagu.tenancy.requests import StaffRequest
 
 
 def _this_fiscal_year() -> int:
@@ -78,9 +78,9 @@ def _period_query(form: PeriodForm) -> str:
     return urlencode({"from": period.start.isoformat(), "to": period.end.isoformat()})
 
 
-def statistics(request: HttpRequest, code: str) -> HttpResponse:
-    member: Membership = request.membership  # type: ignore[attr-defined]
-    require_permission(member, VIEW_STATISTICS)
+def statistics(request: StaffRequest, code: str) -> HttpResponse:
+    member: Membership = request.membership
+    require(member, VIEW_STATISTICS)
     form = PeriodForm(request.GET or None, default_fiscal_year=_this_fiscal_year())
     if form.is_bound and not form.is_valid():
         context = {"form": form, "layout": None, "fiscal_years": _fiscal_year_options(member, None)}
@@ -111,56 +111,14 @@ def statistics(request: HttpRequest, code: str) -> HttpResponse:
             "chart": _chart_data(stats),
             "fiscal_years": _fiscal_year_options(member, period.fiscal_year),
             "query": query,
-            "may_manage_groups": may_manage_reporting_groups(member),
+            "may_manage_groups": can(member, MANAGE_REPORTING_GROUPS),
         },
     )
 
 
-def _export(request: HttpRequest, kind: str) -> HttpResponse:
-    member: Membership = request.membership  # type: ignore[attr-defined]
-    require_permission(member, VIEW_STATISTICS)
-    form = PeriodForm(request.GET or None, default_fiscal_year=_this_fiscal_year())
-    if form.is_bound and not form.is_valid():
-        return HttpResponse(
-            "\n".join(f"{e['field']}: {e['message']}" for e in form.error_list()),
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
-    period = form.period
-    try:
-        stats = consultation_statistics_for(member, start=period.start, end=period.end)
-    except ValidationError as exc:
-        return HttpResponse(
-            "\n".join(f"{field}: {' '.join(m)}" for field, m in exc.message_dict.items()),
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
-    layout = exports.statistics_layout(
-        stats,
-        municipality=member.municipality,
-        fiscal_year=period.fiscal_year,
-        suppressed=not sees_exact_figures(member),
-        referrals=referral_statistics_for(member, start=period.start, end=period.end),
-    )
-    names = exports.export_filenames(
-        municipality=member.municipality, stats=stats, fiscal_year=period.fiscal_year
-    )
-    if kind == "csv":
-        return exports.csv_response(layout, stats, names)
-    return exports.xlsx_response(layout, stats, names)
-
-
-def statistics_csv(request: HttpRequest, code: str) -> HttpResponse:
-    return _export(request, "csv")
-
-
-def statistics_xlsx(request: HttpRequest, code: str) -> HttpResponse:
-    return _export(request, "xlsx")
-
-
-def reporting_groups(request: HttpRequest, code: str) -> HttpResponse:
-    member: Membership = request.membership  # type: ignore[attr-defined]
-    require_reporting_group_manager(member)
+def reporting_groups(request: StaffRequest, code: str) -> HttpResponse:
+    member: Membership = request.membership
+    require(member, MANAGE_REPORTING_GROUPS)
     form = ReportingGroupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -179,8 +137,8 @@ def reporting_groups(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "reports/reporting_groups.html", {"groups": groups, "form": form})
 
 
-def reporting_group_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    member: Membership = request.membership  # type: ignore[attr-defined]
+def reporting_group_edit(request: StaffRequest, code: str, pk: int) -> HttpResponse:
+    member: Membership = request.membership
     group = reporting_group_for_manager(membership=member, pk=pk)
     initial = {"name": group.name, "channels": group.channels, "position": group.position}
     form = ReportingGroupForm(request.POST or None, initial=initial)
@@ -198,8 +156,8 @@ def reporting_group_edit(request: HttpRequest, code: str, pk: int) -> HttpRespon
 
 
 @require_POST
-def reporting_group_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    member: Membership = request.membership  # type: ignore[attr-defined]
+def reporting_group_delete(request: StaffRequest, code: str, pk: int) -> HttpResponse:
+    member: Membership = request.membership
     group = reporting_group_for_manager(membership=member, pk=pk)
     name = group.name
     services.reporting_group_delete(group=group)

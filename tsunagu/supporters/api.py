@@ -5,7 +5,6 @@ from datetime import time
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.errors import ValidationError
 
@@ -41,6 +40,7 @@ from tsunagu.tenancy.policy import (
     REQUEST_DISPATCH,
     VIEW_SUPPORTERS,
 )
+from tsunagu.tenancy.requests import ApiRequest
 
 supporters = Router(tags=["supporters"])
 dispatch_requests = Router(tags=["supporters"])
@@ -72,6 +72,7 @@ def supporter_out(s: Supporter) -> dict[str, Any]:
         "status": s.status,
         "peer": s.peer,
         "pledged_on": s.pledged_on,
+        "person_id": s.person_id,
     }
 
 
@@ -102,8 +103,8 @@ def _weekly(slots: list[SlotIO]) -> list[services.WeeklySlot]:
 
 @supporters.get("", response={200: SupporterList, **ERRORS}, summary="Supporters")
 @in_municipality(None)
-def supporter_list(request: HttpRequest, code: CodePath, page: Query[Page]) -> dict[str, Any]:
-    member = request.auth  # type: ignore[attr-defined]
+def supporter_list(request: ApiRequest, code: CodePath, page: Query[Page]) -> dict[str, Any]:
+    member = request.auth
     if not can(member, OWN_DISPATCHES):  # a supporter sees their own record only
         require(member, VIEW_SUPPORTERS)
     limit, offset = page_bounds(page.limit, page.offset)
@@ -121,8 +122,8 @@ def supporter_list(request: HttpRequest, code: CodePath, page: Query[Page]) -> d
     openapi_extra=json_body(SupporterIn),
 )
 @in_municipality(MANAGE_SUPPORTERS)
-def supporter_create(request: HttpRequest, code: CodePath) -> Status:
-    member = request.auth  # type: ignore[attr-defined]
+def supporter_create(request: ApiRequest, code: CodePath) -> Status[Any]:
+    member = request.auth
     payload = parse_body(request, SupporterIn)
     try:
         supporter = services.supporter_save(
@@ -137,6 +138,7 @@ def supporter_create(request: HttpRequest, code: CodePath) -> Status:
             peer=payload.peer,
             pledged_on=payload.pledged_on,
             gender=payload.gender,
+            person_id=payload.person_id,
         )
     except DjangoValidationError as exc:
         raise django_errors_to_422(exc) from exc
@@ -147,10 +149,8 @@ def supporter_create(request: HttpRequest, code: CodePath) -> Status:
     "", response={200: DispatchRequestList, **ERRORS}, summary="Dispatch requests"
 )
 @in_municipality(REQUEST_DISPATCH)
-def dispatch_request_list(
-    request: HttpRequest, code: CodePath, page: Query[Page]
-) -> dict[str, Any]:
-    member = request.auth  # type: ignore[attr-defined]
+def dispatch_request_list(request: ApiRequest, code: CodePath, page: Query[Page]) -> dict[str, Any]:
+    member = request.auth
     limit, offset = page_bounds(page.limit, page.offset)
     rows = selectors.dispatch_request_list(viewer=member)
     page_rows = list(rows[offset : offset + limit])
@@ -165,8 +165,8 @@ def dispatch_request_list(
     openapi_extra=json_body(DispatchRequestIn),
 )
 @in_municipality(REQUEST_DISPATCH)
-def dispatch_request_create(request: HttpRequest, code: CodePath) -> Status:
-    member = request.auth  # type: ignore[attr-defined]
+def dispatch_request_create(request: ApiRequest, code: CodePath) -> Status[Any]:
+    member = request.auth
     payload = parse_body(request, DispatchRequestIn)
     case = one(member, Case, payload.case_id, permission=REQUEST_DISPATCH, action="create")
     refused = list(visible(member, Supporter).filter(pk__in=payload.refused_supporters))
@@ -196,8 +196,8 @@ def dispatch_request_create(request: HttpRequest, code: CodePath) -> Status:
     openapi_extra=json_body(MatchingIn),
 )
 @in_municipality(MANAGE_SUPPORTERS)
-def matching_run(request: HttpRequest, code: CodePath) -> dict[str, Any]:
-    member = request.auth  # type: ignore[attr-defined]
+def matching_run(request: ApiRequest, code: CodePath) -> dict[str, Any]:
+    member = request.auth
     payload = parse_body(request, MatchingIn)
     result = selectors.matching_run(
         viewer=member, request_ids=payload.request_ids, supporter_ids=payload.supporter_ids
@@ -218,8 +218,8 @@ def matching_run(request: HttpRequest, code: CodePath) -> dict[str, Any]:
 
 @dispatches.get("", response={200: DispatchList, **ERRORS}, summary="Dispatches")
 @in_municipality(None)
-def dispatch_list(request: HttpRequest, code: CodePath, page: Query[Page]) -> dict[str, Any]:
-    member = request.auth  # type: ignore[attr-defined]
+def dispatch_list(request: ApiRequest, code: CodePath, page: Query[Page]) -> dict[str, Any]:
+    member = request.auth
     supporter = can(member, OWN_DISPATCHES)
     if not supporter:
         require(member, REQUEST_DISPATCH)

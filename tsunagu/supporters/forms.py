@@ -8,7 +8,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.forms import JapaneseDateField, JapaneseDateInput
 from tsunagu.people.codes import AgeBand, Gender
+from tsunagu.programmes.codes import FOR_SUPPORTERS, ProgrammeKind
 from tsunagu.supporters.codes import (
     Accompaniment,
     SupporterActivity,
@@ -84,14 +86,22 @@ class SupporterForm(WeeklySlotsMixin):
         label=_("Training elsewhere"), max_length=200, required=False
     )
     max_active = forms.IntegerField(label=_("Dispatches at a time"), min_value=0, initial=1)
-    pledged_on = forms.DateField(
+    pledged_on = JapaneseDateField(
         label=_("Pledge of secrecy signed on"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=JapaneseDateInput(),
     )
     status = forms.ChoiceField(
         label=_("Status"), choices=SupporterStatus.choices, initial=SupporterStatus.PAUSED
     )
+    person_id = forms.IntegerField(
+        label=_("Person record (former client or family)"),
+        required=False,
+        min_value=1,
+        help_text=_("The number of the person record, for a supporter with lived experience."),
+    )
+    # The completed supporter course this registration comes from (修了者から登録).
+    course = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, slots: list[WeeklySlot] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -113,7 +123,7 @@ class SupporterForm(WeeklySlotsMixin):
 
     def service_fields(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
-        return {k: v for k, v in data.items() if not k.startswith("day")}
+        return {k: v for k, v in data.items() if not k.startswith("day") and k != "course"}
 
 
 class DispatchRequestForm(WeeklySlotsMixin):
@@ -191,7 +201,7 @@ class ApprovalForm(forms.Form):
 
 
 class ActivityLogForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = JapaneseDateField(label=_("Date"), widget=JapaneseDateInput())
     start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
     end = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}))
     place = forms.CharField(label=_("Place"), max_length=100, required=False)
@@ -210,3 +220,32 @@ class ActivityLogForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-control")
+
+
+class SupporterMeetingForm(forms.Form):
+    """A session of a supporter meeting (定例ミーティング) or follow-up training."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[(k.value, k.label) for k in FOR_SUPPORTERS],
+        initial=ProgrammeKind.SUPPORTER_MEETING,
+    )
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("e.g. 定例ミーティング 2026年度")
+    )
+    day = JapaneseDateField(label=_("Date"), widget=JapaneseDateInput())
+    start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
+    end = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}))
+    title = forms.CharField(label=_("Theme"), max_length=100, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end <= start:
+            self.add_error("end", _("The end must be after the start."))
+        return cleaned

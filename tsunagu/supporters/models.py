@@ -37,9 +37,9 @@ class Supporter(TenantModel):
         related_name="supporter",
         verbose_name=_("log-in"),
     )
-    background = models.CharField(
-        _("background"), max_length=20, choices=SupporterBackground.choices
-    )
+    # A supporter's background (a former client, a family member) is 要配慮: encrypted; the
+    # statistics group by it after reading.
+    background = EncryptedText(_("background"), choices=SupporterBackground.choices, blank=False)
     qualification = models.CharField(_("qualification"), max_length=100, blank=True)
     gender = models.CharField(
         _("gender"), max_length=10, choices=Gender.choices, default=Gender.UNKNOWN
@@ -49,6 +49,16 @@ class Supporter(TenantModel):
     areas = models.JSONField(_("areas they can reach"), default=list)
     skills = models.JSONField(_("interests and skills"), default=list, blank=True)
     activities = models.JSONField(_("what they will do"), default=list, blank=True)
+    # Training history: the supporter course they completed here (修了, from programmes), and
+    # any course elsewhere recorded by hand (e.g. the prefecture's).
+    course = models.ForeignKey(
+        "programmes.Enrolment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("supporter course completed"),
+    )
     external_training = models.CharField(_("training elsewhere"), max_length=200, blank=True)
     max_active = models.PositiveSmallIntegerField(_("dispatches at a time"), default=1)
     status = models.CharField(
@@ -182,3 +192,26 @@ class ActivityLog(TenantModel):
     @property
     def minutes(self) -> int:
         return (self.end.hour * 60 + self.end.minute) - (self.start.hour * 60 + self.start.minute)
+
+
+class MeetingAttendance(TenantModel):
+    """A supporter present at a session of a supporter meeting or follow-up training (a
+    programme of a kind `FOR_SUPPORTERS`)."""
+
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="meetings")
+    meeting = models.ForeignKey(
+        "programmes.ProgrammeSession", on_delete=models.CASCADE, related_name="supporter_attendance"
+    )
+    recorded_by = models.ForeignKey(
+        "tenancy.Membership", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("supporter attendance")
+        verbose_name_plural = _("supporter attendance")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "supporter", "meeting"], name="supporter_attended_once"
+            )
+        ]

@@ -29,6 +29,9 @@ class SupporterIn(Schema):
     peer: bool = False
     pledged_on: date | None = Field(None, description="The pledge of secrecy; `active` needs it")
     gender: Gender = Gender.UNKNOWN
+    person_id: int | None = Field(
+        None, description="The person record of a former client or family member (UFE)"
+    )
 
 
 class SupporterOut(Schema):
@@ -42,6 +45,7 @@ class SupporterOut(Schema):
     status: str
     peer: bool
     pledged_on: date | None
+    person_id: int | None
 
 
 class SupporterList(Schema):

@@ -5,12 +5,20 @@ import statistics
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db.models import Prefetch, QuerySet
+import numpy as np
+from django.db.models import IntegerField, Prefetch, QuerySet
+from django.db.models.functions import Cast, ExtractHour, ExtractMinute
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from tsunagu.policy import visible
+from tsunagu.cases.models import Case
+from tsunagu.cases.selectors import TimelineEntry
+from tsunagu.places.models import Session
+from tsunagu.policy import shown, visible
+from tsunagu.programmes.codes import FOR_SUPPORTERS, ProgrammeKind
+from tsunagu.programmes.models import Enrolment, ProgrammeSession
 from tsunagu.supporters import matching
 from tsunagu.supporters.codes import (
     DispatchStatus,
@@ -23,6 +31,7 @@ from tsunagu.supporters.models import (
     Availability,
     Dispatch,
     DispatchRequest,
+    MeetingAttendance,
     Supporter,
 )
 from tsunagu.supporters.services import as_candidate, as_request
@@ -53,6 +62,38 @@ def current_load(supporter_ids: Sequence[int]) -> Counter[int]:
     return Counter(active.values_list("supporter_id", flat=True))
 
 
+def _minutes(field: str) -> Cast:
+    return Cast(ExtractHour(field) * 60 + ExtractMinute(field), IntegerField())
+
+
+def matching_registry(
+    supporters: QuerySet[Supporter], *, municipality_id: int
+) -> matching.Registry:
+    """The supporters as the columns matching works on, read as value lists (no instances)."""
+    rows = list(supporters.values_list("pk", "max_active", "gender", "peer", "areas", "skills"))
+    ids, max_active, gender, peer, areas, skills = zip(*rows, strict=True) if rows else [()] * 6
+    dispatched = Dispatch.objects.filter(
+        municipality_id=municipality_id,
+        supporter__in=supporters.values("pk"),
+        status=DispatchStatus.ACTIVE,
+    )
+    busy = np.sort(np.array(list(dispatched.values_list("supporter_id", flat=True)), np.int64))
+    slots = Availability.objects.filter(
+        municipality_id=municipality_id, supporter__in=supporters.values("pk")
+    ).values_list("supporter_id", "weekday", _minutes("start"), _minutes("end"))
+    return matching.Registry.build(
+        ids=ids,
+        active=[True] * len(ids),
+        max_active=max_active,
+        current=np.searchsorted(busy, ids, "right") - np.searchsorted(busy, ids, "left"),
+        gender=gender,
+        peer=peer,
+        areas=areas,
+        skills=skills,
+        slots=list(slots),
+    )
+
+
 def matching_run(
     *,
     viewer: Membership,
@@ -63,14 +104,12 @@ def matching_run(
     requests = dispatch_request_list(viewer=viewer, status=RequestStatus.OPEN)
     if request_ids is not None:
         requests = requests.filter(pk__in=request_ids)
-    supporters = supporter_list(viewer=viewer).filter(status=SupporterStatus.ACTIVE)
+    supporters = visible(viewer, Supporter).filter(status=SupporterStatus.ACTIVE)
     if supporter_ids is not None:
         supporters = supporters.filter(pk__in=supporter_ids)
-    supporters_list = list(supporters)
-    load = current_load([s.pk for s in supporters_list])
     return matching.match(
         [as_request(r) for r in requests.order_by("requested_at", "pk")],
-        [as_candidate(s, load[s.pk]) for s in supporters_list],
+        matching_registry(supporters, municipality_id=viewer.municipality_id),
     )
 
 
@@ -151,6 +190,7 @@ class SupporterStatistics:
 
 @dataclass
 class _Tally:
+    dispatches: int = 0
     activities: int = 0
     minutes: int = 0
     people: set[int] = field(default_factory=set)
@@ -162,7 +202,13 @@ class _Tally:
 
     def row(self, **label: str) -> dict[str, object]:
         hours = round(self.minutes / 60, 1)
-        return {**label, "activities": self.activities, "hours": hours, "people": len(self.people)}
+        return {
+            **label,
+            "dispatches": self.dispatches,
+            "activities": self.activities,
+            "hours": hours,
+            "people": len(self.people),
+        }
 
 
 def supporter_statistics(*, viewer: Membership, start: date, end: date) -> SupporterStatistics:
@@ -187,6 +233,15 @@ def supporter_statistics(*, viewer: Membership, start: date, end: date) -> Suppo
             backgrounds.setdefault(background, _Tally()),
         ):
             tally.add(minutes, person)
+    # Dispatches decided in the period, by the month of the decision and the background.
+    decided = dispatches.filter(
+        approved_at__date__gte=start, approved_at__date__lte=end
+    ).values_list("approved_at", "supporter__background")
+    count = 0
+    for at, background in decided:
+        count += 1
+        months.setdefault(f"{timezone.localtime(at):%Y-%m}", _Tally()).dispatches += 1
+        backgrounds.setdefault(background, _Tally()).dispatches += 1
     first_visit: dict[int, date] = {}
     for request_id, day in ActivityLog.objects.filter(
         dispatch__in=dispatches.values("pk")
@@ -204,9 +259,7 @@ def supporter_statistics(*, viewer: Membership, start: date, end: date) -> Suppo
     return SupporterStatistics(
         start=start,
         end=end,
-        dispatches=dispatches.filter(
-            approved_at__date__gte=start, approved_at__date__lte=end
-        ).count(),
+        dispatches=count,
         activities=total.activities,
         hours=round(total.minutes / 60, 1),
         people=len(total.people),
@@ -214,3 +267,102 @@ def supporter_statistics(*, viewer: Membership, start: date, end: date) -> Suppo
         by_background=[t.row(background=str(labels.get(b, b))) for b, t in backgrounds.items()],
         waits=waits,
     )
+
+
+# --- course graduates, supporter meetings and follow-up trainings ---------------------------
+
+
+def course_graduates(*, viewer: Membership) -> list[Enrolment]:
+    """Who completed a supporter course (修了) and is not in the registry yet: eligible to be
+    registered (names shown: logged)."""
+    registered = Supporter.objects.filter(
+        municipality_id=viewer.municipality_id, course__isnull=False
+    ).values("course")
+    rows = list(
+        visible(viewer, Enrolment)
+        .filter(programme__kind=ProgrammeKind.SUPPORTER_COURSE, completed_on__isnull=False)
+        .exclude(pk__in=registered)
+        .select_related("programme", "person", "family_member")
+        .order_by("completed_on", "pk")
+    )
+    return list(shown(viewer, Enrolment, rows))
+
+
+def course_graduate(*, viewer: Membership, pk: int) -> Enrolment | None:
+    return next((e for e in course_graduates(viewer=viewer) if e.pk == pk), None)
+
+
+def supporter_meetings(
+    *, viewer: Membership, since: date, until: date | None = None
+) -> QuerySet[ProgrammeSession]:
+    """Sessions of supporter meetings and follow-up trainings the member may see, by date."""
+    sessions = visible(viewer, Session).filter(date__gte=since)
+    if until is not None:
+        sessions = sessions.filter(date__lte=until)
+    return (
+        ProgrammeSession.objects.filter(
+            municipality_id=viewer.municipality_id,
+            programme__kind__in=FOR_SUPPORTERS,
+            session__in=sessions.values("pk"),
+        )
+        .select_related("programme", "session")
+        .order_by("session__date", "session__start", "pk")
+    )
+
+
+def meeting_attendance(*, viewer: Membership, meetings: Sequence[int]) -> dict[int, set[int]]:
+    """{meeting id: ids of the supporters present} for the attendance the member may see."""
+    present: dict[int, set[int]] = {m: set() for m in meetings}
+    for meeting, supporter in (
+        visible(viewer, MeetingAttendance)
+        .filter(meeting_id__in=meetings)
+        .values_list("meeting_id", "supporter_id")
+    ):
+        present[meeting].add(supporter)
+    return present
+
+
+def training_history(*, viewer: Membership, supporter: Supporter) -> list[str]:
+    """What a supporter trained in: the course completed here, training elsewhere, and the
+    follow-up trainings and meetings attended (plain lines for the lead)."""
+    lines: list[str] = []
+    if supporter.course_id is not None:
+        course = Enrolment.objects.select_related("programme").get(pk=supporter.course_id)
+        lines.append(
+            _("%(name)s, completed on %(day)s")
+            % {"name": course.programme.name, "day": course.completed_on}
+        )
+    if supporter.external_training:
+        lines.append(_("Elsewhere: %(what)s") % {"what": supporter.external_training})
+    attended = (
+        visible(viewer, MeetingAttendance)
+        .filter(supporter=supporter)
+        .select_related("meeting__programme", "meeting__session")
+        .order_by("meeting__session__date")
+    )
+    for row in attended:
+        lines.append(
+            _("%(name)s (%(day)s): attended")
+            % {"name": row.meeting.programme.name, "day": row.meeting.session.date}
+        )
+    return lines
+
+
+def case_timeline_activities(
+    sender: object, *, viewer: Membership, case: Case, kinds: set[str], **kwargs: object
+) -> list[TimelineEntry]:
+    """The case timeline's activity logs of supporters (`cases.signals.timeline_read`), as the
+    viewer may see them; the read is recorded in the access log."""
+    if "activity" not in kinds:
+        return []
+    logs = list(
+        visible(viewer, ActivityLog)
+        .filter(dispatch__request__case=case)
+        .select_related("dispatch__supporter")
+    )
+    shown(viewer, ActivityLog, logs)
+    zone = timezone.get_current_timezone()
+    return [
+        TimelineEntry("activity", datetime.combine(log.date, log.start, tzinfo=zone), log)
+        for log in logs
+    ]

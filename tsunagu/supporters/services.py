@@ -11,6 +11,11 @@ from django.utils.translation import gettext as _
 
 from tsunagu.cases.models import Case
 from tsunagu.core.japanese import normalize_for_search
+from tsunagu.people.models import Person
+from tsunagu.policy import visible
+from tsunagu.programmes import services as programme_services
+from tsunagu.programmes.codes import FOR_SUPPORTERS, ProgrammeKind
+from tsunagu.programmes.models import Enrolment, Programme, ProgrammeSession
 from tsunagu.supporters import matching
 from tsunagu.supporters.codes import (
     DispatchStatus,
@@ -24,6 +29,7 @@ from tsunagu.supporters.models import (
     Availability,
     Dispatch,
     DispatchRequest,
+    MeetingAttendance,
     Supporter,
 )
 from tsunagu.tenancy.models import Membership
@@ -97,13 +103,35 @@ def supporter_save(
     qualification: str = "",
     external_training: str = "",
     membership: Membership | None = None,
+    course: Enrolment | None = None,
+    person_id: int | None = None,
 ) -> Supporter:
-    """Register a supporter, or change one (`supporter` given); availability is replaced."""
+    """Register a supporter, or change one (`supporter` given); availability is replaced.
+
+    `person_id` links the person record of a former client or family member (元当事者・家族,
+    UFE): only one the actor may see, in their municipality."""
     if max_active < 0:
         raise ValidationError({"max_active": _("Must not be negative.")})
     if membership is not None and membership.municipality_id != actor.municipality_id:
         raise ValidationError({"membership": _("Not a member of this municipality.")})
+    if course is not None and (
+        course.municipality_id != actor.municipality_id
+        or course.programme.kind != ProgrammeKind.SUPPORTER_COURSE
+        or course.completed_on is None
+    ):
+        raise ValidationError(
+            {"course": _("Not a completed supporter course of this municipality.")}
+        )
+    if person_id is not None and not visible(actor, Person).filter(pk=person_id).exists():
+        raise ValidationError(
+            {"person_id": _("No person record you may see has this number in this municipality.")}
+        )
     supporter = supporter or Supporter(municipality_id=actor.municipality_id)
+    supporter.person_id = person_id
+    if course is not None:
+        supporter.course = course
+        if supporter.person_id is None and course.person_id is not None:
+            supporter.person_id = course.person_id  # a former client or family who trained
     supporter.name = " ".join(name.split())
     supporter.background = background
     supporter.areas = _names("areas", areas, required=True)
@@ -303,3 +331,60 @@ def activity_log_create(
     log.full_clean(exclude=["municipality", "dispatch", "recorded_by"])
     log.save()
     return log
+
+
+@transaction.atomic
+def supporter_meeting_add(
+    *,
+    actor: Membership,
+    kind: str,
+    name: str,
+    day: date,
+    start: time,
+    end: time,
+    title: str = "",
+) -> ProgrammeSession:
+    """A session of a supporter meeting or follow-up training: added to the programme of that
+    kind and name (one programme gathers e.g. the year's monthly meetings), created if new."""
+    if kind not in FOR_SUPPORTERS:
+        raise ValidationError({"kind": _("Choose a supporter meeting or a follow-up training.")})
+    name = " ".join(name.split())
+    meeting = programme_services.MeetingIn(date=day, start=start, end=end, title=title)
+    programme = Programme.objects.filter(
+        municipality_id=actor.municipality_id, kind=kind, name=name
+    ).first()
+    if programme is None:
+        programme = programme_services.programme_create(
+            actor=actor, municipality_id=actor.municipality_id, name=name, kind=kind
+        )
+    return programme_services.programme_session_add(
+        actor=actor, programme=programme, meeting=meeting
+    )
+
+
+@transaction.atomic
+def meeting_attendance_set(
+    *, actor: Membership, meeting: ProgrammeSession, supporters: list[Supporter]
+) -> list[MeetingAttendance]:
+    """Record exactly these supporters as present at a supporter meeting or training."""
+    if meeting.programme.kind not in FOR_SUPPORTERS:
+        raise ValidationError({"meeting": _("Not a supporter meeting or follow-up training.")})
+    if meeting.session.is_cancelled:
+        raise ValidationError({"meeting": _("This session is cancelled.")})
+    if any(s.municipality_id != meeting.municipality_id for s in supporters):
+        raise ValidationError({"supporters": _("Not a supporter of this municipality.")})
+    present = {s.pk for s in supporters}
+    MeetingAttendance.objects.filter(meeting=meeting).exclude(supporter_id__in=present).delete()
+    known = set(
+        MeetingAttendance.objects.filter(meeting=meeting).values_list("supporter_id", flat=True)
+    )
+    MeetingAttendance.objects.bulk_create(
+        MeetingAttendance(
+            municipality_id=meeting.municipality_id,
+            supporter_id=pk,
+            meeting=meeting,
+            recorded_by=actor,
+        )
+        for pk in sorted(present - known)
+    )
+    return list(MeetingAttendance.objects.filter(meeting=meeting))

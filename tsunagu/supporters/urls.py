@@ -13,5 +13,10 @@ urlpatterns = [
     path("mine/", views.my_dispatches, name="my_dispatches"),
     path("dispatches/<int:pk>/activity/", views.activity_log_new, name="activity_log_new"),
     path("statistics/", views.supporter_statistics, name="supporter_statistics"),
-    path("payments.xlsx", views.payments_xlsx, name="supporter_payments_xlsx"),
+    path("meetings/", views.supporter_meetings, name="supporter_meetings"),
+    path(
+        "meetings/<int:pk>/attendance/",
+        views.supporter_meeting_attendance,
+        name="supporter_meeting_attendance",
+    ),
 ]

@@ -1,12 +1,11 @@
 """Screens of supporters: the registry, dispatch requests, matching and approval, and the
 supporter's own phone view of their dispatches and activity logs."""
 
-from datetime import date
-from io import BytesIO
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,8 +14,9 @@ from django.views.decorators.http import require_POST
 from tsunagu.audit.services import Seen
 from tsunagu.cases.models import Case
 from tsunagu.core.eras import fiscal_year, fiscal_year_dates, fiscal_year_label
-from tsunagu.core.spreadsheet import xlsx_append
+from tsunagu.core.ids import parse_id
 from tsunagu.policy import can, one, record, record_seen, require, visible
+from tsunagu.programmes.models import Enrolment
 from tsunagu.supporters import selectors, services
 from tsunagu.supporters.access import dispatch_for_activity, supporter_for_manager
 from tsunagu.supporters.codes import RequestStatus
@@ -25,6 +25,7 @@ from tsunagu.supporters.forms import (
     ApprovalForm,
     DispatchRequestForm,
     SupporterForm,
+    SupporterMeetingForm,
 )
 from tsunagu.supporters.models import DispatchRequest, Supporter
 from tsunagu.supporters.services import WeeklySlot
@@ -35,24 +36,28 @@ from tsunagu.tenancy.policy import (
     REQUEST_DISPATCH,
     VIEW_SUPPORTERS,
 )
+from tsunagu.tenancy.requests import StaffRequest
 
 
-def supporter_list(request: HttpRequest, code: str) -> HttpResponse:
-    member = request.membership  # type: ignore[attr-defined]
+def supporter_list(request: StaffRequest, code: str) -> HttpResponse:
+    member = request.membership
     require(member, VIEW_SUPPORTERS)
     supporters = list(selectors.supporter_list(viewer=member))
     load = selectors.current_load([s.pk for s in supporters])
     for s in supporters:
         s.current = load[s.pk]  # type: ignore[attr-defined]
+    manage = can(member, MANAGE_SUPPORTERS)
+    # Who completed a supporter course and is not registered yet: eligible (the lead's list).
+    graduates = selectors.course_graduates(viewer=member) if manage else []
     return render(
         request,
         "supporters/supporter_list.html",
-        {"supporters": supporters, "manage": can(member, MANAGE_SUPPORTERS)},
+        {"supporters": supporters, "manage": manage, "graduates": graduates},
     )
 
 
-def supporter_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
-    member = request.membership  # type: ignore[attr-defined]
+def supporter_edit(request: StaffRequest, code: str, pk: int | None = None) -> HttpResponse:
+    member = request.membership
     require(member, MANAGE_SUPPORTERS)
     supporter = supporter_for_manager(membership=member, pk=pk) if pk else None
     initial = {}
@@ -72,24 +77,54 @@ def supporter_edit(request: HttpRequest, code: str, pk: int | None = None) -> Ht
             "max_active": supporter.max_active,
             "pledged_on": supporter.pledged_on,
             "status": supporter.status,
+            "person_id": supporter.person_id,
         }
         slots = [WeeklySlot(a.weekday, a.start, a.end) for a in supporter.availability.all()]
+    course: Enrolment | None = None
+    wanted_course = request.POST.get("course") or request.GET.get("course")
+    if supporter is None and wanted_course:
+        # Registering a course graduate: prefilled from what the course knows.
+        pk = parse_id(wanted_course)
+        course = selectors.course_graduate(viewer=member, pk=pk) if pk else None
+        if course is None:
+            raise Http404
+        background = "resident"  # a citizen who took the course
+        if course.family_member_id is not None:
+            background = "family"
+        elif course.person_id is not None:
+            background = "peer"  # a former client (元当事者)
+        initial = {
+            "name": course.display_name,
+            "course": course.pk,
+            "peer": course.person_id is not None,
+            "background": background,
+        }
     form = SupporterForm(request.POST or None, initial=initial, slots=slots)
+    history = selectors.training_history(viewer=member, supporter=supporter) if supporter else []
+    if course is not None:
+        history = [
+            _("%(name)s, completed on %(day)s")
+            % {"name": course.programme.name, "day": course.completed_on}
+        ]
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.supporter_save(
-                actor=member, supporter=supporter, **form.service_fields()
+                actor=member, supporter=supporter, course=course, **form.service_fields()
             )
         except ValidationError as exc:
             validation_error_to_form(form, exc)
         else:
             messages.success(request, _("Saved the supporter %(name)s.") % {"name": saved.name})
             return redirect("staff:supporter_list", code=code)
-    return render(request, "supporters/supporter_form.html", {"form": form, "supporter": supporter})
+    return render(
+        request,
+        "supporters/supporter_form.html",
+        {"form": form, "supporter": supporter, "history": history},
+    )
 
 
-def dispatch_request_new(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    member = request.membership  # type: ignore[attr-defined]
+def dispatch_request_new(request: StaffRequest, code: str, pk: int) -> HttpResponse:
+    member = request.membership
     case = one(member, Case, pk, permission=REQUEST_DISPATCH)
     form = DispatchRequestForm(request.POST or None, supporters=visible(member, Supporter))
     if request.method == "POST" and form.is_valid():
@@ -103,8 +138,8 @@ def dispatch_request_new(request: HttpRequest, code: str, pk: int) -> HttpRespon
     return render(request, "supporters/dispatch_request_form.html", {"form": form, "case": case})
 
 
-def matching_page(request: HttpRequest, code: str) -> HttpResponse:
-    member = request.membership  # type: ignore[attr-defined]
+def matching_page(request: StaffRequest, code: str) -> HttpResponse:
+    member = request.membership
     require(member, MANAGE_SUPPORTERS)
     result = selectors.matching_run(viewer=member)
     requests = {
@@ -135,8 +170,8 @@ def matching_page(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-def dispatch_approve(request: HttpRequest, code: str) -> HttpResponse:
-    member = request.membership  # type: ignore[attr-defined]
+def dispatch_approve(request: StaffRequest, code: str) -> HttpResponse:
+    member = request.membership
     require(member, MANAGE_SUPPORTERS)
     form = ApprovalForm(request.POST)
     if not form.is_valid():
@@ -176,9 +211,9 @@ def dispatch_approve(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("staff:matching", code=code)
 
 
-def my_dispatches(request: HttpRequest, code: str) -> HttpResponse:
+def my_dispatches(request: StaffRequest, code: str) -> HttpResponse:
     """The supporter's phone view: upcoming dispatches with their briefing, and hours."""
-    member = request.membership  # type: ignore[attr-defined]
+    member = request.membership
     require(member, OWN_DISPATCHES)
     dispatches = list(selectors.dispatch_list(viewer=member).filter(status="active"))
     record_seen(
@@ -186,16 +221,20 @@ def my_dispatches(request: HttpRequest, code: str) -> HttpResponse:
         [Seen("case", d.request.case_id, f"dispatch:{d.pk}") for d in dispatches],
         action="list",
     )
-    work = selectors.month_of_work(viewer=member, month=timezone.localdate())
+    today = timezone.localdate()
+    work = selectors.month_of_work(viewer=member, month=today)
+    meetings = list(
+        selectors.supporter_meetings(viewer=member, since=today, until=today + timedelta(days=62))
+    )
     return render(
         request,
         "supporters/my_dispatches.html",
-        {"dispatches": dispatches, "work": work[0] if work else None},
+        {"dispatches": dispatches, "work": work[0] if work else None, "meetings": meetings},
     )
 
 
-def activity_log_new(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    member = request.membership  # type: ignore[attr-defined]
+def activity_log_new(request: StaffRequest, code: str, pk: int) -> HttpResponse:
+    member = request.membership
     dispatch = dispatch_for_activity(membership=member, pk=pk)
     form = ActivityLogForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -211,51 +250,9 @@ def activity_log_new(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     return render(request, "supporters/activity_form.html", {"form": form, "dispatch": dispatch})
 
 
-def payments_xlsx(request: HttpRequest, code: str) -> HttpResponse:
-    """謝金: hours and travel of each supporter in a month, a sheet each and a summary."""
-    from openpyxl import Workbook
-
-    member = request.membership  # type: ignore[attr-defined]
-    require(member, MANAGE_SUPPORTERS)
-    try:
-        month = date.fromisoformat(request.GET.get("month", "") + "-01")
-    except ValueError:
-        month = timezone.localdate().replace(day=1)
-    if not 1873 <= month.year <= 2999:
-        raise Http404
-    work = selectors.month_of_work(viewer=member, month=month)
-    book = Workbook()
-    summary = book.active
-    assert summary is not None
-    summary.title = _("Summary")
-    xlsx_append(summary, [_("Supporter"), _("Activities"), _("Hours"), _("Travel costs (yen)")])
-    for w in work:
-        xlsx_append(summary, [w.supporter.name, len(w.activities), w.hours, w.travel_yen])
-        sheet = book.create_sheet(title=f"{w.supporter.pk}")
-        xlsx_append(sheet, [w.supporter.name])
-        xlsx_append(
-            sheet,
-            [_("Date"), _("From"), _("Until"), _("Hours"), _("Place"), _("Travel costs (yen)")],
-        )
-        for a in w.activities:
-            xlsx_append(
-                sheet, [a.date, a.start, a.end, round(a.minutes / 60, 2), a.place, a.travel_yen]
-            )
-    out = BytesIO()
-    book.save(out)
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="supporter-payments-{month:%Y-%m}.xlsx"'
-    )
-    return response
-
-
-def supporter_statistics(request: HttpRequest, code: str) -> HttpResponse:
+def supporter_statistics(request: StaffRequest, code: str) -> HttpResponse:
     """Dispatches, hours and people reached in a fiscal year, and how long people waited."""
-    member = request.membership  # type: ignore[attr-defined]
+    member = request.membership
     require(member, VIEW_SUPPORTERS)
     try:
         year = int(request.GET.get("fiscal_year") or fiscal_year(timezone.localdate()))
@@ -289,9 +286,9 @@ def supporter_statistics(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def case_supporter_activity(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def case_supporter_activity(request: StaffRequest, code: str, pk: int) -> HttpResponse:
     """The case page's part on supporters: requests, who goes, and their activity logs."""
-    member = request.membership  # type: ignore[attr-defined]
+    member = request.membership
     case = one(member, Case, pk, permission=REQUEST_DISPATCH)
     requests = list(
         selectors.dispatch_request_list(viewer=member)
@@ -299,3 +296,62 @@ def case_supporter_activity(request: HttpRequest, code: str, pk: int) -> HttpRes
         .prefetch_related("dispatches__supporter", "dispatches__activities")
     )
     return render(request, "supporters/_case_activity.html", {"case": case, "requests": requests})
+
+
+def supporter_meetings(request: StaffRequest, code: str) -> HttpResponse:
+    """Supporter meetings (定例ミーティング) and follow-up trainings: add one, and who came."""
+    member = request.membership
+    require(member, MANAGE_SUPPORTERS)
+    form = SupporterMeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        c = form.cleaned_data
+        try:
+            services.supporter_meeting_add(
+                actor=member,
+                kind=c["kind"],
+                name=c["name"],
+                day=c["day"],
+                start=c["start"],
+                end=c["end"],
+                title=c["title"],
+            )
+        except ValidationError as exc:
+            validation_error_to_form(form, exc)
+        else:
+            messages.success(request, _("Added the meeting."))
+            return redirect("staff:supporter_meetings", code=code)
+    today = timezone.localdate()
+    meetings = list(selectors.supporter_meetings(viewer=member, since=today - timedelta(days=90)))
+    present = selectors.meeting_attendance(viewer=member, meetings=[m.pk for m in meetings])
+    supporters = list(selectors.supporter_list(viewer=member).exclude(status="retired"))
+    rows = [{"meeting": m, "present": present[m.pk]} for m in meetings]
+    return render(
+        request,
+        "supporters/meetings.html",
+        {"form": form, "rows": rows, "supporters": supporters, "today": today},
+    )
+
+
+@require_POST
+def supporter_meeting_attendance(request: StaffRequest, code: str, pk: int) -> HttpResponse:
+    member = request.membership
+    require(member, MANAGE_SUPPORTERS)
+    today = timezone.localdate()
+    meeting = (
+        selectors.supporter_meetings(viewer=member, since=date(1873, 1, 1)).filter(pk=pk).first()
+    )
+    if meeting is None:
+        raise Http404
+    wanted = {s for x in request.POST.getlist("present") if (s := parse_id(x)) is not None}
+    supporters = list(visible(member, Supporter).filter(pk__in=wanted))
+    if meeting.session.date > today:
+        messages.error(request, _("Attendance is recorded on or after the day."))
+        return redirect("staff:supporter_meetings", code=code)
+    try:
+        services.meeting_attendance_set(actor=member, meeting=meeting, supporters=supporters)
+    except ValidationError as exc:
+        for text in exc.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, _("Saved who came."))
+    return redirect("staff:supporter_meetings", code=code)

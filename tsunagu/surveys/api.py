@@ -4,7 +4,6 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import ValidationError
 
@@ -21,6 +20,7 @@ from tsunagu.policy import one
 from tsunagu.surveys import selectors, services
 from tsunagu.surveys.models import District, Survey
 from tsunagu.tenancy.policy import MANAGE_SURVEYS, VIEW_SURVEYS
+from tsunagu.tenancy.requests import ApiRequest
 
 router = Router(tags=["surveys"])
 
@@ -72,8 +72,8 @@ def survey_out(survey: Survey) -> dict[str, Any]:
 
 @router.get("", response={200: SurveyList, **ERRORS}, summary="Needs surveys")
 @in_municipality(VIEW_SURVEYS)
-def survey_list(request: HttpRequest, code: CodePath, page: Query[Page]) -> dict[str, Any]:
-    member = request.auth  # type: ignore[attr-defined]
+def survey_list(request: ApiRequest, code: CodePath, page: Query[Page]) -> dict[str, Any]:
+    member = request.auth
     limit, offset = page_bounds(page.limit, page.offset)
     surveys = selectors.survey_list(viewer=member)
     items = [survey_out(s) for s in surveys[offset : offset + limit]]
@@ -87,8 +87,8 @@ def survey_list(request: HttpRequest, code: CodePath, page: Query[Page]) -> dict
     openapi_extra=json_body(SurveyIn),
 )
 @in_municipality(MANAGE_SURVEYS)
-def survey_create(request: HttpRequest, code: CodePath) -> Status:
-    member = request.auth  # type: ignore[attr-defined]
+def survey_create(request: ApiRequest, code: CodePath) -> Status[Any]:
+    member = request.auth
     payload = parse_body(request, SurveyIn)
     districts = None
     if payload.districts is not None:
@@ -115,6 +115,6 @@ def survey_create(request: HttpRequest, code: CodePath) -> Status:
 
 @router.get("/{int:survey_id}", response={200: SurveyOut, **ERRORS}, summary="One survey round")
 @in_municipality(VIEW_SURVEYS)
-def survey_detail(request: HttpRequest, code: CodePath, survey_id: int) -> dict[str, Any]:
-    member = request.auth  # type: ignore[attr-defined]
+def survey_detail(request: ApiRequest, code: CodePath, survey_id: int) -> dict[str, Any]:
+    member = request.auth
     return survey_out(one(member, Survey, survey_id, permission=VIEW_SURVEYS))

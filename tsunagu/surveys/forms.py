@@ -5,14 +5,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.forms import JapaneseDateField, JapaneseDateInput
 from tsunagu.surveys.codes import Duration, SurveyAgeBand, SurveyGender
 
 
 class SurveyForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
-    conducted_on = forms.DateField(
-        label=_("Conducted on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    conducted_on = JapaneseDateField(label=_("Conducted on"), widget=JapaneseDateInput())
 
 
 class DistrictForm(forms.Form):
@@ -25,9 +24,7 @@ class DistrictForm(forms.Form):
 class AnswerForm(forms.Form):
     """One number per age band and gender, one per duration: the paper questionnaire's grid."""
 
-    answered_on = forms.DateField(
-        label=_("Answered on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    answered_on = JapaneseDateField(label=_("Answered on"), widget=JapaneseDateInput())
     known_to_center = forms.IntegerField(
         label=_("Of them known to the center"), min_value=0, initial=0
     )

@@ -10,5 +10,9 @@ urlpatterns = [
     path(
         "<int:pk>/answers/<int:answer_pk>/remind/", views.answer_remind, name="survey_answer_remind"
     ),
-    path("<int:pk>/survey.xlsx", views.survey_xlsx, name="survey_xlsx"),
+    path(
+        "<int:pk>/answers/<int:answer_pk>/questionnaire.pdf",
+        views.answer_questionnaire,
+        name="survey_questionnaire",
+    ),
 ]

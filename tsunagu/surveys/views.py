@@ -1,27 +1,25 @@
 """Screens of needs surveys: rounds, a round's table and chart by district, answers entered
 from paper, two rounds compared, districts, and the XLSX export."""
 
-from io import BytesIO
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tsunagu.core.spreadsheet import xlsx_append
 from tsunagu.policy import can, one, require, visible
 from tsunagu.surveys import selectors, services
 from tsunagu.surveys.forms import AnswerForm, DistrictForm, SurveyForm
 from tsunagu.surveys.models import District, DistrictAnswer, Survey
 from tsunagu.tenancy.forms import validation_error_to_form
 from tsunagu.tenancy.policy import MANAGE_SURVEYS, VIEW_SURVEYS
+from tsunagu.tenancy.requests import StaffRequest
 
 
-def survey_list(request: HttpRequest, code: str) -> HttpResponse:
-    member = request.membership  # type: ignore[attr-defined]
+def survey_list(request: StaffRequest, code: str) -> HttpResponse:
+    member = request.membership
     require(member, VIEW_SURVEYS)
     manage = can(member, MANAGE_SURVEYS)
     form = SurveyForm(request.POST or None) if manage else None
@@ -42,8 +40,8 @@ def survey_list(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def survey_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    member = request.membership  # type: ignore[attr-defined]
+def survey_detail(request: StaffRequest, code: str, pk: int) -> HttpResponse:
+    member = request.membership
     survey = one(member, Survey, pk, permission=VIEW_SURVEYS)
     answers = selectors.answers_of(survey)
     others = visible(member, Survey).exclude(pk=survey.pk)
@@ -84,8 +82,8 @@ def survey_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     )
 
 
-def answer_edit(request: HttpRequest, code: str, pk: int, answer_pk: int) -> HttpResponse:
-    member = request.membership  # type: ignore[attr-defined]
+def answer_edit(request: StaffRequest, code: str, pk: int, answer_pk: int) -> HttpResponse:
+    member = request.membership
     survey = one(member, Survey, pk, permission=MANAGE_SURVEYS)
     answers = DistrictAnswer.objects.filter(survey=survey).select_related("district")
     answer: DistrictAnswer = get_object_or_404(answers, pk=answer_pk)
@@ -108,8 +106,8 @@ def answer_edit(request: HttpRequest, code: str, pk: int, answer_pk: int) -> Htt
 
 
 @require_POST
-def answer_remind(request: HttpRequest, code: str, pk: int, answer_pk: int) -> HttpResponse:
-    member = request.membership  # type: ignore[attr-defined]
+def answer_remind(request: StaffRequest, code: str, pk: int, answer_pk: int) -> HttpResponse:
+    member = request.membership
     survey = one(member, Survey, pk, permission=MANAGE_SURVEYS)
     answer: DistrictAnswer = get_object_or_404(
         DistrictAnswer.objects.filter(survey=survey), pk=answer_pk
@@ -121,8 +119,8 @@ def answer_remind(request: HttpRequest, code: str, pk: int, answer_pk: int) -> H
     return redirect("staff:survey_detail", code=code, pk=survey.pk)
 
 
-def district_list(request: HttpRequest, code: str) -> HttpResponse:
-    member = request.membership  # type: ignore[attr-defined]
+def district_list(request: StaffRequest, code: str) -> HttpResponse:
+    member = request.membership
     require(member, MANAGE_SURVEYS)
     form = DistrictForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -137,40 +135,16 @@ def district_list(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "surveys/district_list.html", {"districts": districts, "form": form})
 
 
-def survey_xlsx(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    from openpyxl import Workbook
+def answer_questionnaire(request: StaffRequest, code: str, pk: int, answer_pk: int) -> HttpResponse:
+    """The district's printable questionnaire (PDF): counts only, no personal data."""
+    from tsunagu.surveys.questionnaire import questionnaire_pdf, reference
 
-    member = request.membership  # type: ignore[attr-defined]
-    survey = one(member, Survey, pk, permission=VIEW_SURVEYS)
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = _("By district")
-    xlsx_append(sheet, [survey.name, survey.conducted_on])
-    xlsx_append(
-        sheet,
-        [
-            _("District"),
-            _("People"),
-            _("Of them known to the center"),
-            _("Answered on"),
-            _("Reminded on"),
-        ],
+    member = request.membership
+    survey = one(member, Survey, pk, permission=MANAGE_SURVEYS)
+    answers = DistrictAnswer.objects.filter(survey=survey).select_related(
+        "district", "survey__municipality"
     )
-    answers = selectors.answers_of(survey)
-    for a in answers:
-        xlsx_append(
-            sheet, [a.district.name, a.total, a.known_to_center, a.answered_on, a.reminded_on]
-        )
-    xlsx_append(
-        sheet,
-        [_("Total"), sum(a.total for a in answers), sum(a.known_to_center for a in answers)],
-    )
-    out = BytesIO()
-    book.save(out)
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="survey-{survey.pk}.xlsx"'
+    answer: DistrictAnswer = get_object_or_404(answers, pk=answer_pk)
+    response = HttpResponse(questionnaire_pdf(answer), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="questionnaire-{reference(answer)}.pdf"'
     return response
