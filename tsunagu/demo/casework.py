@@ -113,7 +113,6 @@ STAGE_REASONS: dict[str, str] = {
 class CityStaff:
     counselor: Membership
     lead: Membership
-    professional: Membership | None
     partner: Membership | None
 
 
@@ -177,7 +176,6 @@ def _staff(municipality: Municipality) -> CityStaff:
     return CityStaff(
         counselor=members[Role.COUNSELOR],
         lead=members[Role.LEAD],
-        professional=members.get(Role.PROFESSIONAL),
         partner=members.get(Role.PARTNER),
     )
 
@@ -281,9 +279,9 @@ def _person_load(
         consulting_relations=[r.relation for r in story.relatives if r.consults],
     )
     if story.stage:
+        # A visiting professional is not assigned: they see the cases booked with them on
+        # consultation days (demo/places.py books `story.professional` cases first).
         others = [staff.lead] if story.lead and story.shared else []
-        if story.professional and staff.professional is not None:
-            others.append(staff.professional)
         caseload.case = case_open(
             actor=caseload.staff,
             person=person,
@@ -361,7 +359,10 @@ def _case_history(caseload: Caseload, rng: random.Random, staff: CityStaff, toda
                 actor=actor, case=case, to_stage=step, reason=STAGE_REASONS[step], at=at
             )
     _plan_load(caseload, rng, today)
-    _risks_load(caseload, rng, today)
+    # The colleague who took the family's urgent call raises the risk; the case's staff are
+    # told (the bell).
+    other = staff.counselor if caseload.staff == staff.lead else staff.lead
+    _risks_load(caseload, rng, today, raised_by=other)
 
 
 def _plan_load(caseload: Caseload, rng: random.Random, today: date) -> None:
@@ -402,12 +403,14 @@ def _plan_load(caseload: Caseload, rng: random.Random, today: date) -> None:
         )
 
 
-def _risks_load(caseload: Caseload, rng: random.Random, today: date) -> None:
+def _risks_load(
+    caseload: Caseload, rng: random.Random, today: date, *, raised_by: Membership
+) -> None:
     story, case, actor = caseload.story, caseload.case, caseload.staff
     assert case is not None
     if story.risk:
         raised = _at(_near_open_day(today - timedelta(rng.randint(2, 20))), rng)
-        risk_raise(actor=actor, case=case, kind=story.risk, detail=story.risk_detail, at=raised)
+        risk_raise(actor=raised_by, case=case, kind=story.risk, detail=story.risk_detail, at=raised)
     if story.cleared_risk:
         raised_day = _near_open_day(today - timedelta(rng.randint(90, 150)))
         flag = risk_raise(

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 from tsunagu.cases.models import Case
 from tsunagu.demo.data import DemoMunicipality
 from tsunagu.network.codes import Destination, MeetingKind, ReferralStatus
-from tsunagu.network.models import Meeting, MeetingBody, PartnerProfile, Referral
+from tsunagu.network.models import Meeting, MeetingBody, MeetingSeries, PartnerProfile, Referral
+from tsunagu.network.notifications import daily_sweep
 from tsunagu.network.services import (
     action_item_add,
     action_item_done,
@@ -21,6 +22,7 @@ from tsunagu.network.services import (
     partner_profile_save,
     referral_answer,
     referral_create,
+    series_create,
 )
 from tsunagu.people.models import Consent
 from tsunagu.policy.casework import consent_in_force
@@ -149,8 +151,10 @@ def network_load(demo: DemoMunicipality, municipality: Municipality, *, today: d
             municipality=municipality, organization=receiving, role=Role.PARTNER
         ).first()
         for days, status, note in answers:
+            # Without a partner account, the lead records the answer given by phone, and
+            # the counselor who referred is told (the bell).
             referral_answer(
-                actor=receiver or actor,
+                actor=receiver or lead,
                 referral=referral,
                 status=status,
                 note=note,
@@ -177,14 +181,14 @@ ACTION_ITEMS = (
 )
 
 
-def _months_back(today: date, n: int) -> list[date]:
-    """The 20th (a meeting day) of each of the n months before this one, oldest first."""
-    days = []
-    year, month = today.year, today.month
-    for _ in range(n):
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-        days.append(date(year, month, 20))
-    return sorted(days)
+def _year_ago(today: date) -> date:
+    """The first day of the month a year before this one: where each series starts."""
+    return date(today.year - 1, today.month, 1)
+
+
+def _month_start(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    return date(day.year + month // 12, month % 12 + 1, 1)
 
 
 def _meeting_series(
@@ -193,17 +197,32 @@ def _meeting_series(
     *,
     kind: str,
     title: str,
-    days: list[date],
+    rrule: str,
+    hours: tuple[time, time],
+    starts_on: date,
     body: MeetingBody | None,
     today: date,
-) -> None:
-    """One meeting per day with minutes and attendance; each raises an action item, done
-    when it is more than a month old, so recent ones are still open."""
+) -> MeetingSeries:
+    """A series by its rule; each meeting held so far has minutes, attendance and an action
+    item, done when it is more than a month old, so recent ones are still open (and due)."""
+    series = series_create(
+        actor=lead,
+        kind=kind,
+        title=title,
+        rrule=rrule,
+        start=hours[0],
+        end=hours[1],
+        starts_on=starts_on,
+        body=body,
+        place="センター会議室",
+        today=today,
+    )
     present = list(body.organizations.all()) if body else []
-    for n, day in enumerate(days, start=1):
-        meeting = meeting_create(
-            actor=lead, kind=kind, title=f"{title} 第{n}回", held_on=day, body=body
-        )
+    held = Meeting.objects.filter(
+        municipality_id=lead.municipality_id, series=series, held_on__lt=today
+    ).order_by("held_on")
+    for n, meeting in enumerate(held, start=1):
+        day = meeting.held_on
         meeting_record(
             actor=lead,
             meeting=meeting,
@@ -217,10 +236,11 @@ def _meeting_series(
             meeting=meeting,
             what=ACTION_ITEMS[n % len(ACTION_ITEMS)],
             owner=owners[n % len(owners)],
-            due_on=day + timedelta(days=28),
+            due_on=min(day + timedelta(days=28), today),
         )
         if day < today - timedelta(days=35):
             action_item_done(actor=item.owner, item=item, at=_at(day + timedelta(days=20)))
+    return series
 
 
 def meetings_load(demo: DemoMunicipality, municipality: Municipality, *, today: date) -> bool:
@@ -236,14 +256,15 @@ def meetings_load(demo: DemoMunicipality, municipality: Municipality, *, today: 
         ).order_by("pk")
     )
     organizations = list(Organization.objects.filter(municipality=municipality).order_by("pk"))
-    months = _months_back(today, 12)
+    year_ago = _year_ago(today)
+    afternoon = (time(14, 0), time(16, 0))
     if demo.slug == "soja":
         for name, kind in SOJA_EXTRA_BODIES:
             org, _created = Organization.objects.get_or_create(
                 municipality=municipality, name=name, defaults={"kind": kind}
             )
             organizations.append(org)
-        committee = meeting_body_save(
+        main = committee = meeting_body_save(
             actor=lead,
             name="総社市ひきこもり支援等検討委員会",
             kind=MeetingKind.COMMITTEE,
@@ -254,7 +275,9 @@ def meetings_load(demo: DemoMunicipality, municipality: Municipality, *, today: 
             owners,
             kind=MeetingKind.COMMITTEE,
             title="検討委員会",
-            days=months[1::2],
+            rrule="FREQ=MONTHLY;INTERVAL=2;BYDAY=3WE",
+            hours=afternoon,
+            starts_on=_month_start(year_ago, 1),
             body=committee,
             today=today,
         )
@@ -271,12 +294,14 @@ def meetings_load(demo: DemoMunicipality, municipality: Municipality, *, today: 
                 owners,
                 kind=MeetingKind.WORKING_GROUP,
                 title=name,
-                days=months[index::3],
+                rrule="FREQ=MONTHLY;INTERVAL=3;BYDAY=2TH",
+                hours=(time(10, 0), time(11, 30)),
+                starts_on=_month_start(year_ago, index),
                 body=group,
                 today=today,
             )
     elif demo.slug == "ube":
-        agencies = meeting_body_save(
+        main = agencies = meeting_body_save(
             actor=lead,
             name="宇部市ひきこもり相談機関連絡会議",
             kind=MeetingKind.REGULAR,
@@ -287,18 +312,21 @@ def meetings_load(demo: DemoMunicipality, municipality: Municipality, *, today: 
             owners,
             kind=MeetingKind.REGULAR,
             title="相談機関連絡会議",
-            days=months,
+            rrule="FREQ=MONTHLY;BYDAY=2TU",
+            hours=(time(13, 30), time(15, 30)),
+            starts_on=year_ago,
             body=agencies,
             today=today,
         )
     elif demo.slug == "miyoshi":
-        weeks = [today - timedelta(days=7 * n + today.weekday()) for n in range(8, 0, -1)]
         _meeting_series(
             lead,
             owners,
             kind=MeetingKind.HUDDLE,
             title="週次打ち合わせ",
-            days=weeks,
+            rrule="FREQ=WEEKLY;BYDAY=MO",
+            hours=(time(9, 0), time(9, 30)),
+            starts_on=today - timedelta(weeks=8),
             body=None,
             today=today,
         )
@@ -307,11 +335,13 @@ def meetings_load(demo: DemoMunicipality, municipality: Municipality, *, today: 
             owners,
             kind=MeetingKind.OPERATIONS,
             title="運営会議",
-            days=months,
+            rrule="FREQ=MONTHLY;BYDAY=1WE",
+            hours=(time(15, 0), time(16, 30)),
+            starts_on=year_ago,
             body=None,
             today=today,
         )
-        conference = meeting_body_save(
+        main = conference = meeting_body_save(
             actor=lead,
             name="三好市ひきこもり事例検討会",
             kind=MeetingKind.CASE_CONFERENCE,
@@ -322,12 +352,14 @@ def meetings_load(demo: DemoMunicipality, municipality: Municipality, *, today: 
             owners,
             kind=MeetingKind.CASE_CONFERENCE,
             title="事例検討会",
-            days=months[::3],
+            rrule="FREQ=MONTHLY;INTERVAL=3;BYDAY=3FR",
+            hours=(time(13, 30), time(16, 0)),
+            starts_on=year_ago,
             body=conference,
             today=today,
         )
     else:
-        departments = meeting_body_save(
+        main = departments = meeting_body_save(
             actor=lead,
             name="豊明市庁内ひきこもり支援連携会議",
             kind=MeetingKind.REGULAR,
@@ -338,8 +370,18 @@ def meetings_load(demo: DemoMunicipality, municipality: Municipality, *, today: 
             owners,
             kind=MeetingKind.REGULAR,
             title="庁内連携会議",
-            days=months,
+            rrule="FREQ=MONTHLY;BYDAY=4TH",
+            hours=afternoon,
+            starts_on=year_ago,
             body=departments,
             today=today,
         )
+    # A meeting tomorrow in every city (an extra one where no series meets then), so the
+    # bell shows "a meeting is tomorrow"; the sweep also tells owners of action items due.
+    tomorrow = today + timedelta(days=1)
+    if not Meeting.objects.filter(
+        municipality=municipality, body=main, held_on=tomorrow, cancelled=False
+    ).exists():
+        meeting_create(actor=lead, kind=main.kind, title="臨時会", held_on=tomorrow, body=main)
+    daily_sweep(today=today)
     return True

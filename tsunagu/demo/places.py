@@ -4,15 +4,21 @@ the antenna shop よらんDeやまき; in 宇部市 a family finishes 家族心�
 土曜の会. Written through the places and programmes services, once per city.
 
 Where DOMAIN.md gives no day or time (総社市's place, Toyoake's professionals' days), the demo
-picks a plausible one and says so in the place's activities.
+picks a plausible one and says so in the place's activities. Each city's consultation days
+(相談日) have slots booked with its visiting professional: the last two days held and the next
+two, for open cases (those whose story involves the professional first).
 """
 
 import random
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
+from tsunagu.cases.codes import Stage
+from tsunagu.cases.models import Case
+from tsunagu.demo.stories import STORIES
 from tsunagu.people.models import FamilyMember, Person
 from tsunagu.places import services as place_services
+from tsunagu.places.codes import PlaceKind, SessionStatus
 from tsunagu.places.models import Attendance, Place, Session
 from tsunagu.places.services import RuleIn
 from tsunagu.programmes import services as programme_services
@@ -34,6 +40,7 @@ class DemoPlace:
     activities: str = ""
     # Anonymous visitors per session (inclusive range) for the history.
     visitors: tuple[int, int] = (1, 4)
+    slot_minutes: int = 60  # a consultation day's slots
 
 
 @dataclass(frozen=True)
@@ -61,7 +68,9 @@ def _rule(rrule: str, start: str, end: str, holidays: str = "skip") -> RuleIn:
     return RuleIn(rrule, time(h1, m1), time(h2, m2), holidays)
 
 
-def _monthly(months: int, day: int, start: time, end: time) -> tuple:
+def _monthly(
+    months: int, day: int, start: time, end: time
+) -> tuple[tuple[int, int, time, time], ...]:
     return tuple((m, day, start, end) for m in range(months, 0, -1))
 
 
@@ -134,6 +143,18 @@ CITIES: dict[str, DemoCity] = {
                 address="市内の空き家",
                 activities="本人・専門職・サポーターで計画した居場所（デモでは月・水・金）",
             ),
+            DemoPlace(
+                "専門職相談日",
+                "consultation",
+                (_rule("FREQ=MONTHLY;BYDAY=3MO", "13:30", "15:30"),),
+                access="reservation",
+                capacity=2,
+                public=False,
+                organization="総社市医師会",
+                address="総社市役所 相談室",
+                activities="医師による相談（デモでは第3月曜）",
+                visitors=(0, 0),
+            ),
         ),
         programmes=(
             DemoProgramme(
@@ -180,6 +201,7 @@ CITIES: dict[str, DemoCity] = {
                 capacity=4,
                 organization="基幹相談支援センター",
                 visitors=(0, 0),
+                slot_minutes=50,
             ),
         ),
         programmes=(
@@ -268,6 +290,7 @@ def places_load(slug: str, municipality: Municipality, *, today: date) -> bool:
             organization=demo.organization,
             address=demo.address,
             activities=demo.activities,
+            slot_minutes=demo.slot_minutes,
             rules=demo.rules,
             staff=staff,
             starts_on=starts_on,
@@ -284,7 +307,43 @@ def places_load(slug: str, municipality: Municipality, *, today: date) -> bool:
         _ube_story(municipality, places, persons, today)
     if slug in ("toyoake", "soja") and persons:
         _regulars(places[city.places[0].name], persons[:3], rng, today)
+    _consultation_bookings(slug, municipality, places, today)
     return True
+
+
+def _consultation_bookings(
+    slug: str, municipality: Municipality, places: dict[str, Place], today: date
+) -> None:
+    """Two slots of each of the last two consultation days held and the next two, booked with
+    the city's visiting professional for open cases."""
+    professional = (
+        Membership.objects.filter(municipality=municipality, role=Role.PROFESSIONAL, is_active=True)
+        .order_by("pk")
+        .first()
+    )
+    involved = {story.name for story in STORIES.get(slug, ()) if story.professional}
+    open_cases = Case.objects.filter(municipality=municipality).exclude(stage=Stage.CLOSED)
+    cases = sorted(
+        open_cases.select_related("person"),
+        key=lambda case: (case.person.name not in involved, case.pk),
+    )[:3]
+    if professional is None or not cases:
+        return
+    for place in places.values():
+        if place.kind != PlaceKind.CONSULTATION:
+            continue
+        coming = Session.objects.filter(
+            place=place, date__gte=today, status=SessionStatus.SCHEDULED
+        ).order_by("date")[:2]
+        for n, session in enumerate([*_past(place, today)[-2:], *coming]):
+            for i, (start, _end) in enumerate(place_services.slots(session)[:2]):
+                place_services.booking_create(
+                    actor=None,
+                    session=session,
+                    start=start,
+                    case=cases[(n + i) % len(cases)],
+                    professional=professional,
+                )
 
 
 def _past(place: Place, today: date) -> list[Session]:

@@ -19,6 +19,7 @@ from tsunagu.demo.casework import casework_load, reporting_groups_load
 from tsunagu.demo.data import MUNICIPALITIES, ROLE_DISPLAY_NAMES, DemoMunicipality
 from tsunagu.demo.network import meetings_load, network_load
 from tsunagu.demo.places import places_load
+from tsunagu.demo.public import public_page_load
 from tsunagu.demo.supporters import supporters_load
 from tsunagu.demo.surveys import surveys_load
 from tsunagu.people.models import Person
@@ -98,8 +99,14 @@ def _load_municipality(
         username = f"{demo.slug}-{role.value}"
         user, created = User.objects.get_or_create(
             username=username,
-            defaults={"display_name": ROLE_DISPLAY_NAMES[role.value].format(city=demo.name)},
+            defaults={
+                "display_name": ROLE_DISPLAY_NAMES[role.value].format(city=demo.name),
+                "is_demo": True,
+            },
         )
+        if not user.is_demo:  # loaded before the flag existed
+            user.is_demo = True
+            user.save(update_fields=["is_demo"])
         if created or not password.matches(user):
             user.password = password.hashed()
             user.save(update_fields=["password"])
@@ -120,6 +127,7 @@ def _load_municipality(
     places_load(demo.slug, municipality, today=today)
     supporters_load(demo, municipality, today)
     surveys_load(demo, municipality)
+    public_page_load(demo.slug, municipality, today=today)
     return accounts
 
 

@@ -199,6 +199,19 @@ def supporters_load(demo: DemoMunicipality, municipality: Municipality, today: d
                 membership=supporter_login if s.logs_in else None,
             )
         )
+    # The monthly supporter meeting (定例ミーティング): last month's, with who came, and the next.
+    for days, theme in ((-28, "活動の振り返り"), (3, "事例検討"), (31, "フォローアップ研修の案内")):
+        meeting = services.supporter_meeting_add(
+            actor=lead,
+            kind="supporter_meeting",
+            name="サポーター定例ミーティング",
+            day=today + timedelta(days=days),
+            start=time(18),
+            end=time(19, 30),
+            title=theme,
+        )
+        if days < 0:
+            services.meeting_attendance_set(actor=lead, meeting=meeting, supporters=saved[:2])
     cases = list(
         Case.objects.filter(municipality=municipality)
         .exclude(stage=Stage.CLOSED)
