@@ -3,11 +3,15 @@ an anonymous call is linked to the person once they are named."""
 
 import re
 from datetime import datetime
+from typing import Any
 
 import pytest
 from django_scopes import scope
+from playwright.sync_api import Page
+from pytest_django.live_server_helper import LiveServer
 
 from tests.browser.test_quick_entry import log_in
+from tests.conftest import Personas
 from tsunagu.cases.services import case_open
 from tsunagu.consultations.models import Consultation
 from tsunagu.consultations.services import consultation_record
@@ -17,7 +21,7 @@ from tsunagu.people.services import person_create
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def a_call(personas, **fields):
+def a_call(personas: Personas, **fields: Any) -> Consultation:
     member = personas.members["counselor"]
     values = {
         "actor": member,
@@ -33,7 +37,9 @@ def a_call(personas, **fields):
         return consultation_record(**values)
 
 
-def test_a_counselor_corrects_a_call_and_a_lead_deletes_it(live_server, personas, page):
+def test_a_counselor_corrects_a_call_and_a_lead_deletes_it(
+    live_server: LiveServer, personas: Personas, page: Page
+) -> None:
     call = a_call(personas)
     log_in(page, live_server, personas.members["counselor"])
     page.goto(f"{live_server.url}/m/232297/consultations/{call.pk}/")
@@ -69,7 +75,9 @@ def test_a_counselor_corrects_a_call_and_a_lead_deletes_it(live_server, personas
     assert walk_in.inner_text().strip() == "0"
 
 
-def test_three_anonymous_calls_are_linked_once_the_person_is_named(live_server, personas, page):
+def test_three_anonymous_calls_are_linked_once_the_person_is_named(
+    live_server: LiveServer, personas: Personas, page: Page
+) -> None:
     calls = [a_call(personas, consulter="anonymous", summary=f"{n}回目") for n in (1, 2, 3)]
     with scope(municipality=personas.municipality):
         person = person_create(

@@ -5,8 +5,11 @@ from datetime import date
 
 import pytest
 from django_scopes import scope
+from playwright.sync_api import Page
+from pytest_django.live_server_helper import LiveServer
 
 from tests.browser.test_quick_entry import log_in
+from tests.conftest import Personas
 from tsunagu.cases.models import Case
 from tsunagu.cases.services import case_open
 from tsunagu.people.services import person_create
@@ -14,7 +17,9 @@ from tsunagu.people.services import person_create
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_lead_merges_two_records_of_one_person_and_undoes_it(live_server, personas, page):
+def test_a_lead_merges_two_records_of_one_person_and_undoes_it(
+    live_server: LiveServer, personas: Personas, page: Page
+) -> None:
     m = personas.municipality
     with scope(municipality=m):
         first = person_create(

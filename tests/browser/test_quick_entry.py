@@ -5,15 +5,19 @@ import re
 import pytest
 from django.urls import NoReverseMatch, reverse
 from django_scopes import scope
+from playwright.sync_api import Page
+from pytest_django.live_server_helper import LiveServer
 
+from tests.conftest import Personas
 from tests.security.helpers import enrol_totp, totp_code
 from tsunagu.consultations.models import Consultation
 from tsunagu.people.services import person_create
+from tsunagu.tenancy.models import Membership
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def log_in(page, live_server, member):
+def log_in(page: Page, live_server: LiveServer, member: Membership) -> None:
     secret = enrol_totp(member.user)
     page.goto(f"{live_server.url}/accounts/login/")
     page.locator("#id_username").fill(member.user.username)
@@ -26,8 +30,8 @@ def log_in(page, live_server, member):
 
 
 def test_a_counselor_records_a_call_with_the_keyboard_and_sees_it_counted(
-    live_server, personas, page
-):
+    live_server: LiveServer, personas: Personas, page: Page
+) -> None:
     with scope(municipality=personas.municipality):
         person = person_create(
             actor=None, municipality=personas.municipality, name="山田 太郎", name_kana="ヤマダ"
@@ -91,7 +95,9 @@ def test_a_counselor_records_a_call_with_the_keyboard_and_sees_it_counted(
     assert phone.inner_text().strip() == "1"
 
 
-def test_a_refused_quick_entry_keeps_what_was_typed(live_server, personas, page):
+def test_a_refused_quick_entry_keeps_what_was_typed(
+    live_server: LiveServer, personas: Personas, page: Page
+) -> None:
     log_in(page, live_server, personas.members["counselor"])
     page.goto(f"{live_server.url}/m/232297/consultations/new/")
     page.locator("#id_minutes").fill("-5")
@@ -103,7 +109,9 @@ def test_a_refused_quick_entry_keeps_what_was_typed(live_server, personas, page)
     assert page.locator("#id_minutes").get_attribute("aria-describedby") == "id_minutes_errors"
 
 
-def test_alt_n_on_a_case_page_records_a_call_for_that_case(live_server, personas, page):
+def test_alt_n_on_a_case_page_records_a_call_for_that_case(
+    live_server: LiveServer, personas: Personas, page: Page
+) -> None:
     from datetime import date
 
     from tsunagu.cases.services import case_open
@@ -134,7 +142,9 @@ def test_alt_n_on_a_case_page_records_a_call_for_that_case(live_server, personas
     assert (saved.person_id, saved.case_id, saved.minutes) == (person.pk, case.pk, 10)
 
 
-def test_the_save_button_is_in_reach_on_a_phone(live_server, personas, page):
+def test_the_save_button_is_in_reach_on_a_phone(
+    live_server: LiveServer, personas: Personas, page: Page
+) -> None:
     log_in(page, live_server, personas.members["counselor"])
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/m/232297/consultations/new/")

@@ -7,8 +7,11 @@ from datetime import date
 import pytest
 from django.utils import timezone
 from django_scopes import scope
+from playwright.sync_api import Page
+from pytest_django.live_server_helper import LiveServer
 
 from tests.browser.test_quick_entry import log_in
+from tests.conftest import Personas
 from tsunagu.cases.services import case_open
 from tsunagu.network import services as meeting_services
 from tsunagu.people.services import person_create
@@ -16,7 +19,9 @@ from tsunagu.people.services import person_create
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_member_sees_a_listed_case_only_after_acknowledging_secrecy(live_server, personas, page):
+def test_a_member_sees_a_listed_case_only_after_acknowledging_secrecy(
+    live_server: LiveServer, personas: Personas, page: Page
+) -> None:
     m = personas.municipality
     partner = personas.members["partner"]
     with scope(municipality=m):
@@ -61,9 +66,13 @@ def test_a_member_sees_a_listed_case_only_after_acknowledging_secrecy(live_serve
 
     page.context.clear_cookies()
     log_in(page, live_server, partner)
-    assert page.goto(case_url).status == 404
+    response = page.goto(case_url)
+    assert response is not None
+    assert response.status == 404
     page.goto(meeting_url)
     page.get_by_role("button", name=re.compile("守秘義務")).click()
     page.wait_for_url(re.compile(r"/meetings/"))
-    assert page.goto(case_url).status == 200
+    response = page.goto(case_url)
+    assert response is not None
+    assert response.status == 200
     assert "架空 一郎" in page.locator("#case-header").inner_text()

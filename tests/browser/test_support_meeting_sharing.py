@@ -7,16 +7,20 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 from django_scopes import scope
+from playwright.sync_api import Page
+from pytest_django.live_server_helper import LiveServer
 
+from tests.conftest import Personas
 from tests.security.helpers import enrol_totp, totp_code
 from tsunagu.cases.services import case_open
 from tsunagu.network.models import SupportMeeting
 from tsunagu.people.services import person_create
+from tsunagu.tenancy.models import Membership
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def log_in(page, live_server, member):
+def log_in(page: Page, live_server: LiveServer, member: Membership) -> None:
     secret = enrol_totp(member.user)
     page.goto(f"{live_server.url}/accounts/login/")
     page.locator("#id_username").fill(member.user.username)
@@ -29,8 +33,8 @@ def log_in(page, live_server, member):
 
 
 def test_a_partner_opens_a_listed_case_only_after_acknowledging_and_while_in_force(
-    live_server, personas, page
-):
+    live_server: LiveServer, personas: Personas, page: Page
+) -> None:
     lead, partner = personas.members["lead"], personas.members["partner"]
     with scope(municipality=personas.municipality):
         person = person_create(actor=None, municipality=personas.municipality, name="架空 次郎")
@@ -59,16 +63,20 @@ def test_a_partner_opens_a_listed_case_only_after_acknowledging_and_while_in_for
         meeting = SupportMeeting.objects.get()
         assert list(meeting.cases.all()) == [case]
 
-    other = page.context.browser.new_context(locale="ja-JP")
+    browser = page.context.browser
+    assert browser is not None
+    other = browser.new_context(locale="ja-JP")
     partner_page = other.new_page()
     partner_page.set_default_timeout(15000)
     log_in(partner_page, live_server, partner)
     response = partner_page.goto(f"{base}/cases/{case.pk}/")
+    assert response is not None
     assert response.status == 404
     partner_page.goto(f"{base}/meetings/{meeting.pk}/")
     partner_page.get_by_role("button", name=re.compile("守秘義務")).click()
     partner_page.wait_for_url(re.compile(rf"/meetings/{meeting.pk}/$"))
     response = partner_page.goto(f"{base}/cases/{case.pk}/")
+    assert response is not None
     assert response.status == 200
     assert "架空 次郎" in partner_page.content()
 
@@ -78,5 +86,6 @@ def test_a_partner_opens_a_listed_case_only_after_acknowledging_and_while_in_for
             held_on=today - timedelta(days=10), ends_on=today - timedelta(days=1)
         )
     response = partner_page.goto(f"{base}/cases/{case.pk}/")
+    assert response is not None
     assert response.status == 404
     other.close()

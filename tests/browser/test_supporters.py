@@ -3,14 +3,20 @@ one proposal and overrides another with a reason."""
 
 import re
 from datetime import date, time
+from typing import Any
 
 import pytest
 from django_scopes import scope
+from playwright.sync_api import Page
+from pytest_django.fixtures import Settings as SettingsWrapper
+from pytest_django.live_server_helper import LiveServer
 
-from tests.browser.test_quick_entry import log_in
+from tests.browser.conftest import log_in_as_demo
+from tests.conftest import Personas
 from tests.people.helpers import make_case, make_person
+from tsunagu.cases.models import Case
 from tsunagu.supporters import services
-from tsunagu.supporters.models import ActivityLog, Dispatch
+from tsunagu.supporters.models import ActivityLog, Dispatch, DispatchRequest, Supporter
 from tsunagu.supporters.services import WeeklySlot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -18,7 +24,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 MONDAY = [WeeklySlot(0, time(9), time(12))]
 
 
-def supporter(personas, name, **kw):
+def supporter(personas: Personas, name: str, **kw: Any) -> Supporter:
     return services.supporter_save(
         actor=personas.members["lead"],
         name=name,
@@ -31,7 +37,7 @@ def supporter(personas, name, **kw):
     )
 
 
-def ask(personas, case, **wants):
+def ask(personas: Personas, case: Case, **wants: Any) -> DispatchRequest:
     return services.dispatch_request_create(
         actor=personas.members["lead"],
         case=case,
@@ -42,7 +48,9 @@ def ask(personas, case, **wants):
     )
 
 
-def test_a_supporter_logs_an_activity_on_a_phone(live_server, personas, page):
+def test_a_supporter_logs_an_activity_on_a_phone(
+    live_server: LiveServer, personas: Personas, page: Page, settings: SettingsWrapper
+) -> None:
     with scope(municipality=personas.municipality):
         peer = supporter(personas, "佐藤 ピア", membership=personas.members["supporter"])
         case = make_case(
@@ -55,8 +63,8 @@ def test_a_supporter_logs_an_activity_on_a_phone(live_server, personas, page):
             briefing="月曜10時、玄関先で",
         )
     page.set_viewport_size({"width": 390, "height": 844})
-    log_in(page, live_server, personas.members["supporter"])
-    page.goto(f"{live_server.url}/m/232297/supporters/mine/")
+    supporter_member = personas.members["supporter"]
+    log_in_as_demo(page, live_server, settings, supporter_member, lands_on="supporters/mine/")
     assert page.get_by_text("月曜10時、玄関先で").is_visible()
     page.get_by_role("link", name="活動を記録").click()
     page.locator("#id_start").fill("10:00")
@@ -72,7 +80,9 @@ def test_a_supporter_logs_an_activity_on_a_phone(live_server, personas, page):
         assert ActivityLog.objects.get().dispatch == dispatch
 
 
-def test_a_lead_approves_one_proposal_and_overrides_another(live_server, personas, page):
+def test_a_lead_approves_one_proposal_and_overrides_another(
+    live_server: LiveServer, personas: Personas, page: Page, settings: SettingsWrapper
+) -> None:
     with scope(municipality=personas.municipality):
         shogi = supporter(personas, "将棋 好き", skills=["将棋"])
         others = [supporter(personas, "ほか 一人"), supporter(personas, "ほか 二人")]
@@ -80,7 +90,7 @@ def test_a_lead_approves_one_proposal_and_overrides_another(live_server, persona
         case = make_case(person, primary=personas.members["lead"])
         first = ask(personas, case, skills=["将棋"])
         second = ask(personas, case)
-    log_in(page, live_server, personas.members["lead"])
+    log_in_as_demo(page, live_server, settings, personas.members["lead"])
     page.goto(f"{live_server.url}/m/232297/supporters/matching/")
     first_card = page.locator("section", has=page.locator(f"#request-{first.pk}"))
     assert "趣味が一致: 将棋" in first_card.inner_text()
