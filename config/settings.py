@@ -150,6 +150,8 @@ INSTALLED_APPS = [
     "tsunagu.programmes",
     "tsunagu.supporters",
     "tsunagu.surveys",
+    "tsunagu.home",
+    "tsunagu.public",
     "tsunagu.api",
     "tsunagu.demo",
 ]
@@ -350,6 +352,14 @@ TSUNAGU_IMPORT_MAX_CELL_CHARS = _env_int("TSUNAGU_IMPORT_MAX_CELL_CHARS", 10_000
 TSUNAGU_IMPORT_MAX_XLSX_UNCOMPRESSED = _env_int(
     "TSUNAGU_IMPORT_MAX_XLSX_UNCOMPRESSED", 500 * 1024 * 1024
 )
+
+# How long a read waits for its access-log entry while the database is locked (SQLite: an
+# import publishing its rows, about 1 s for 200,000), retrying, before it is refused with a 503
+# instead of being shown unlogged.
+TSUNAGU_ACCESS_LOG_WAIT_SECONDS = _env_int("TSUNAGU_ACCESS_LOG_WAIT_SECONDS", 15)
+
+# Chores the job worker runs when it starts and hourly (tsunagu.core.jobs.housekeeping).
+TSUNAGU_HOUSEKEEPING = ["tsunagu.consultations.importer.drop_stale_import_files"]
 
 # API tokens live this many days unless `token create --days` says otherwise; short, so a
 # forgotten token stops working soon (revoke one at once with `tsunagu token revoke`).

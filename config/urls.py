@@ -8,6 +8,7 @@ from tsunagu.places import views as place_views
 
 # Every app's staff screens; the scope middleware runs all of them inside the municipality.
 staff_patterns = [
+    path("", include("tsunagu.home.urls")),
     path("", include("tsunagu.tenancy.urls")),
     path("persons/", include("tsunagu.people.urls")),
     path("cases/", include("tsunagu.cases.urls")),
@@ -20,8 +21,11 @@ staff_patterns = [
     path("referrals/", include("tsunagu.network.referral_urls")),
     path("partners/", include("tsunagu.network.partner_urls")),
     path("places/", include("tsunagu.places.urls")),
+    path("programmes/", include("tsunagu.programmes.urls")),
     path("supporters/", include("tsunagu.supporters.urls")),
     path("surveys/", include("tsunagu.surveys.urls")),
+    path("", include("tsunagu.public.staff_urls")),
+    path("exports/", include("tsunagu.reports.export_urls")),
 ]
 
 urlpatterns = [
@@ -32,6 +36,9 @@ urlpatterns = [
     path("m/<str:code>/", include((staff_patterns, "staff"))),
     # Public calendars (no login, no personal data).
     path("p/<str:code>/places/<int:pk>.ics", place_views.place_ics, name="place_ics"),
+    path("feeds/<str:token>.ics", place_views.own_calendar, name="own_calendar"),
+    # Public pages of a municipality (no login, no personal data; tsunagu/public).
+    path("p/<str:code>/", include("tsunagu.public.urls")),
 ]
 
 # A database that is away (restarting, unreachable) answers 503 with a page saying so.

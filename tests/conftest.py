@@ -2,15 +2,21 @@
 
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
+from pytest_django.fixtures import Settings as SettingsWrapper
 
 from tsunagu.accounts.models import User
 from tsunagu.accounts.services import api_token_create
+from tsunagu.places import services as place_services
+from tsunagu.places.models import Place
 from tsunagu.tenancy.codes import OrganizationKind, Role
 from tsunagu.tenancy.models import Membership, Municipality, Organization
 
@@ -38,14 +44,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hasher(settings: pytest.FixtureRequest) -> None:
+def fast_password_hasher(settings: SettingsWrapper) -> None:
     # Argon2 is deliberately slow; tests that check hashing put it back themselves.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
-def data_dir(tmp_path: object, settings: pytest.FixtureRequest) -> None:
-    settings.DATA_DIR = tmp_path  # type: ignore[attr-defined]
+def data_dir(tmp_path: Path, settings: SettingsWrapper) -> None:
+    settings.DATA_DIR = tmp_path
 
 
 def make_municipality(code: str, name: str, prefecture: str) -> Municipality:
@@ -122,7 +128,36 @@ def personas(db: None) -> Personas:
     return personas
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def chromium_path() -> str:
     assert shutil.which(CHROMIUM) or os.path.exists(CHROMIUM)
     return CHROMIUM
+
+
+@pytest.fixture
+def make_place(personas: Personas) -> Callable[..., Place]:
+    """Places the way the staff screens create them (places, public pages and their tests)."""
+
+    def make(
+        rrule: str = "FREQ=WEEKLY;BYDAY=WE",
+        *,
+        start: time = time(10),
+        end: time = time(15),
+        holidays: str = "skip",
+        municipality: Municipality | None = None,
+        staff: tuple[Membership, ...] = (),
+        **fields: Any,
+    ) -> Place:
+        m = municipality or personas.municipality
+        fields.setdefault("name", "フリースペース")
+        fields.setdefault("kind", "person")
+        with scope(municipality=m):
+            return place_services.place_create(
+                actor=None,
+                municipality_id=m.pk,
+                rules=[place_services.RuleIn(rrule, start, end, holidays)],
+                staff=list(staff),
+                **fields,
+            )
+
+    return make

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -6,15 +7,22 @@ from django.db import connection
 from django.test import Client
 from django_scopes import scopes_disabled
 
+from tests.conftest import Personas
 from tsunagu.accounts.models import ApiToken
 
+if TYPE_CHECKING:
+    from _pytest.capture import CaptureResult  # pytest exports the fixture, not its result
+    from django.test.client import _MonkeyPatchedWSGIResponse
 
-def create(capsys, *args):
+
+def create(capsys: pytest.CaptureFixture[str], *args: str) -> "CaptureResult[str]":
     call_command("token", "create", *args)
     return capsys.readouterr()
 
 
-def test_it_prints_the_token_alone_on_the_last_line(personas, capsys):
+def test_it_prints_the_token_alone_on_the_last_line(
+    personas: Personas, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = create(capsys, "toyoake-lead", "--municipality", "232297")
     token = out.out.strip().splitlines()[-1]
     assert token.startswith("tsn_") and " " not in token
@@ -24,7 +32,9 @@ def test_it_prints_the_token_alone_on_the_last_line(personas, capsys):
     assert api_token.expires_at > api_token.created_at
 
 
-def test_the_token_is_stored_only_as_a_hash(personas, capsys):
+def test_the_token_is_stored_only_as_a_hash(
+    personas: Personas, capsys: pytest.CaptureFixture[str]
+) -> None:
     token = create(capsys, "toyoake-lead", "--municipality", "232297").out.strip()
     with connection.cursor() as cursor:
         cursor.execute("SELECT prefix, digest FROM accounts_apitoken")
@@ -43,12 +53,16 @@ def test_the_token_is_stored_only_as_a_hash(personas, capsys):
         (("toyoake-lead", "--municipality", "232297", "--days", "0"), "--days"),
     ],
 )
-def test_bad_input_is_a_clear_error(personas, args, message):
+def test_bad_input_is_a_clear_error(
+    personas: Personas, args: tuple[Any, ...], message: str
+) -> None:
     with pytest.raises(CommandError, match=message):
         call_command("token", "create", *args)
 
 
-def test_a_new_token_lives_30_days_by_default(personas, capsys):
+def test_a_new_token_lives_30_days_by_default(
+    personas: Personas, capsys: pytest.CaptureFixture[str]
+) -> None:
     create(capsys, "toyoake-lead", "--municipality", "232297")
     with scopes_disabled():
         api_token = ApiToken.objects.get()
@@ -56,11 +70,13 @@ def test_a_new_token_lives_30_days_by_default(personas, capsys):
     assert timedelta(days=29, hours=23) < lifetime <= timedelta(days=30)
 
 
-def api_get(personas, token):
+def api_get(personas: Personas, token: str) -> "_MonkeyPatchedWSGIResponse":
     return Client().get("/api/v1/municipalities", headers={"Authorization": f"Bearer {token}"})
 
 
-def test_revoke_refuses_every_token_of_the_membership_and_counts_them(personas, capsys):
+def test_revoke_refuses_every_token_of_the_membership_and_counts_them(
+    personas: Personas, capsys: pytest.CaptureFixture[str]
+) -> None:
     tokens = [create(capsys, "toyoake-lead", "--municipality", "232297").out.strip() for _ in "ab"]
     other = create(capsys, "toyoake-counselor", "--municipality", "232297").out.strip()
     assert api_get(personas, tokens[0]).status_code == 200
@@ -73,7 +89,9 @@ def test_revoke_refuses_every_token_of_the_membership_and_counts_them(personas, 
     assert "0" in capsys.readouterr().out  # nothing left to revoke
 
 
-def test_revoke_reaches_a_former_member(personas, capsys):
+def test_revoke_reaches_a_former_member(
+    personas: Personas, capsys: pytest.CaptureFixture[str]
+) -> None:
     create(capsys, "toyoake-lead", "--municipality", "232297")
     with scopes_disabled():
         personas.members["lead"].is_active = False
@@ -91,6 +109,6 @@ def test_revoke_reaches_a_former_member(personas, capsys):
         (("miyoshi-lead", "--municipality", "232297"), "miyoshi-lead"),
     ],
 )
-def test_revoke_names_bad_input(personas, args, message):
+def test_revoke_names_bad_input(personas: Personas, args: tuple[Any, ...], message: str) -> None:
     with pytest.raises(CommandError, match=message):
         call_command("token", "revoke", *args)

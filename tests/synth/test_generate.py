@@ -1,9 +1,11 @@
 import random
+from typing import Any
 
 import jaconv
 import pytest
 from django.core.management import CommandError, call_command
 from django_scopes import scopes_disabled
+from pytest_django.fixtures import Settings as SettingsWrapper
 
 from tsunagu.accounts.models import User
 from tsunagu.cases.models import Case
@@ -16,8 +18,8 @@ from tsunagu.tenancy.codes import Role
 from tsunagu.tenancy.models import Membership, Municipality, Organization
 
 
-def _plan(**changes):
-    values = {
+def _plan(**changes: Any) -> Plan:
+    values: dict[str, Any] = {
         "municipalities": 3,
         "persons": 120,
         "consultations": 600,
@@ -27,7 +29,7 @@ def _plan(**changes):
     return Plan(**{**values, **changes})
 
 
-def _persons_of(municipality_id):
+def _persons_of(municipality_id: int) -> list[tuple[Any, ...]]:
     return list(
         Person.objects.filter(municipality_id=municipality_id)
         .order_by("number")
@@ -36,7 +38,7 @@ def _persons_of(municipality_id):
 
 
 @pytest.mark.django_db
-def test_it_makes_what_was_asked_and_nothing_else():
+def test_it_makes_what_was_asked_and_nothing_else() -> None:
     with scopes_disabled():
         result = generate(_plan())
         assert (result.persons, result.family_members, result.consultations) == (120, 24, 600)
@@ -53,7 +55,7 @@ def test_it_makes_what_was_asked_and_nothing_else():
 
 
 @pytest.mark.django_db
-def test_the_same_seed_gives_the_same_data():
+def test_the_same_seed_gives_the_same_data() -> None:
     with scopes_disabled():
         first = generate(_plan(municipalities=1))
         second = generate(_plan(municipalities=1))
@@ -63,7 +65,7 @@ def test_the_same_seed_gives_the_same_data():
 
 
 @pytest.mark.django_db
-def test_generated_persons_are_found_by_the_search_in_any_script():
+def test_generated_persons_are_found_by_the_search_in_any_script() -> None:
     with scopes_disabled():
         result = generate(_plan(municipalities=2, persons=200, consultations=0))
         city = Municipality.objects.get(pk=result.municipality_ids[0])
@@ -73,6 +75,7 @@ def test_generated_persons_are_found_by_the_search_in_any_script():
             municipality=city, user=user, role=Role.LEAD, organization=org
         )
         person = Person.objects.filter(municipality=city).exclude(name_kana="").first()
+        assert person is not None
         half_width = jaconv.z2h(person.name_kana.split()[0], kana=True)
         found = list(person_search(viewer=lead, query=half_width))
         assert person in found
@@ -80,7 +83,7 @@ def test_generated_persons_are_found_by_the_search_in_any_script():
 
 
 @pytest.mark.django_db
-def test_families_share_the_persons_surname_and_consultations_stay_in_range():
+def test_families_share_the_persons_surname_and_consultations_stay_in_range() -> None:
     with scopes_disabled():
         result = generate(_plan(municipalities=1, persons=100, family_members=50))
         for member in FamilyMember.objects.select_related("person").exclude(relation="spouse"):
@@ -88,18 +91,19 @@ def test_families_share_the_persons_surname_and_consultations_stay_in_range():
         years = {fiscal_year(c.occurred_at) for c in Consultation.objects.all()}
         assert years <= set(range(2015, 2025))
         for c in Consultation.objects.exclude(case=None).select_related("case"):
+            assert c.case is not None
             assert c.case.person_id == c.person_id
         assert result.municipality_ids == [result.municipality_ids[0]]
 
 
-def test_municipalities_are_shared_a_few_big_many_small():
+def test_municipalities_are_shared_a_few_big_many_small() -> None:
     shares = share(10_000, 50, random.Random(1))
     assert sum(shares) == 10_000 and min(shares) > 0
     assert max(shares) > 10 * min(shares)
 
 
 @pytest.mark.django_db
-def test_the_command_refuses_production_settings(settings):
+def test_the_command_refuses_production_settings(settings: SettingsWrapper) -> None:
     settings.TSUNAGU_PRODUCTION = True
     with pytest.raises(CommandError):
         call_command("synth", municipalities=1, persons=1, consultations=1)

@@ -15,11 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedTextField
 
 
-class AccountAdapter(DefaultAccountAdapter):
+class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth ships no types
     def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
         """A password typed in the last minutes counts, so enrolling right after log-in
         does not ask for it again; older sessions must type it again to change factors."""
-        required = super().is_reauthentication_required(app=app, **kwargs)
+        required = bool(super().is_reauthentication_required(app=app, **kwargs))
         request = context.request
         if not required or request is None or not request.user.is_authenticated:
             return required
@@ -56,7 +56,7 @@ def _field() -> EncryptedTextField:
     )
 
 
-class MfaAdapter(DefaultMFAAdapter):
+class MfaAdapter(DefaultMFAAdapter):  # type: ignore[misc]  # allauth ships no types
     def encrypt(self, text: str) -> str:
         return str(_field().get_prep_value(text))
 

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
-class LoginForm(AllauthLoginForm):
+class LoginForm(AllauthLoginForm):  # type: ignore[misc]  # allauth ships no types
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # allauth calls it "login"; "username" keeps #id_username for browser tests and lets
@@ -25,4 +25,5 @@ class LoginForm(AllauthLoginForm):
     def clean(self) -> dict[str, Any]:
         if "username" in self.cleaned_data:
             self.cleaned_data["login"] = self.cleaned_data["username"]
-        return super().clean()
+        cleaned: dict[str, Any] = super().clean()
+        return cleaned

@@ -24,10 +24,35 @@ def client_ip(request: HttpRequest) -> str | None:
     Anything further left in X-Forwarded-For was written by the client and could be forged.
     """
     count = settings.TSUNAGU_TRUSTED_PROXY_COUNT
-    forwarded = [p.strip() for p in request.headers.get("x-forwarded-for", "").split(",")]
+    header = request.headers.get("x-forwarded-for", "")
+    forwarded = [p.strip() for p in header.split(",")]
     if count > 0 and len(forwarded) >= count and forwarded[-count]:
         return forwarded[-count]
+    if count > 0:
+        _warn_proxy_missing(count, bool(header))
     return request.META.get("REMOTE_ADDR")
+
+
+_proxy_warned = False
+
+
+def _warn_proxy_missing(count: int, had_header: bool) -> None:
+    """Say once per process that a request came past the trusted proxies (no address logged).
+
+    With TSUNAGU_TRUSTED_PROXY_COUNT above 0, every request should carry the proxies' header;
+    one without it reached Tsunagu directly (or the count is wrong), and the lockout and the
+    access log then see the proxy's address, or a forged one, instead of the client's.
+    """
+    global _proxy_warned
+    if _proxy_warned:
+        return
+    _proxy_warned = True
+    logger.warning(
+        "TSUNAGU_TRUSTED_PROXY_COUNT is %d but a request arrived %s X-Forwarded-For: is the "
+        "server reachable without the proxy, or is the count wrong?",
+        count,
+        "with too short an" if had_header else "without",
+    )
 
 
 def normalize_username(username: str | None) -> str:

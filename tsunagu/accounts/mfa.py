@@ -10,8 +10,6 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 
 from tsunagu.accounts.models import User
-from tsunagu.demo.data import MUNICIPALITIES
-from tsunagu.tenancy.codes import Role
 
 # Types that are a second factor on their own; recovery codes only stand in for one.
 FACTOR_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
@@ -20,7 +18,7 @@ ENROLLED_SESSION_KEY = "tsunagu.mfa_enrolled_at"
 
 
 def has_authenticator(user: User) -> bool:
-    return Authenticator.objects.filter(user_id=user.pk, type__in=FACTOR_TYPES).exists()
+    return bool(Authenticator.objects.filter(user_id=user.pk, type__in=FACTOR_TYPES).exists())
 
 
 def session_passed_mfa(request: HttpRequest) -> bool:
@@ -39,18 +37,18 @@ def mark_enrolled_session(session: SessionBase) -> None:
     session[ENROLLED_SESSION_KEY] = time.time()
 
 
-def demo_usernames() -> frozenset[str]:
-    return frozenset(f"{m.slug}-{role.value}" for m in MUNICIPALITIES for role in Role)
-
-
 def demo_mode_enabled() -> bool:
     # Production settings refuse the flag at start-up; this also ignores it if set later.
     return bool(settings.TSUNAGU_DEMO_MODE) and not settings.TSUNAGU_PRODUCTION
 
 
 def is_mfa_exempt(user: User) -> bool:
-    """Only the demo accounts, and only while the local demo server runs in demo mode."""
-    return demo_mode_enabled() and user.username in demo_usernames()
+    """Only the demo accounts, and only while the local demo server runs in demo mode.
+
+    A demo account is one the demo loader flagged (`User.is_demo`), not a name pattern, so
+    this module (production log-in code) knows nothing of the demo's data.
+    """
+    return demo_mode_enabled() and user.is_demo
 
 
 def second_factor_shown(request: HttpRequest) -> bool:

@@ -10,6 +10,9 @@ from tsunagu.core.models import TenantModel
 
 class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    # Set by the demo loader (tsunagu demo) on the accounts it creates, and by nothing else:
+    # in demo mode, and only there, such an account needs no second factor.
+    is_demo = models.BooleanField(_("demo account"), default=False)
 
     def __str__(self) -> str:
         return self.display_name or self.username

@@ -105,6 +105,7 @@ def api_token_create_for_session(
 @transaction.atomic
 def lockout_release(*, actor: Membership, lockout: Lockout) -> int:
     """Unlock one username+address pair; the caller checked it is a member's (see access)."""
+    count: int
     count, _ = AccessAttempt.objects.filter(
         username=lockout.username, ip_address=lockout.ip_address
     ).delete()

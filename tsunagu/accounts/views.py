@@ -3,7 +3,7 @@
 from allauth.account.views import LoginView as AllauthLoginView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,18 +11,19 @@ from django.views.decorators.http import require_POST
 from tsunagu.accounts import services
 from tsunagu.accounts.lockout import lockout_get, lockout_list
 from tsunagu.tenancy.policy import UNLOCK_ACCOUNTS, require_permission
+from tsunagu.tenancy.requests import StaffRequest
 from tsunagu.tenancy.selectors import membership_list_for_user
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: StaffRequest) -> HttpResponse:
     memberships = membership_list_for_user(user=request.user)  # type: ignore[arg-type]
     if len(memberships) == 1:
         return redirect("staff:home", code=memberships[0].municipality.code)
     return render(request, "accounts/choose_municipality.html", {"memberships": memberships})
 
 
-class LoginView(AllauthLoginView):
+class LoginView(AllauthLoginView):  # type: ignore[misc]  # allauth ships no types
     """allauth's log-in (password, then the second factor) in Tsunagu's own page."""
 
     template_name = "accounts/login.html"
@@ -31,8 +32,8 @@ class LoginView(AllauthLoginView):
 login = LoginView.as_view()
 
 
-def lockouts(request: HttpRequest, code: str) -> HttpResponse:
-    member = request.membership  # type: ignore[attr-defined]
+def lockouts(request: StaffRequest, code: str) -> HttpResponse:
+    member = request.membership
     require_permission(member, UNLOCK_ACCOUNTS)
     return render(
         request,
@@ -42,8 +43,8 @@ def lockouts(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-def lockout_unlock(request: HttpRequest, code: str) -> HttpResponse:
-    member = request.membership  # type: ignore[attr-defined]
+def lockout_unlock(request: StaffRequest, code: str) -> HttpResponse:
+    member = request.membership
     require_permission(member, UNLOCK_ACCOUNTS)
     lockout = lockout_get(
         municipality=member.municipality,

@@ -5,7 +5,7 @@ from typing import Annotated, Any, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
-from ninja import Path, Schema
+from ninja import Field, Path, Schema
 from ninja.errors import ValidationError
 from pydantic import ValidationError as PydanticValidationError
 
@@ -97,6 +97,12 @@ def _nul_at(value: Any, loc: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 INT64 = 2**63 - 1
 
 
+def query_id() -> Any:
+    """A row id given in a query string: whole, positive and within a 64-bit database column
+    (beyond it the database itself fails), or absent."""
+    return Field(None, ge=1, le=INT64)
+
+
 def _too_large_at(value: Any, loc: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     """Where in a JSON value a whole number lies outside a 64-bit database column."""
     if isinstance(value, int) and not isinstance(value, bool):
@@ -108,13 +114,36 @@ def _too_large_at(value: Any, loc: tuple[Any, ...] = ()) -> list[tuple[Any, ...]
     return []
 
 
+MAX_DEPTH = 32
+TOO_DEEP = f"must not nest lists and objects more than {MAX_DEPTH} deep"
+
+
+def _too_deep(value: Any) -> bool:
+    """Whether lists and objects nest deeper than MAX_DEPTH (walked without recursion)."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth >= MAX_DEPTH:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
 def parse_body(request: HttpRequest, schema: type[S]) -> S:
     """Validate the JSON body inside the operation, so that 404 and 403 come before 422 and
     errors name the field itself ("birth_date", "backgrounds.0")."""
     try:
         data = json.loads(request.body or b"{}")
+    except RecursionError as exc:
+        # The parser recursed once per bracket: "[[[[…" many thousands deep used to be a 500.
+        raise ValidationError([{"loc": ("body",), "msg": TOO_DEEP}]) from exc
     except ValueError as exc:
         raise ValidationError([{"loc": ("body",), "msg": "the body is not JSON"}]) from exc
+    if _too_deep(data):
+        # The checks below walk the value recursively; no operation takes anything this deep.
+        raise ValidationError([{"loc": ("body",), "msg": TOO_DEEP}])
     nul = [
         {"loc": ("body", *loc), "msg": "must not contain NUL characters"} for loc in _nul_at(data)
     ]

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,10 +12,11 @@ from tsunagu.retention import selectors, services
 from tsunagu.retention.forms import RetentionPolicyForm
 from tsunagu.tenancy.forms import validation_error_to_form
 from tsunagu.tenancy.policy import MANAGE_MUNICIPALITY
+from tsunagu.tenancy.requests import StaffRequest
 
 
-def retention(request: HttpRequest, code: str) -> HttpResponse:
-    member = request.membership  # type: ignore[attr-defined]
+def retention(request: StaffRequest, code: str) -> HttpResponse:
+    member = request.membership
     require(member, MANAGE_MUNICIPALITY)
     municipality = member.municipality
     years = selectors.retention_years(municipality=municipality)

@@ -227,7 +227,7 @@ def clone(
 def _ids(sql: str, params: Sequence[Any]) -> list[Any]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        return list(cursor.fetchall())
 
 
 # --- the data ------------------------------------------------------------------------------
