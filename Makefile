@@ -2,8 +2,9 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-# The suite runs on every CPU (pytest-xdist); PYTEST_ARGS= runs it in one process.
-PYTEST_ARGS ?= -n auto
+# The suite runs on every CPU (pytest-xdist); PYTEST_ARGS= runs it in one process. Tests go to
+# whichever worker is free, except those of one xdist_group (a module fixture they share).
+PYTEST_ARGS ?= -n auto --dist loadgroup
 
 .PHONY: run test lint typecheck check clean
 
@@ -35,7 +36,7 @@ lint: $(VENV)/.test-installed
 	$(BIN)/ruff format --check .
 
 typecheck: $(VENV)/.test-installed
-	$(BIN)/mypy config tsunagu
+	$(BIN)/mypy config tsunagu tests
 
 check: lint typecheck test
 

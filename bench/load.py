@@ -144,46 +144,46 @@ def serve(port: int, workdir: Path) -> subprocess.Popen[bytes]:
     raise SystemExit("the server did not answer within 60 s; see server.log")
 
 
-def run(args: argparse.Namespace) -> None:
-    from django.utils import timezone
-
-    users, minutes, _, _ = SCALES[args.scale]
-    users, minutes = args.users or users, args.minutes or minutes
-    workdir = Path(tempfile.mkdtemp(prefix="tsunagu-load-"))
-    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    _city, member_ids = prepare(args, users, workdir)
-    started_at = timezone.now()
-    server = serve(args.port, workdir)
+def run_locust(
+    locustfile: str,
+    *,
+    users: int,
+    spawn_rate: int,
+    seconds: int,
+    port: int,
+    workdir: Path,
+    env: dict[str, str],
+    stop_timeout: int,
+) -> tuple[dict[str, dict[str, str]], float, float]:
+    """Serve on 127.0.0.1, run locust headless against it for `seconds`, stop the server.
+    Returns locust's statistics by request name, and the server's idle and peak memory."""
+    server = serve(port, workdir)
     idle_rss = rss_mib(server.pid, "VmRSS")
     try:
-        env = {
-            **os.environ,
-            "TSUNAGU_LOAD_ACCOUNTS": str(workdir / "accounts.json"),
-            "TSUNAGU_LOAD_WRITES": str(workdir / "writes.json"),
-        }
         subprocess.run(
             [
                 str(ROOT / ".venv/bin/locust"),
                 "-f",
-                str(ROOT / "bench/locustfile.py"),
+                str(ROOT / locustfile),
                 "--headless",
                 "--only-summary",
                 "-u",
                 str(users),
                 "-r",
-                str(max(1, users // 10)),
+                str(spawn_rate),
                 "-t",
-                f"{int(minutes * 60)}s",
+                f"{seconds}s",
                 "--stop-timeout",
-                "15",
+                str(stop_timeout),
                 "--host",
-                f"http://127.0.0.1:{args.port}",
+                f"http://127.0.0.1:{port}",
                 "--csv",
-                str(workdir / "load"),
+                str(workdir / "locust"),
             ],
-            env=env,
+            env={**os.environ, **env},
             check=False,
-            timeout=minutes * 60 + 180,
+            timeout=seconds + stop_timeout + 165,
+            stdout=subprocess.DEVNULL,
         )
         peak_rss = rss_mib(server.pid, "VmHWM")
     finally:
@@ -192,13 +192,52 @@ def run(args: argparse.Namespace) -> None:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+    with open(workdir / "locust_stats.csv", encoding="utf-8") as stats:
+        rows = {row["Name"]: row for row in csv.DictReader(stats)}
+    return rows, idle_rss, peak_rss
+
+
+def print_rows(rows: dict[str, dict[str, str]], width: int) -> None:
+    """The table of requests: count, failures, median, p95 and max in ms."""
+    print(f"{'request':<{width}}{'count':>8}{'fail':>6}{'median':>8}{'p95':>8}{'max':>8}  ms")
+    for name, row in rows.items():
+        print(
+            f"{name:<{width}}{row['Request Count']:>8}{row['Failure Count']:>6}"
+            + "".join(
+                f"{float(row[column]):>8.0f}"
+                for column in ("Median Response Time", "95%", "Max Response Time")
+            )
+        )
+
+
+def run(args: argparse.Namespace) -> None:
+    from django.utils import timezone
+
+    users, minutes = args.users or SCALES[args.scale][0], args.minutes or SCALES[args.scale][1]
+    workdir = Path(tempfile.mkdtemp(prefix="tsunagu-load-"))
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    _city, member_ids = prepare(args, users, workdir)
+    started_at = timezone.now()
+    rows, idle_rss, peak_rss = run_locust(
+        "bench/locustfile.py",
+        users=users,
+        spawn_rate=max(1, users // 10),
+        seconds=int(minutes * 60),
+        port=args.port,
+        workdir=workdir,
+        env={
+            "TSUNAGU_LOAD_ACCOUNTS": str(workdir / "accounts.json"),
+            "TSUNAGU_LOAD_WRITES": str(workdir / "writes.json"),
+        },
+        stop_timeout=15,
+    )
     saved = sum(json.loads((workdir / "writes.json").read_text(encoding="utf-8")).values())
     found = consultations_by(member_ids, started_at)
-    report(workdir, users, minutes, idle_rss, peak_rss, saved, found)
+    report(rows, users, minutes, idle_rss, peak_rss, saved, found)
 
 
 def report(
-    workdir: Path,
+    rows: dict[str, dict[str, str]],
     users: int,
     minutes: float,
     idle_rss: float,
@@ -206,19 +245,9 @@ def report(
     saved: int,
     found: int,
 ) -> None:
-    with open(workdir / "load_stats.csv", encoding="utf-8") as stats:
-        rows = {row["Name"]: row for row in csv.DictReader(stats)}
     print()
     print(f"{users} staff for {minutes:g} min, pausing 3–10 s; server `tsunagu serve`")
-    print(f"{'request':<26}{'count':>8}{'fail':>6}{'median':>8}{'p95':>8}{'max':>8}  ms")
-    for name, row in rows.items():
-        print(
-            f"{name:<26}{row['Request Count']:>8}{row['Failure Count']:>6}"
-            + "".join(
-                f"{float(row[column]):>8.0f}"
-                for column in ("Median Response Time", "95%", "Max Response Time")
-            )
-        )
+    print_rows(rows, 26)
     print(f"server memory: {idle_rss:.0f} MiB idle, {peak_rss:.0f} MiB at peak (one process)")
     print(f"consultations saved by the users: {saved}; found in the database: {found}")
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
