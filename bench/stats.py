@@ -13,6 +13,7 @@ at the end: the database named in the URL is never written to.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import shutil
@@ -389,6 +390,7 @@ def raw_statistics(municipality_id: int, fiscal_year: int, *, mirror: bool) -> d
 
     from tsunagu.consultations.codes import Channel
     from tsunagu.core.eras import fiscal_year_bounds
+    from tsunagu.people.codes import AgeBand, Gender
 
     lower, upper = fiscal_year_bounds(fiscal_year)
     table = "consultations_consultation"
@@ -401,21 +403,38 @@ def raw_statistics(municipality_id: int, fiscal_year: int, *, mirror: bool) -> d
     result: dict[str, Any] = {}
     with connection.cursor() as cursor:
         if mirror:
-            per_channel = [
+            # Everything the selector counts: contacts by month, channel, consulter and 主訴;
+            # then 実人数 overall, per channel and per reporting group, and the consultations
+            # with no person by approximate age and gender.
+            cursor.execute(
+                "SELECT channels FROM reports_reportinggroup WHERE municipality_id = %s",
+                [municipality_id],
+            )
+            groups = [json.loads(row[0]) if isinstance(row[0], str) else row[0] for row in cursor]
+            people = ["COUNT(DISTINCT person_id)"]
+            people += [
                 f"COUNT(DISTINCT person_id) FILTER (WHERE channel = '{code}')"
                 for code in Channel.values
             ]
+            for channels in groups:
+                listed = ", ".join(f"'{code}'" for code in channels) or "''"
+                people.append(f"COUNT(DISTINCT person_id) FILTER (WHERE channel IN ({listed}))")
+            people.append("COUNT(id) FILTER (WHERE person_id IS NULL)")
+            people += [
+                f"COUNT(id) FILTER (WHERE person_id IS NULL AND subject_age_band = '{code}')"
+                for code in ["", *AgeBand.values]
+            ]
+            people += [
+                f"COUNT(id) FILTER (WHERE person_id IS NULL AND subject_gender = '{code}')"
+                for code in ["", *Gender.values]
+            ]
             cursor.execute(
-                f"SELECT local_month, channel, consulter, COUNT(*) FROM {table} "
-                f"WHERE {where} GROUP BY local_month, channel, consulter",
+                f"SELECT local_month, channel, consulter, main_concern, COUNT(id) FROM {table} "
+                f"WHERE {where} GROUP BY local_month, channel, consulter, main_concern",
                 params,
             )
             result["contacts"] = cursor.fetchall()
-            cursor.execute(
-                f"SELECT COUNT(DISTINCT person_id), {', '.join(per_channel)} "
-                f"FROM {table} WHERE {where}",
-                params,
-            )
+            cursor.execute(f"SELECT {', '.join(people)} FROM {table} WHERE {where}", params)
             result["people"] = cursor.fetchone()
         else:
             cursor.execute(
