@@ -40,7 +40,7 @@ FISCAL_YEARS = 10  # the generated rows spread over FY2015..FY2024
 MEASURED_FISCAL_YEAR = 2020
 CHUNK = 20_000
 # rows of the city, other municipalities, rows of each, timed runs
-SCALES = {"small": (100_000, 10, 1_000, 5), "full": (1_000_000, 50, 2_000, 9)}
+SCALES = {"small": (100_000, 10, 1_000, 21), "full": (1_000_000, 50, 2_000, 15)}
 
 # Roughly the mix of the MHLW deck's desks: mostly phone and walk-in.
 CHANNEL_WEIGHTS = {
