@@ -8,8 +8,9 @@ from django_scopes import scope, scopes_disabled
 from tests.conftest import Personas
 from tsunagu.core import schedules
 from tsunagu.network import selectors, services
-from tsunagu.network.models import Meeting, MeetingSeries, Notification
+from tsunagu.network.models import Meeting, MeetingAttendance, MeetingSeries, Notification
 from tsunagu.network.notifications import daily_sweep
+from tsunagu.tenancy.models import Organization
 
 NINE, TEN = time(9, 0), time(10, 0)
 
@@ -343,3 +344,41 @@ def test_a_series_title_is_stored_encrypted_and_read_back(personas: Personas) ->
         meeting = Meeting.objects.filter(series=series).first()
     assert meeting is not None and meeting.title == title
     assert title not in str(raw_column("network_meeting", "title", meeting.pk))
+
+
+def test_a_meeting_with_action_items_or_attendance_is_cancelled_not_removed_by_a_new_rule(
+    personas: Personas,
+) -> None:
+    series = make_series(personas, "FREQ=WEEKLY;BYDAY=MO", date(2026, 9, 1), today=date(2026, 9, 1))
+    lead = personas.members["lead"]
+    with scope(municipality=personas.municipality):
+        with_item, with_attendance, untouched = Meeting.objects.filter(
+            series=series, held_on__gte=date(2026, 10, 5)
+        ).order_by("held_on")[:3]
+        services.action_item_add(
+            actor=lead,
+            meeting=with_item,
+            what="会場を予約する",
+            owner=lead,
+            due_on=with_item.held_on,
+        )
+        MeetingAttendance.objects.create(
+            municipality=personas.municipality,
+            meeting=with_attendance,
+            organization=Organization.objects.get(municipality=personas.municipality),
+        )
+        services.series_update(
+            actor=lead,
+            series=series,
+            kind="huddle",
+            title="打ち合わせ",
+            rrule="FREQ=WEEKLY;BYDAY=TH",
+            start=NINE,
+            end=TEN,
+            starts_on=series.starts_on,
+            today=date(2026, 10, 1),
+        )
+        kept = {m.pk: m.cancelled for m in Meeting.objects.filter(series=series)}
+    assert kept.get(with_item.pk) is True
+    assert kept.get(with_attendance.pk) is True
+    assert untouched.pk not in kept

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -473,13 +473,14 @@ def series_create(
 
 
 def _untouched(meeting: Meeting) -> bool:
-    """Nobody prepared, moved, cancelled or held it yet: the rule may change it."""
+    """Nobody prepared, moved, cancelled or held it yet: the rule may change it. The meeting
+    comes annotated with `has_action_items` and `has_attendance` (one query for them all)."""
     return (
         not meeting.cancelled
         and meeting.held_on == meeting.origin_date
         and not (meeting.agenda or meeting.minutes or meeting.decisions)
-        and not meeting.action_items.exists()
-        and not meeting.attendance.exists()
+        and not meeting.has_action_items  # type: ignore[attr-defined]
+        and not meeting.has_attendance  # type: ignore[attr-defined]
     )
 
 
@@ -520,6 +521,9 @@ def series_update(
         series=series,
         origin_date__gte=today,
         held_on__gte=today,
+    ).annotate(
+        has_action_items=Exists(ActionItem.objects.filter(meeting=OuterRef("pk"))),
+        has_attendance=Exists(MeetingAttendance.objects.filter(meeting=OuterRef("pk"))),
     )
     for meeting in future:
         occ = wanted.get(meeting.origin_date) if meeting.origin_date else None

@@ -1,5 +1,8 @@
 """Background jobs of the network: e-mail of notifications (never sent inside a request)."""
 
+from collections.abc import Callable
+from typing import Protocol
+
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.utils import timezone, translation
@@ -8,6 +11,51 @@ from django_scopes import scopes_disabled
 from django_tasks import task
 
 from tsunagu.network.models import MailServer, MailState, Notification, NotificationKind
+
+
+class PendingMail(Protocol):
+    """A row whose mail is sent by the worker: a notice, or a sign-up moved up."""
+
+    pk: int
+    municipality_id: int
+    mail_state: str
+    mail_attempts: int
+    mail_error: str
+
+    def save(self, *, update_fields: list[str]) -> None: ...
+
+
+def mail_server_for(row: PendingMail) -> MailServer | None:
+    """The municipality's mail server; without one the row's mail is given up (state none)."""
+    server = MailServer.objects.filter(municipality_id=row.municipality_id).first()
+    if server is None:
+        row.mail_state = MailState.NONE
+        row.save(update_fields=["mail_state"])
+    return server
+
+
+def deliver_pending(
+    server: MailServer,
+    row: PendingMail,
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    retry: Callable[[int, int], None],
+) -> None:
+    """Send the row's mail: marked sent, or kept pending with the failure's class name and
+    tried again later by `retry(pk, attempt)` (the row itself is never lost)."""
+    try:
+        deliver(server, to=to, subject=subject, body=body)
+    except Exception as exc:  # any failure of the server: try again later
+        row.mail_attempts += 1
+        row.mail_error = type(exc).__name__[:100]
+        row.save(update_fields=["mail_attempts", "mail_error"])
+        retry(row.pk, row.mail_attempts)
+        return
+    row.mail_state = MailState.SENT
+    row.mail_error = ""
+    row.save(update_fields=["mail_state", "mail_error"])
 
 
 def deliver(server: MailServer, *, to: str, subject: str, body: str) -> None:
@@ -63,10 +111,8 @@ def send_notification_mail(*, notification_id: int) -> None:
         )
         if notification is None:  # sent already, or deleted
             return
-        server = MailServer.objects.filter(municipality_id=notification.municipality_id).first()
+        server = mail_server_for(notification)
         if server is None:
-            notification.mail_state = MailState.NONE
-            notification.save(update_fields=["mail_state"])
             return
         with translation.override(settings.LANGUAGE_CODE):
             what = str(NotificationKind(notification.kind).label)
@@ -80,22 +126,14 @@ def send_notification_mail(*, notification_id: int) -> None:
                     _("This message holds no personal data; log in to see the details."),
                 ]
             )
-        try:
-            deliver(
-                server,
-                to=notification.recipient.user.email,
-                subject=f"[Tsunagu] {what}",
-                body=body,
-            )
-        except Exception as exc:  # any failure of the server: try again later
-            notification.mail_attempts += 1
-            notification.mail_error = type(exc).__name__[:100]
-            notification.save(update_fields=["mail_attempts", "mail_error"])
-            enqueue_mail(notification.pk, attempt=notification.mail_attempts)
-            return
-        notification.mail_state = MailState.SENT
-        notification.mail_error = ""
-        notification.save(update_fields=["mail_state", "mail_error"])
+        deliver_pending(
+            server,
+            notification,
+            to=notification.recipient.user.email,
+            subject=f"[Tsunagu] {what}",
+            body=body,
+            retry=lambda pk, attempt: enqueue_mail(pk, attempt=attempt),
+        )
 
 
 @task()

@@ -11,9 +11,9 @@ from django_scopes import scopes_disabled
 from django_tasks import task
 
 from tsunagu.core.eras import format_wareki
-from tsunagu.network.models import MailServer, MailState
+from tsunagu.network.models import MailState
 from tsunagu.network.notifications import enqueue_with_retry
-from tsunagu.network.tasks import deliver
+from tsunagu.network.tasks import deliver_pending, mail_server_for
 from tsunagu.places.models import Session
 from tsunagu.public.models import EventSignup
 
@@ -33,10 +33,8 @@ def send_moved_up_mail(*, signup_id: int) -> None:
         )
         if signup is None:  # sent already, or gone
             return
-        server = MailServer.objects.filter(municipality_id=signup.municipality_id).first()
+        server = mail_server_for(signup)
         if server is None:
-            signup.mail_state = MailState.NONE
-            signup.save(update_fields=["mail_state"])
             return
         programme = signup.enrolment.programme
         dates = Session.objects.filter(
@@ -60,14 +58,11 @@ def send_moved_up_mail(*, signup_id: int) -> None:
                     _("If you cannot come, please cancel with the link you were given."),
                 ]
             )
-        try:
-            deliver(server, to=signup.enrolment.contact, subject=subject, body=body)
-        except Exception as exc:  # any failure of the server: try again later
-            signup.mail_attempts += 1
-            signup.mail_error = type(exc).__name__[:100]
-            signup.save(update_fields=["mail_attempts", "mail_error"])
-            enqueue_moved_up_mail(signup.pk, attempt=signup.mail_attempts)
-            return
-        signup.mail_state = MailState.SENT
-        signup.mail_error = ""
-        signup.save(update_fields=["mail_state", "mail_error"])
+        deliver_pending(
+            server,
+            signup,
+            to=signup.enrolment.contact,
+            subject=subject,
+            body=body,
+            retry=lambda pk, attempt: enqueue_moved_up_mail(pk, attempt=attempt),
+        )
