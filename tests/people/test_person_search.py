@@ -1,12 +1,16 @@
 from datetime import date, time, timedelta
 
 import pytest
-from django_scopes import scope
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_scopes import scope, scopes_disabled
 
 from tests.conftest import Personas
 from tests.people.helpers import make_case, make_person
+from tsunagu.audit.models import AccessLogEntry
 from tsunagu.people import services
-from tsunagu.people.selectors import CappedPaginator, person_search
+from tsunagu.people.models import Person
+from tsunagu.people.selectors import CappedPaginator, capped_count, person_search
 from tsunagu.places import services as place_services
 from tsunagu.tenancy.models import Membership
 
@@ -174,3 +178,163 @@ def test_the_count_stops_at_the_cap_and_says_there_are_more(personas: Personas) 
         assert len(capped.page(2).object_list) == 1
         exact = CappedPaginator(rows, 2, cap=4)
         assert (exact.count, exact.more) == (4, False)
+
+
+# The search reads exact and prefix matches first and names containing the key only when
+# those do not fill the page (tsunagu.people.selectors.PersonSearch).
+
+
+@pytest.fixture
+def ranked(personas: Personas) -> dict[str, int]:
+    """Persons of every rank for the key 林 / はやし, oldest first (numbers 1..7)."""
+    city = personas.municipality
+    numbers = {
+        "inside_old": make_person(city, name="小林一郎", name_kana="コバヤシ イチロウ").number,
+        "exact_old": make_person(city, name="林", name_kana="ハヤシ").number,
+        "prefix_old": make_person(city, name="林花子", name_kana="ハヤシ ハナコ").number,
+        "family": make_person(city, name="山田一", name_kana="ヤマダ ハジメ").number,
+        "exact_kana": make_person(city, name="", name_kana="ﾊﾔｼ").number,
+        "prefix_new": make_person(city, name="林次郎", name_kana="ハヤシ ジロウ").number,
+        "inside_new": make_person(city, name="若林三郎", name_kana="ワカバヤシ サブロウ").number,
+    }
+    with scope(municipality=city):
+        person = Person.objects.get(municipality=city, number=numbers["family"])
+        for name in ("林花子", "林太郎"):  # two family members: the person is still one match
+            services.family_member_create(
+                actor=None, person=person, relation="sibling", name=name, name_kana=""
+            )
+    make_person(personas.outsider, name="林", name_kana="ハヤシ")
+    return numbers
+
+
+def _order(numbers: dict[str, int], *names: str) -> list[int]:
+    return [numbers[name] for name in names]
+
+
+def test_ranks_exact_then_prefix_then_inside_newest_first_in_any_script(
+    personas: Personas, ranked: dict[str, int]
+) -> None:
+    lead = personas.members["lead"]
+    by_name = _order(
+        ranked, "exact_old", "prefix_new", "prefix_old", "inside_new", "family", "inside_old"
+    )
+    assert _numbers(lead, "林") == by_name
+    # はやし: the kana of the same persons and a kana-only exact name (こばやし has ば: no).
+    by_kana = _order(ranked, "exact_kana", "exact_old", "prefix_new", "prefix_old")
+    assert _numbers(lead, "はやし") == by_kana
+    assert _numbers(lead, "ﾊﾔｼ") == by_kana
+    assert _numbers(lead, "ハヤシ") == by_kana
+    assert _numbers(lead, "ﾊﾞﾔｼ") == _order(ranked, "inside_new", "inside_old")
+
+
+def test_every_slice_of_the_results_is_the_slice_of_the_whole_order(
+    personas: Personas, ranked: dict[str, int]
+) -> None:
+    lead = personas.members["lead"]
+    with scope(municipality=personas.municipality):
+        results = person_search(viewer=lead, query="林")
+        whole = [p.number for p in results]
+        assert len(whole) == 6
+        for low in range(7):
+            for high in range(low, 8):
+                assert [p.number for p in results[low:high]] == whole[low:high], (low, high)
+        assert [p.number for p in results[1:][1:3]] == whole[2:4]
+        assert results[3].number == whole[3]
+        assert (results.count(), results[2:].count(), results[1:3].count()) == (6, 4, 2)
+
+
+@pytest.mark.parametrize("cap", [1, 2, 3, 5, 6, 7])
+def test_the_capped_count_counts_each_person_once_across_keys(
+    personas: Personas, ranked: dict[str, int], cap: int
+) -> None:
+    lead = personas.members["lead"]
+    with scope(municipality=personas.municipality):
+        rows = person_search(viewer=lead, query="林")
+        # 6 persons: 林 matches the name of five, and two family members of one more.
+        assert CappedPaginator(rows, 2, cap=cap).count == min(6, cap)
+        assert CappedPaginator(rows, 2, cap=cap).more is (cap < 6)
+
+
+@pytest.mark.postgres  # SQLite has no indexes for the branches: it reads all in one scan
+def test_names_inside_are_not_read_when_exact_and_prefix_matches_fill_the_page(
+    personas: Personas, ranked: dict[str, int]
+) -> None:
+    lead = personas.members["lead"]
+    with scope(municipality=personas.municipality):
+        rows = person_search(viewer=lead, query="林")
+        with CaptureQueriesContext(connection) as queries:
+            page = [p.number for p in rows[:3]]
+            count = capped_count(rows, 2)
+        assert page == _order(ranked, "exact_old", "prefix_new", "prefix_old")
+        assert count == (2, True)
+        assert not any("familymember" in q["sql"] for q in queries.captured_queries)
+        assert len(queries.captured_queries) == 2  # the page, ranked; a count of prefixes
+        with CaptureQueriesContext(connection) as queries:
+            assert [p.number for p in rows[3:5]] == _order(ranked, "inside_new", "family")
+        assert any("familymember" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_number_ranks_first_and_is_counted_once(personas: Personas) -> None:
+    city = personas.municipality
+    first = make_person(city, name="一郎").number
+    named = make_person(city, name="第1班").number
+    lead = personas.members["lead"]
+    assert _numbers(lead, "1") == [first, named]
+    assert _numbers(lead, "１") == [first, named]
+    with scope(municipality=city):
+        assert capped_count(person_search(viewer=lead, query="1"), 5) == (2, False)
+        assert capped_count(person_search(viewer=lead, query="No.1"), 5) == (1, False)
+
+
+def test_the_screen_pages_across_ranks_and_logs_what_it_shows(
+    personas: Personas, ranked: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tsunagu.people import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 4)
+    client = personas.client("lead")
+    page = client.get(personas.url("persons/"), {"q": "林", "page": "2"}).content.decode()
+    assert "2 / 2" in page and "件以上" not in page
+    with scopes_disabled():
+        entry = AccessLogEntry.objects.filter(action="search").order_by("seq").last()
+        assert entry is not None
+        logged = {o["id"] for o in entry.objects_seen}
+        shown = set(
+            Person.objects.filter(
+                municipality=personas.municipality,
+                number__in=_order(ranked, "family", "inside_old"),
+            ).values_list("pk", flat=True)
+        )
+    # The second page: the last two of the six, by rank then newest first, and only they.
+    assert logged == shown
+
+
+@pytest.mark.postgres  # the window is a PostgreSQL plan (SQLite reads all in one scan)
+@pytest.mark.parametrize("window", [1, 2, 3, 6, 100])
+def test_names_inside_looked_for_among_the_newest_first_give_the_same_order(
+    personas: Personas, ranked: dict[str, int], monkeypatch: pytest.MonkeyPatch, window: int
+) -> None:
+    from tsunagu.people import selectors
+
+    monkeypatch.setattr(selectors, "WINDOW", window)
+    expected = _order(
+        ranked, "exact_old", "prefix_new", "prefix_old", "inside_new", "family", "inside_old"
+    )
+    lead = personas.members["lead"]
+    with scope(municipality=personas.municipality):
+        results = person_search(viewer=lead, query="林")
+        for high in range(1, 8):
+            assert [p.number for p in results[:high]] == expected[:high], high
+        assert [p.number for p in results[4:]] == expected[4:]
+
+
+def test_a_member_who_may_see_no_one_finds_no_one(
+    personas: Personas, ranked: dict[str, int]
+) -> None:
+    lead = personas.members["lead"]
+    lead.is_active = False
+    with scope(municipality=personas.municipality):
+        results = person_search(viewer=lead, query="林")
+        assert list(results[:50]) == [] and list(results) == []
+        assert CappedPaginator(results, 50).count == 0
+        assert results.count() == 0

@@ -16,7 +16,7 @@ from tsunagu.people.access import (
 )
 from tsunagu.people.codes import Background, GuidelineAxis
 from tsunagu.people.forms import ConsentForm, FamilyMemberForm, PersonForm
-from tsunagu.people.models import ENCRYPTED_PERSON_FIELDS, Person
+from tsunagu.people.models import Person
 from tsunagu.policy import can, require, shown
 from tsunagu.tenancy.forms import validation_error_to_form
 from tsunagu.tenancy.policy import EDIT_PERSONS, VIEW_PERSONS
@@ -29,7 +29,8 @@ def person_list(request: StaffRequest, code: str) -> HttpResponse:
     member = request.membership
     require(member, VIEW_PERSONS)
     query = request.GET.get("q", "").strip()[:100]
-    persons = selectors.person_search(viewer=member, query=query).defer(*ENCRYPTED_PERSON_FIELDS)
+    persons = selectors.person_search(viewer=member, query=query)
+    persons = persons.only(*selectors.PERSON_LIST_FIELDS)
     page = selectors.CappedPaginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     persons_shown = selectors.with_age_bands(list(page.object_list), today)
