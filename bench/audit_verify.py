@@ -91,10 +91,9 @@ def build(entries: int, seed: int) -> int:
                         channel="web",
                         path="/m/232297/cases/",
                         ip="192.0.2.1",
-                        objects_seen=listed,
                         prev_hash=prev,
                     )
-                    entry.hash = prev = entry_hash(prev, hashed_fields(entry))
+                    entry.hash = prev = entry_hash(prev, hashed_fields(entry, listed))
                     batch.append(entry)
                     seen.append(listed)
                 created = AccessLogEntry.objects.bulk_create(batch)

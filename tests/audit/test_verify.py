@@ -61,13 +61,45 @@ def test_a_changed_entry_is_found_and_named(
     assert "entry 2 of 豊明市 (232297): changed" in out.err
 
 
-def test_a_changed_object_list_is_found(
-    personas: Personas, entries: list[AccessLogEntry], capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "DELETE FROM audit_accesslogobject WHERE entry_id = %s",
+        "UPDATE audit_accesslogobject SET basis = 'role' WHERE entry_id = %s",
+        "UPDATE audit_accesslogobject SET type = 'case' WHERE entry_id = %s",
+        "INSERT INTO audit_accesslogobject (municipality_id, entry_id, type, object_id, basis)"
+        " SELECT municipality_id, entry_id, 'person', 77, 'role' FROM audit_accesslogobject"
+        " WHERE entry_id = %s",
+    ],
+    ids=["object removed", "basis changed", "type changed", "object added"],
+)
+def test_an_entry_whose_objects_were_altered_is_found(
+    personas: Personas,
+    entries: list[AccessLogEntry],
+    capsys: pytest.CaptureFixture[str],
+    statement: str,
 ) -> None:
-    sql("UPDATE audit_accesslogentry SET objects_seen = %s WHERE id = %s", ["[]", entries[2].pk])
+    # The objects are stored once, as rows; the entry's link covers them.
+    sql(statement, [entries[2].pk])
     code, out = verify(capsys)
     assert code == 1
-    assert "entry 3 " in out.err
+    assert "entry 3 of 豊明市 (232297): changed" in out.err
+
+
+def test_an_entry_put_beside_the_chain_is_found(
+    personas: Personas, entries: list[AccessLogEntry], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # An entry joins the chain in the transaction that writes it; one without a place in it
+    # was written by hand.
+    sql(
+        "INSERT INTO audit_accesslogentry (municipality_id, seq, at, username, role, action,"
+        " channel, path, prev_hash, hash) SELECT municipality_id, NULL, at, username, role,"
+        " action, channel, path, '', '' FROM audit_accesslogentry WHERE id = %s",
+        [entries[0].pk],
+    )
+    code, out = verify(capsys)
+    assert code == 1
+    assert "changed" in out.err
 
 
 def test_a_changed_object_index_row_is_found(

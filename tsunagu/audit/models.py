@@ -5,8 +5,11 @@ audit key, which is not in the database), so a changed or removed entry is found
 audit verify`; signed checkpoints kept outside (`tsunagu audit checkpoint`) catch a cut tail.
 """
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_scopes import scopes_disabled
 
 from tsunagu.core.models import TenantModel
 
@@ -36,7 +39,14 @@ class AccessChainHead(TenantModel):
 
 
 class AccessLogEntry(TenantModel):
-    seq = models.PositiveBigIntegerField()
+    """One request's reads. The objects it saw are its `seen` rows (ids and bases, never names),
+    stored once: the hash covers them in the order they were written.
+
+    `seq` is empty only inside the appending transaction, between the entry's insert and its
+    joining the chain (the head is locked last, so appends queue for as short as possible).
+    """
+
+    seq = models.PositiveBigIntegerField(null=True)
     at = models.DateTimeField(_("when"))
     user_id_at_time = models.BigIntegerField(null=True)
     username = models.CharField(_("user"), max_length=150)
@@ -46,8 +56,6 @@ class AccessLogEntry(TenantModel):
     channel = models.CharField(_("through"), max_length=10)  # "web", "api" or "cli"
     path = models.CharField(_("page"), max_length=300, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-    # [{"type": "person", "id": 12, "basis": "assignment"}, ...]; ids only, never names.
-    objects_seen = models.JSONField(_("objects"), default=list)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
@@ -65,12 +73,20 @@ class AccessLogEntry(TenantModel):
             ),
         ]
 
+    @property
+    def objects_seen(self) -> list[dict[str, Any]]:
+        """What the entry saw, in the order written: [{"type", "id", "basis"}, ...] (its rows,
+        which are of the entry's own municipality)."""
+        with scopes_disabled():
+            rows = list(self.seen.all())
+        return [{"type": o.type, "id": o.object_id, "basis": o.basis} for o in rows]
+
 
 class AccessLogObject(TenantModel):
     """One object an entry saw, as a row, so "who saw this person" is an indexed query.
 
-    A copy of the entry's `objects_seen` (which the hash covers); `tsunagu audit verify`
-    checks that the two agree, so this index cannot be altered unnoticed either.
+    The entry's hash covers its rows (type, id, basis, in id order), so `tsunagu audit verify`
+    finds a row changed, added or removed.
     """
 
     entry = models.ForeignKey(AccessLogEntry, on_delete=models.CASCADE, related_name="seen")

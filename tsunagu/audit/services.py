@@ -8,13 +8,12 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from django_scopes import scopes_disabled
 
 from tsunagu.accounts.lockout import client_ip as lockout_client_ip
 from tsunagu.audit.models import AccessChainHead, AccessLogEntry, AccessLogObject
@@ -67,7 +66,7 @@ class HashedEntry(Protocol):
     @property
     def municipality_id(self) -> int: ...
     @property
-    def seq(self) -> int: ...
+    def seq(self) -> int | None: ...
     @property
     def at(self) -> datetime: ...
     @property
@@ -86,12 +85,16 @@ class HashedEntry(Protocol):
     def path(self) -> str: ...
     @property
     def ip(self) -> str | None: ...
-    @property
-    def objects_seen(self) -> Any: ...
 
 
-def hashed_fields(entry: HashedEntry) -> dict[str, object]:
-    """The fields a hash covers, the same way when writing and when verifying."""
+def hashed_fields(
+    entry: HashedEntry, objects: list[dict[str, object]] | None = None
+) -> dict[str, object]:
+    """The fields a hash covers, the same way when writing and when verifying: the entry's
+    columns and the objects it saw (`objects`, else read from an `AccessLogEntry`'s rows)."""
+    if objects is None:
+        assert isinstance(entry, AccessLogEntry), "pass the objects of a row of values"
+        objects = entry.objects_seen
     return {
         "municipality": entry.municipality_id,
         "seq": entry.seq,
@@ -104,7 +107,7 @@ def hashed_fields(entry: HashedEntry) -> dict[str, object]:
         "channel": entry.channel,
         "path": entry.path,
         "ip": entry.ip,
-        "objects": entry.objects_seen,
+        "objects": objects,
     }
 
 
@@ -119,18 +122,22 @@ def client_ip(request: HttpRequest | None) -> str | None:
         return None
 
 
-def _insert_objects(entry: AccessLogEntry, seen: list[Seen]) -> None:
+def _table(model: type[AccessLogEntry] | type[AccessLogObject] | type[AccessChainHead]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _columns(*names: str) -> str:
+    return ", ".join(connection.ops.quote_name(name) for name in names)
+
+
+def _insert_objects(entry_id: int, municipality_id: int, seen: list[Seen]) -> None:
     """One row per object seen, for "who saw this person"; plain executemany because a list
-    page writes fifty of them on every view, where bulk_create costs more than the page."""
-    table = AccessLogObject._meta.db_table
-    quote = connection.ops.quote_name
-    columns = ", ".join(
-        quote(name) for name in ("municipality_id", "entry_id", "type", "object_id", "basis")
-    )
+    page writes a hundred of them on every view, where bulk_create costs more than the page."""
+    columns = _columns("municipality_id", "entry_id", "type", "object_id", "basis")
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {quote(table)} ({columns}) VALUES (%s, %s, %s, %s, %s)",  # noqa: S608
-            [(entry.municipality_id, entry.pk, s.type, s.id, s.basis) for s in seen],
+            f"INSERT INTO {_table(AccessLogObject)} ({columns}) VALUES (%s, %s, %s, %s, %s)",  # noqa: S608
+            [(municipality_id, entry_id, s.type, s.id, s.basis) for s in seen],
         )
 
 
@@ -171,6 +178,22 @@ def access_record(
         pause = min(pause * 2, 1.0)
 
 
+_ENTRY_COLUMNS = (
+    "municipality_id",
+    "at",
+    "user_id_at_time",
+    "username",
+    "membership_id_at_time",
+    "role",
+    "action",
+    "channel",
+    "path",
+    "ip",
+    "prev_hash",
+    "hash",
+)
+
+
 def _append(
     membership: Membership,
     action: str,
@@ -179,34 +202,75 @@ def _append(
     channel: str,
     at: datetime | None,
 ) -> AccessLogEntry:
-    objects = [{"type": s.type, "id": s.id, "basis": s.basis} for s in seen]
-    with transaction.atomic(), scopes_disabled():
-        # Locked so concurrent appends queue up instead of forking the chain.
-        head = (
-            AccessChainHead.objects.select_for_update()
-            .filter(municipality_id=membership.municipality_id)
-            .first()
-        ) or AccessChainHead.objects.create(municipality_id=membership.municipality_id)
-        entry = AccessLogEntry(
-            municipality_id=membership.municipality_id,
-            seq=head.seq + 1,
-            at=at or timezone.now(),
-            user_id_at_time=membership.user_id,
-            username=membership.user.username,
-            membership_id_at_time=membership.pk,
-            role=membership.role,
-            action=action,
-            channel=channel,
-            path=(request.path[:300] if request is not None else ""),
-            ip=client_ip(request),
-            objects_seen=objects,
-            prev_hash=head.last_hash,
+    """Write the entry and its objects, then join it to the chain.
+
+    Every page that shows personal data pays for this, so it is written as plain statements
+    (the ORM's compiling of them cost more than the database's work). The entry and its
+    objects go in first, outside the chain; the municipality's head is locked last, so
+    concurrent appends queue only for the link: one read and two one-row updates.
+    """
+    entry = AccessLogEntry(
+        municipality_id=membership.municipality_id,
+        seq=None,
+        at=at or timezone.now(),
+        user_id_at_time=membership.user_id,
+        username=membership.user.username,
+        membership_id_at_time=membership.pk,
+        role=membership.role,
+        action=action,
+        channel=channel,
+        path=(request.path[:300] if request is not None else ""),
+        ip=client_ip(request),
+        prev_hash="",
+        hash="",
+    )
+    objects: list[dict[str, object]] = [
+        {"type": s.type, "id": s.id, "basis": s.basis} for s in seen
+    ]
+    fields = {f.attname: f for f in AccessLogEntry._meta.concrete_fields}
+    values = [
+        fields[name].get_db_prep_save(getattr(entry, name), connection) for name in _ENTRY_COLUMNS
+    ]
+    entries, heads = _table(AccessLogEntry), _table(AccessChainHead)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {entries} ({_columns(*_ENTRY_COLUMNS)})"  # noqa: S608
+            f" VALUES ({', '.join(['%s'] * len(values))}) RETURNING {_columns('id')}",
+            values,
         )
-        entry.hash = entry_hash(entry.prev_hash, hashed_fields(entry))
-        entry.save()
+        entry.pk = cursor.fetchone()[0]
         if seen:
-            _insert_objects(entry, seen)
-        head.seq = entry.seq
-        head.last_hash = entry.hash
-        head.save(update_fields=["seq", "last_hash"])
+            _insert_objects(entry.pk, entry.municipality_id, seen)
+        # Locked so concurrent appends queue up instead of forking the chain. The first
+        # append of a municipality makes its head (one of two racing makes it, both go on).
+        select_head = (
+            f"SELECT {_columns('seq', 'last_hash')} FROM {heads}"  # noqa: S608
+            f" WHERE {_columns('municipality_id')} = %s{lock}"
+        )
+        cursor.execute(select_head, [entry.municipality_id])
+        head = cursor.fetchone()
+        if head is None:
+            cursor.execute(
+                f"INSERT INTO {heads} ({_columns('municipality_id', 'seq', 'last_hash')})"  # noqa: S608
+                " VALUES (%s, 0, '') ON CONFLICT DO NOTHING",
+                [entry.municipality_id],
+            )
+            cursor.execute(select_head, [entry.municipality_id])
+            head = cursor.fetchone()
+        entry.seq = head[0] + 1
+        entry.prev_hash = head[1]
+        entry.hash = entry_hash(entry.prev_hash, hashed_fields(entry, objects))
+        cursor.execute(
+            f"UPDATE {entries} SET {_columns('seq')} = %s, {_columns('prev_hash')} = %s,"  # noqa: S608
+            f" {_columns('hash')} = %s WHERE {_columns('id')} = %s",
+            [entry.seq, entry.prev_hash, entry.hash, entry.pk],
+        )
+        cursor.execute(
+            f"UPDATE {heads} SET {_columns('seq')} = %s, {_columns('last_hash')} = %s"  # noqa: S608
+            f" WHERE {_columns('municipality_id')} = %s",
+            [entry.seq, entry.hash, entry.municipality_id],
+        )
+    entry._state.adding = False
+    entry._state.db = connection.alias
     return entry
