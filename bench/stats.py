@@ -496,6 +496,35 @@ def logged_in_client(lead: Any) -> Any:
     return client
 
 
+ACCESS_LOG_TABLES = ("audit_accesslogentry", "audit_accesslogobject")
+
+
+def access_log_bytes() -> int:
+    """Bytes the access log's tables and their indexes take on disk now."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT SUM(pg_total_relation_size(c)) FROM unnest(%s::regclass[]) AS c",
+                [list(ACCESS_LOG_TABLES)],
+            )
+        else:
+            cursor.execute(
+                "SELECT SUM(pgsize) FROM dbstat WHERE name IN (SELECT name FROM sqlite_master"
+                f" WHERE tbl_name IN {ACCESS_LOG_TABLES!r})"
+            )
+        return int(cursor.fetchone()[0] or 0)
+
+
+def access_log_bytes_per_view(view: Callable[[], object], views: int = 200) -> float:
+    """How much the access log grows per view, over `views` views (pages fill gradually)."""
+    before = access_log_bytes()
+    for _ in range(views):
+        view()
+    return (access_log_bytes() - before) / views
+
+
 def run(args: argparse.Namespace) -> None:
     import django
 
@@ -560,6 +589,7 @@ def run(args: argparse.Namespace) -> None:
         status = web.get(page).status_code
         assert status == 200, f"{page} answered {status}"
     list_ms, trivial_ms = median_ms([lambda: web.get(list_url), lambda: web.get(trivial_url)], runs)
+    log_bytes = access_log_bytes_per_view(lambda: web.get(list_url))
     queries = {}
     for name, page in (("api", url), ("list", list_url), ("trivial", trivial_url)):
         with CaptureQueriesContext(connection) as captured:
@@ -593,6 +623,10 @@ def run(args: argparse.Namespace) -> None:
     print(f"(for reference: statistics API / contract minimum SQL is {api_ms / raw_min_ms:.2f})")
     print(
         f"{list_name} / trivial view = {list_ratio:.2f}x (target <= 3x) {verdict[list_ratio <= 3]}"
+    )
+    print(
+        f"(access log written per view of the list: {log_bytes / 1024:.1f} KiB, the entry and "
+        "its object rows with their indexes)"
     )
 
 

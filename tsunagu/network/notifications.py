@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -213,7 +213,16 @@ def notifications_of(member: Membership) -> QuerySet[Notification]:
 
 
 def unread_count(member: Membership) -> int:
-    return notifications_of(member).filter(read_at__isnull=True).count()
+    """The bell's figure, on every staff page: one plain statement on the (recipient, read_at)
+    index, since the ORM's compiling of the same query cost more than the page's rows."""
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {table} WHERE recipient_id = %s AND read_at IS NULL",  # noqa: S608
+            [member.pk],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
 
 
 def mark_read(member: Membership, pk: int | None = None) -> int:
