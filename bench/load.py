@@ -119,10 +119,34 @@ def consultations_by(member_ids: list[int], since: Any) -> int:
 
 def rss_mib(pid: int, field: str) -> float:
     """VmRSS (now) or VmHWM (peak) of a process, in MiB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:  # gone meanwhile
+        return 0.0
+    for line in status.splitlines():
         if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def process_tree(pid: int) -> list[int]:
+    """The process and its descendants (gunicorn's web workers, the job worker)."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        try:
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        pending.extend(int(child) for child in children)
+    return found
+
+
+def server_memory(pid: int, field: str) -> tuple[float, float, int]:
+    """(all of the server's processes together, the largest one, how many), in MiB."""
+    sizes = [rss_mib(p, field) for p in process_tree(pid)]
+    return sum(sizes), max(sizes, default=0.0), len(sizes)
 
 
 def serve(port: int, workdir: Path) -> subprocess.Popen[bytes]:
@@ -156,9 +180,10 @@ def run_locust(
     stop_timeout: int,
 ) -> tuple[dict[str, dict[str, str]], float, float]:
     """Serve on 127.0.0.1, run locust headless against it for `seconds`, stop the server.
-    Returns locust's statistics by request name, and the server's idle and peak memory."""
+    Returns locust's statistics by request name, the memory of all the server's processes
+    when idle, and the peak of its largest process."""
     server = serve(port, workdir)
-    idle_rss = rss_mib(server.pid, "VmRSS")
+    idle_rss, _, processes = server_memory(server.pid, "VmRSS")
     try:
         subprocess.run(
             [
@@ -185,7 +210,9 @@ def run_locust(
             timeout=seconds + stop_timeout + 165,
             stdout=subprocess.DEVNULL,
         )
-        peak_rss = rss_mib(server.pid, "VmHWM")
+        # Each process's own peak: the largest is what one web worker needs at most.
+        _, peak_rss, _ = server_memory(server.pid, "VmHWM")
+        print(f"server: {processes} processes (gunicorn, its web workers, the job worker)")
     finally:
         server.send_signal(signal.SIGINT)
         try:
@@ -248,7 +275,10 @@ def report(
     print()
     print(f"{users} staff for {minutes:g} min, pausing 3–10 s; server `tsunagu serve`")
     print_rows(rows, 26)
-    print(f"server memory: {idle_rss:.0f} MiB idle, {peak_rss:.0f} MiB at peak (one process)")
+    print(
+        f"server memory: {idle_rss:.0f} MiB idle in all its processes;"
+        f" the largest process peaked at {peak_rss:.0f} MiB"
+    )
     print(f"consultations saved by the users: {saved}; found in the database: {found}")
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print()

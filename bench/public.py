@@ -118,7 +118,10 @@ def run(users: int, seconds: int, port: int) -> None:
     print()
     print(f"{users} readers for {seconds} s, pausing 1–3 s, no cookies; server `tsunagu serve`")
     print_rows(rows, 22)
-    print(f"server memory: {idle_rss:.0f} MiB idle, {peak_rss:.0f} MiB at peak")
+    print(
+        f"server memory: {idle_rss:.0f} MiB idle in all its processes;"
+        f" the largest process peaked at {peak_rss:.0f} MiB"
+    )
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print()
     total = rows["Aggregated"]
