@@ -142,3 +142,17 @@ def test_the_object_index_is_written_with_every_entry(
         assert [(o.type, o.object_id, o.basis) for o in entry.seen.all()] == [
             ("person", 1, "assignment")
         ]
+
+
+def test_an_entry_of_many_objects_keeps_them_all_in_order(
+    personas: Personas, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # More objects than one INSERT statement carries (an export of a long list).
+    seen = [Seen("case" if n % 2 else "person", 10_000 - n, "role") for n in range(450)]
+    entry = access_record(
+        membership=personas.members["lead"], action=AccessAction.EXPORT, seen=seen
+    )
+    with scopes_disabled():
+        stored = AccessLogEntry.objects.get(pk=entry.pk).objects_seen
+    assert stored == [{"type": s.type, "id": s.id, "basis": s.basis} for s in seen]
+    assert verify(capsys)[0] == 0

@@ -130,15 +130,22 @@ def _columns(*names: str) -> str:
     return ", ".join(connection.ops.quote_name(name) for name in names)
 
 
+# Object rows per INSERT statement: 5 parameters each, well within every database's limit.
+OBJECTS_PER_STATEMENT = 200
+
+
 def _insert_objects(entry_id: int, municipality_id: int, seen: list[Seen]) -> None:
-    """One row per object seen, for "who saw this person"; plain executemany because a list
-    page writes a hundred of them on every view, where bulk_create costs more than the page."""
+    """One row per object seen, for "who saw this person": a list page writes a hundred on
+    every view, so they go as one multi-row INSERT (per 200), not a statement per row."""
     columns = _columns("municipality_id", "entry_id", "type", "object_id", "basis")
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {_table(AccessLogObject)} ({columns}) VALUES (%s, %s, %s, %s, %s)",  # noqa: S608
-            [(municipality_id, entry_id, s.type, s.id, s.basis) for s in seen],
-        )
+        for start in range(0, len(seen), OBJECTS_PER_STATEMENT):
+            chunk = seen[start : start + OBJECTS_PER_STATEMENT]
+            rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {_table(AccessLogObject)} ({columns}) VALUES {rows}",  # noqa: S608
+                [v for s in chunk for v in (municipality_id, entry_id, s.type, s.id, s.basis)],
+            )
 
 
 def _locked(exc: OperationalError) -> bool:
