@@ -270,8 +270,9 @@ def _append(
         entry.hash = entry_hash(entry.prev_hash, hashed_fields(entry, objects))
         cursor.execute(
             f"UPDATE {entries} SET {_columns('seq')} = %s, {_columns('prev_hash')} = %s,"  # noqa: S608
-            f" {_columns('hash')} = %s WHERE {_columns('id')} = %s",
-            [entry.seq, entry.prev_hash, entry.hash, entry.pk],
+            f" {_columns('hash')} = %s WHERE {entries}.{_columns('municipality_id')} = %s"
+            f" AND {_columns('id')} = %s",
+            [entry.seq, entry.prev_hash, entry.hash, entry.municipality_id, entry.pk],
         )
         cursor.execute(
             f"UPDATE {heads} SET {_columns('seq')} = %s, {_columns('last_hash')} = %s"  # noqa: S608

@@ -216,10 +216,12 @@ def unread_count(member: Membership) -> int:
     """The bell's figure, on every staff page: one plain statement on the (recipient, read_at)
     index, since the ORM's compiling of the same query cost more than the page's rows."""
     table = connection.ops.quote_name(Notification._meta.db_table)
+    municipality = connection.ops.quote_name("municipality_id")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT COUNT(*) FROM {table} WHERE recipient_id = %s AND read_at IS NULL",  # noqa: S608
-            [member.pk],
+            f"SELECT COUNT(*) FROM {table} WHERE {table}.{municipality} = %s"  # noqa: S608
+            " AND recipient_id = %s AND read_at IS NULL",
+            [member.municipality_id, member.pk],
         )
         row = cursor.fetchone()
     return int(row[0]) if row else 0
