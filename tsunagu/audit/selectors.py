@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django_scopes import scopes_disabled
 
 from tsunagu.audit.models import AccessChainHead, AccessLogEntry, AccessLogObject, ChangeRecord
-from tsunagu.audit.services import audit_keys, entry_hash_valid, hashed_fields
+from tsunagu.audit.services import ENTRY_COLUMNS, audit_keys, entry_hash_valid, hashed_fields
 from tsunagu.tenancy.models import Membership, Municipality
 
 
@@ -25,22 +25,7 @@ class ChainBreak:
 # Entries are read this many at a time, by seq (keyset), with their object rows: the check
 # holds one chunk in memory however long the log (issue 15, item 4).
 VERIFY_CHUNK = 2000
-_ENTRY_VALUES = (
-    "pk",
-    "municipality_id",
-    "seq",
-    "at",
-    "user_id_at_time",
-    "username",
-    "membership_id_at_time",
-    "role",
-    "action",
-    "channel",
-    "path",
-    "ip",
-    "prev_hash",
-    "hash",
-)
+_ENTRY_VALUES = ("pk", "seq", *ENTRY_COLUMNS)
 
 
 def _chain(municipality_id: int) -> Iterator[tuple[Any, list[tuple[str, int, str]]]]:

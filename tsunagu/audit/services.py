@@ -185,7 +185,8 @@ def access_record(
         pause = min(pause * 2, 1.0)
 
 
-_ENTRY_COLUMNS = (
+# An entry's columns as the append writes them (seq and the id come from the database).
+ENTRY_COLUMNS = (
     "municipality_id",
     "at",
     "user_id_at_time",
@@ -236,13 +237,13 @@ def _append(
     ]
     fields = {f.attname: f for f in AccessLogEntry._meta.concrete_fields}
     values = [
-        fields[name].get_db_prep_save(getattr(entry, name), connection) for name in _ENTRY_COLUMNS
+        fields[name].get_db_prep_save(getattr(entry, name), connection) for name in ENTRY_COLUMNS
     ]
     entries, heads = _table(AccessLogEntry), _table(AccessChainHead)
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {entries} ({_columns(*_ENTRY_COLUMNS)})"  # noqa: S608
+            f"INSERT INTO {entries} ({_columns(*ENTRY_COLUMNS)})"  # noqa: S608
             f" VALUES ({', '.join(['%s'] * len(values))}) RETURNING {_columns('id')}",
             values,
         )
