@@ -1,12 +1,29 @@
 """Matching serves the most requests the hard rules allow, then the highest total score."""
 
 import itertools
+import random
 from datetime import time
 
+import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.optimize import linear_sum_assignment
+from scipy.sparse import csr_array
+from scipy.sparse.csgraph import connected_components
 
-from tsunagu.supporters.matching import Candidate, Request, Slot, Wants, feasible, match, score
+from tsunagu.supporters.matching import (
+    MAX_SCORE,
+    Candidate,
+    Registry,
+    Request,
+    Slot,
+    Wants,
+    feasible,
+    full_gain,
+    match,
+    score,
+)
 
 MON_MORNING = Slot(0, time(9), time(12))
 MON_10 = Slot(0, time(10), time(11))
@@ -168,13 +185,154 @@ def test_matching_equals_brute_force(instance: tuple[list[Request], list[Candida
 def test_the_vectorized_rules_agree_with_the_pair_by_pair_ones(
     instance: tuple[list[Request], list[Candidate]],
 ) -> None:
-    from tsunagu.supporters.matching import _feasible_matrix, _pair_scores
+    from tsunagu.supporters.matching import _feasible_matrix, _pair_points, _pair_scores, _wanted
 
     requests, supporters = instance
     ok = _feasible_matrix(requests, supporters)
     points = _pair_scores(requests, supporters)
+    registry = Registry.of(supporters)
+    rows, columns = np.divmod(np.arange(len(requests) * len(supporters)), len(supporters))
+    pairs = _pair_points(_wanted(requests, registry), registry, rows, columns)
     assert ok.shape == points.shape == (len(requests), len(supporters))
     for a, r in enumerate(requests):
         for b, s in enumerate(supporters):
             assert bool(ok[a, b]) == feasible(r, s)
             assert int(points[a, b]) == score(r, s)[0]
+            assert int(pairs[a * len(supporters) + b]) == score(r, s)[0]
+
+
+# `match` gives scipy's sparse solver the allowed pairs only; the dense formulation it replaced
+# (`full_gain`, the benchmark's baseline) is one `linear_sum_assignment` over every request and
+# every place. Both must serve as many requests and reach the same total score.
+
+
+def one_solve(requests: list[Request], supporters: list[Candidate]) -> tuple[int, int]:
+    """(served, total score) of one dense solve of the whole gain matrix."""
+    gain, _ = full_gain(requests, Registry.of(supporters))
+    rows, columns = linear_sum_assignment(gain, maximize=True)
+    won = gain[rows, columns]
+    won = won[won > 0]
+    bonus = MAX_SCORE * len(requests) + 1
+    return len(won), int(won.sum()) - bonus * len(won)
+
+
+def components(requests: list[Request], supporters: list[Candidate]) -> int:
+    """Connected components of the graph of allowed pairs that have a request in them."""
+    ok = np.array([[feasible(r, s) for s in supporters] for r in requests], dtype=bool)
+    n = len(requests)
+    graph = np.zeros((n + len(supporters),) * 2, dtype=bool)
+    graph[:n, n:] = ok
+    _, label = connected_components(csr_array(graph), directed=False)
+    return len({int(label[a]) for a in range(n) if ok[a].any()})
+
+
+AREAS = ["北部", "南部", "東部", "西部"]
+HOURS = [Slot(d, time(h), time(h + 1)) for d in range(3) for h in (9, 10, 13)]
+INTERESTS = ["将棋", "料理", "ゲーム", "読書"]
+
+
+def random_instance(
+    rng: random.Random, n_requests: int, n_supporters: int, bridges: float
+) -> tuple[list[Request], list[Candidate]]:
+    """Supporters of one area each, except a share `bridges` who reach two (joining them)."""
+    supporters = [
+        Candidate(
+            id=j + 1,
+            areas=tuple(rng.sample(AREAS, 2 if rng.random() < bridges else 1)),
+            availability=tuple(
+                Slot(rng.randrange(3), time(9), time(rng.choice([11, 12, 17])))
+                for _ in range(rng.randint(1, 3))
+            ),
+            active=rng.random() < 0.9,
+            max_active=rng.randint(0, 3),
+            current=rng.randint(0, 1),
+            gender=rng.choice(["female", "male"]),
+            peer=rng.random() < 0.3,
+            skills=tuple(rng.sample(INTERESTS, rng.randint(0, 3))),
+        )
+        for j in range(n_supporters)
+    ]
+    requests = [
+        Request(
+            id=i + 1,
+            area=rng.choice(AREAS),
+            when=tuple(rng.sample(HOURS, rng.randint(1, 2))),
+            wants=Wants(
+                gender=rng.choice(["", "female", "male"]),
+                peer=rng.choice([None, True]),
+                skills=tuple(rng.sample(INTERESTS, rng.randint(0, 2))),
+            ),
+            refused=frozenset(
+                rng.sample(range(1, n_supporters + 1), rng.randint(0, min(2, n_supporters)))
+            ),
+        )
+        for i in range(n_requests)
+    ]
+    return requests, supporters
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_sparse_assignment_equals_one_solve_of_the_full_matrix(seed: int) -> None:
+    rng = random.Random(seed)
+    # Few supporters (requests go unserved, the solver's "unserved" columns) to many.
+    n_supporters = [3, 8, 20, 40][seed % 4]
+    requests, supporters = random_instance(rng, rng.randint(5, 40), n_supporters, seed % 3 / 4)
+    result = match(requests, supporters)
+    got = (len(result.proposals), sum(p.score for p in result.proposals))
+    assert got == one_solve(requests, supporters)
+    # Each proposal is allowed, within the supporter's places, and scored and explained as
+    # `score` does for that pair.
+    by_id = {s.id: s for s in supporters}
+    by_request = {r.id: r for r in requests}
+    taken: dict[int, int] = {}
+    for p in result.proposals:
+        r, s = by_request[p.request_id], by_id[p.supporter_id]
+        assert feasible(r, s)
+        assert (p.score, p.reasons) == score(r, s)
+        taken[s.id] = taken.get(s.id, 0) + 1
+    assert all(n <= by_id[s].max_active - by_id[s].current for s, n in taken.items())
+    assert len({p.request_id for p in result.proposals}) == len(result.proposals)
+    assert len(result.proposals) + len(result.unmatched) == len(requests)
+
+
+def test_the_random_instances_have_several_components_and_bridges() -> None:
+    """The instances above do cover areas apart and areas joined by a supporter of two."""
+    counts = []
+    for seed in range(40):
+        rng = random.Random(seed)
+        n_supporters = [3, 8, 20, 40][seed % 4]
+        requests, supporters = random_instance(rng, rng.randint(5, 40), n_supporters, seed % 3 / 4)
+        counts.append(components(requests, supporters))
+    assert max(counts) >= 3
+    assert 1 in counts
+
+
+def test_a_supporter_of_two_areas_joins_them_and_goes_where_needed() -> None:
+    # 北部 and 南部 are apart but for supporter 3, who reaches both; 北部 has two requests
+    # and one supporter of its own, so 3 must go north and 南部's request takes supporter 2.
+    requests = [request(1), request(2, wants=Wants(skills=("将棋",))), request(3, area="南部")]
+    supporters = [
+        supporter(1),
+        supporter(2, areas=("南部",)),
+        supporter(3, areas=("北部", "南部"), skills=("将棋",)),
+    ]
+    assert components(requests, supporters) == 1
+    result = match(requests, supporters)
+    assert {(p.request_id, p.supporter_id) for p in result.proposals} == {(1, 1), (2, 3), (3, 2)}
+    assert (3, one_solve(requests, supporters)[1]) == one_solve(requests, supporters)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.integers(1, 25),
+    st.integers(1, 25),
+    st.sampled_from([0, 0.2, 0.6]),
+)
+def test_the_sparse_assignment_equals_one_solve_on_any_random_instance(
+    seed: int, n_requests: int, n_supporters: int, bridges: float
+) -> None:
+    requests, supporters = random_instance(random.Random(seed), n_requests, n_supporters, bridges)
+    result = match(requests, supporters)
+    got = (len(result.proposals), sum(p.score for p in result.proposals))
+    assert got == one_solve(requests, supporters)

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from datetime import time
 from functools import lru_cache
 from itertools import chain
-from threading import local
+from typing import TypeVar
 
 import numpy as np
 from django.utils.translation import gettext as _
-from scipy.optimize import linear_sum_assignment
+from scipy.sparse import csr_array
+from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 from tsunagu.core.japanese import normalize_for_search
 
@@ -30,6 +31,8 @@ SHARED_SKILL = 2
 MAX_SKILL_POINTS = 3 * SHARED_SKILL
 IDLE_SUPPORTER = 1
 MAX_SCORE = GENDER_WISH + PEER_WISH + MAX_SKILL_POINTS + IDLE_SUPPORTER
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,20 @@ def feasible(request: Request, supporter: Candidate) -> bool:
 Reason = tuple[str, str]  # (what matched, detail), translated only for the proposals made
 
 
+def _shared(wished: Sequence[str], theirs: Sequence[str]) -> list[str]:
+    """The wished-for interests the supporter has, as the request spells them, in its order,
+    each (normalised) interest once, at most as many as count."""
+    keys = _keys(tuple(theirs))
+    shared: list[str] = []
+    counted: set[str] = set()
+    for skill in wished:
+        key = _key(skill)
+        if key in keys and key not in counted:
+            counted.add(key)
+            shared.append(skill)
+    return shared[: MAX_SKILL_POINTS // SHARED_SKILL]
+
+
 def _score(
     wants: Wants, gender: str, peer: bool, skills: Sequence[str], idle: bool
 ) -> tuple[int, tuple[Reason, ...]]:
@@ -121,15 +138,7 @@ def _score(
         points += PEER_WISH
         reasons.append(("peer", ""))
     if wants.skills and skills:
-        theirs = _keys(tuple(skills))
-        shared: list[str] = []
-        counted: set[str] = set()
-        for skill in wants.skills:
-            key = _key(skill)
-            if key in theirs and key not in counted:
-                counted.add(key)
-                shared.append(skill)
-        shared = shared[: MAX_SKILL_POINTS // SHARED_SKILL]
+        shared = _shared(wants.skills, skills)
         if shared:
             points += SHARED_SKILL * len(shared)
             reasons.append(("skills", "、".join(shared)))
@@ -139,14 +148,18 @@ def _score(
     return points, tuple(reasons)
 
 
-def _sentences() -> Callable[[Reason], str]:
-    """Reasons as sentences in the active language (translated once, not once per reason)."""
-    said = {
+def _said() -> dict[str, str]:
+    """The reasons' sentences in the active language (translated once, not once per reason)."""
+    return {
         "gender": _("The gender the person wished for"),
         "peer": _("Has lived experience, as wished"),
         "skills": _("Shared interests: %(skills)s"),
         "idle": _("Has no other dispatch at present"),
     }
+
+
+def _sentences() -> Callable[[Reason], str]:
+    said = _said()
     return lambda reason: said[reason[0]] % {"skills": reason[1]} if reason[1] else said[reason[0]]
 
 
@@ -178,6 +191,13 @@ def _incidence(lists: Sequence[Sequence[str]]) -> tuple[np.ndarray, dict[str, in
     return matrix, index
 
 
+def _words(bits: np.ndarray) -> np.ndarray:
+    """(n, bytes) uint8 bits (little bit order) as (n, words) uint64, the bytes padded."""
+    words = np.zeros((len(bits), -(-bits.shape[1] // 8) * 8), dtype=np.uint8)
+    words[:, : bits.shape[1]] = bits
+    return words.view("<u8")
+
+
 @dataclass(frozen=True)
 class Registry:
     """The supporters as columns, one entry per supporter, built once per matching run with
@@ -194,6 +214,7 @@ class Registry:
     covers: np.ndarray  # (J, A + 1) the supporter reaches the area (keys in `areas`)
     areas: dict[str, int]
     has: np.ndarray  # (J, S + 1) the supporter has the interest (keys in `interests`)
+    bits: np.ndarray  # (J, B) uint64: `has` as bits, for counting shared interests per pair
     interests: dict[str, int]
     skills: Sequence[Sequence[str]]  # as recorded, for the reasons
     day: np.ndarray  # (J, K) weekday of each availability slot, -2 where none
@@ -250,6 +271,7 @@ class Registry:
             covers=covers,
             areas=area_index,
             has=has,
+            bits=_words(np.packbits(has, axis=1, bitorder="little")),
             interests=interest_index,
             skills=skills,
             day=day,
@@ -290,59 +312,86 @@ class _Wanted:
     peer: np.ndarray  # (R,)
     skill_sets: list[list[int]]  # distinct wished-for interest columns
     skill_set: np.ndarray  # (R,) which of them
+    bits: np.ndarray  # (R, B) uint64: the wished-for interests as bits (as `Registry.bits`)
     refused: tuple[np.ndarray, np.ndarray]  # (request row, supporter column) pairs
 
 
+def _codes(values: list[T], code: Callable[[T], int]) -> np.ndarray:
+    """`code` of each value, called once per distinct value."""
+    distinct = {v: code(v) for v in dict.fromkeys(values)}
+    return np.fromiter(map(distinct.__getitem__, values), dtype=np.int64, count=len(values))
+
+
 def _wanted(requests: Sequence[Request], registry: Registry) -> _Wanted:
+    """The requests' columns: each distinct area, gender, slot and set of wishes is looked up
+    once; the loops over the requests only gather their attributes."""
+    n = len(requests)
     nowhere = len(registry.areas)
-    slots: dict[tuple[int, time, time], int] = {}  # the distinct requested slots
+    area = _codes([r.area for r in requests], lambda a: registry.areas.get(_key(a), nowhere))
+    wants = [r.wants for r in requests]
+    genders = registry.genders
+    gender = _codes([w.gender for w in wants], lambda g: genders.get(g, -1) if g else -1)
+    peer = np.array([w.peer for w in wants], dtype=bool).reshape(n)
+    # The distinct requested slots, and each request's (U where it has fewer than W).
+    whens = [r.when for r in requests]
+    lengths = np.fromiter(map(len, whens), dtype=np.int64, count=n)
+    index: dict[Slot, int] = {}
+    flat = [index.setdefault(slot, len(index)) for when in whens for slot in when]
+    width = int(lengths.max(initial=0)) or 1
+    slot_of = np.full((n, width), len(index), dtype=np.int64)
+    slot_of[
+        np.repeat(np.arange(n), lengths),
+        np.arange(len(flat)) - np.repeat(np.cumsum(lengths) - lengths, lengths),
+    ] = flat
+    # The distinct sets of wished-for interests (as the registry's interest columns).
     sets: dict[frozenset[int], int] = {frozenset(): 0}
-    column = dict(zip(registry.ids.tolist(), range(len(registry)), strict=True))
-    width = max((len(r.when) for r in requests), default=1) or 1
-    slot_of, area, gender, peer, which = [], [], [], [], []
-    refused_rows: list[int] = []
-    refused_columns: list[int] = []
-    for n, r in enumerate(requests):
-        wanted = [slots.setdefault((s.weekday, s.start, s.end), len(slots)) for s in r.when]
-        slot_of.append(wanted + [-1] * (width - len(wanted)))
-        area.append(registry.areas.get(_key(r.area), nowhere))
-        gender.append(registry.genders.get(r.wants.gender, -1) if r.wants.gender else -1)
-        peer.append(bool(r.wants.peer))
-        interests = frozenset(
-            registry.interests[k] for k in _keys(r.wants.skills) if k in registry.interests
-        )
-        which.append(sets.setdefault(interests, len(sets)))
-        for x in r.refused:
-            if x in column:
-                refused_rows.append(n)
-                refused_columns.append(column[x])
-    slot_index = np.array(slot_of, dtype=np.int64).reshape(len(requests), width)
-    slot_index[slot_index < 0] = len(slots)
+    interests = registry.interests
+
+    def which(skills: tuple[str, ...]) -> int:
+        keys = _keys(skills)
+        return sets.setdefault(frozenset(interests[k] for k in keys if k in interests), len(sets))
+
+    skill_set = _codes([w.skills for w in wants], which)
+    set_bits = np.zeros((len(sets), 8 * registry.bits.shape[1]), dtype=np.uint8)
+    for k, columns in enumerate(sets):
+        for c in columns:
+            set_bits[k, c >> 3] |= 1 << (c & 7)
+    # Refusals of supporters in the registry, as (request row, supporter column) pairs.
+    refusals = [(row, x) for row, r in enumerate(requests) for x in r.refused]
+    pairs = np.array(refusals, dtype=np.int64).reshape(-1, 2)
+    order = np.argsort(registry.ids, kind="stable")
+    at = np.searchsorted(registry.ids, pairs[:, 1], sorter=order).clip(0, max(len(order) - 1, 0))
+    known = registry.ids[order[at]] == pairs[:, 1] if len(order) else np.zeros(0, dtype=bool)
     return _Wanted(
-        area=np.array(area, dtype=np.int64),
+        area=area,
         slots=np.array(
-            [(day, minutes(start), minutes(end)) for day, start, end in slots], dtype=np.int16
+            [(s.weekday, minutes(s.start), minutes(s.end)) for s in index], dtype=np.int16
         ).reshape(-1, 3),
-        slot_of=slot_index,
-        gender=np.array(gender, dtype=np.int64),
-        peer=np.array(peer, dtype=bool),
+        slot_of=slot_of,
+        gender=gender,
+        peer=peer,
         skill_sets=[sorted(s) for s in sets],
-        skill_set=np.array(which, dtype=np.int64),
-        refused=(np.array(refused_rows, dtype=np.int64), np.array(refused_columns, np.int64)),
+        skill_set=skill_set,
+        bits=_words(set_bits)[skill_set],
+        refused=(pairs[known, 0], order[at[known]]),
     )
 
 
 def _fits(wanted: _Wanted, registry: Registry, columns: np.ndarray) -> np.ndarray:
     """(R, columns): one of the request's slots lies within one of the supporter's on that
-    weekday. Each distinct requested slot is tested once against every supporter slot."""
+    weekday. Each distinct requested slot is tested against the supporters' slots of its
+    weekday only."""
     w = wanted.slots
-    day, start, end = registry.day[columns], registry.start[columns], registry.end[columns]
+    owner, nth = np.nonzero(registry.day[columns] >= 0)  # every availability slot
+    day = registry.day[columns[owner], nth]
+    start, end = registry.start[columns[owner], nth], registry.end[columns[owner], nth]
     fits = np.zeros((len(w) + 1, len(columns)), dtype=bool)  # the last row: no slot
-    fits[:-1] = (
-        (w[:, 0, None, None] == day[None])
-        & (start[None] <= w[:, 1, None, None])
-        & (w[:, 2, None, None] <= end[None])
-    ).any(axis=2)
+    for weekday in np.unique(w[:, 0]).tolist():
+        asked = np.flatnonzero(w[:, 0] == weekday)
+        given = np.flatnonzero(day == weekday)
+        inside = (start[given] <= w[asked, 1, None]) & (w[asked, 2, None] <= end[given])
+        u, t = np.nonzero(inside)
+        fits[asked[u], owner[given[t]]] = True
     fit: np.ndarray = fits[wanted.slot_of[:, 0]]
     for k in range(1, wanted.slot_of.shape[1]):
         fit |= fits[wanted.slot_of[:, k]]
@@ -388,6 +437,24 @@ def _points(wanted: _Wanted, registry: Registry, columns: np.ndarray, bonus: int
     return points
 
 
+def _pair_points(
+    wanted: _Wanted, registry: Registry, rows: np.ndarray, columns: np.ndarray
+) -> np.ndarray:
+    """The preference score of the pairs (request `rows[n]`, registry column `columns[n]`):
+    the same points as `_points`, for the given pairs only (shared interests counted as the
+    bits both have)."""
+    cap = MAX_SKILL_POINTS // SHARED_SKILL
+    if wanted.bits.shape[1] == 1:  # up to 64 interests: one word per side
+        shared = np.bitwise_count(wanted.bits[:, 0][rows] & registry.bits[:, 0][columns])
+    else:
+        shared = np.bitwise_count(wanted.bits[rows] & registry.bits[columns]).sum(axis=1)
+    points: np.ndarray = np.minimum(shared, cap, dtype=np.int64) * SHARED_SKILL
+    points += (wanted.gender[rows] == registry.gender[columns]) * GENDER_WISH
+    points += (wanted.peer[rows] & registry.peer[columns]) * PEER_WISH
+    points += registry.idle[columns] * IDLE_SUPPORTER
+    return points
+
+
 def _feasible_matrix(requests: Sequence[Request], supporters: Sequence[Candidate]) -> np.ndarray:
     """The hard rules for every pair at once (requests x supporters), as `match` applies them."""
     registry = Registry.of(supporters)
@@ -420,6 +487,7 @@ def _why_unmatched(registry: Registry, wanted: _Wanted, n: int, request: Request
         peer=wanted.peer[n : n + 1],
         skill_sets=wanted.skill_sets,
         skill_set=wanted.skill_set[n : n + 1],
+        bits=wanted.bits[n : n + 1],
         refused=(np.zeros(0, np.int64), np.zeros(0, np.int64)),
     )
     pool &= _fits(one, registry, everyone)[0]
@@ -435,68 +503,136 @@ def _why_unmatched(registry: Registry, wanted: _Wanted, n: int, request: Request
     return _("The supporters who could go were needed for other requests.")
 
 
-# Each thread keeps its gain buffer between runs: fresh memory costs more than the sums.
-_kept = local()
+def _assign(
+    rows: np.ndarray, columns: np.ndarray, points: np.ndarray, places: np.ndarray
+) -> np.ndarray:
+    """Which of the allowed pairs (request `rows[n]`, supporter `columns[n]`, rows ascending)
+    to propose: as many as possible, then the highest summed `points`; at most `places[c]`
+    pairs of supporter c. Returns the indices of the chosen pairs, in the order of `rows`.
+
+    The same assignment problem as `full_gain`'s matrix, given to scipy's sparse solver
+    (LAPJVsp) as the allowed pairs only: each supporter is one column per place (the k-th
+    place of every supporter a column of its own), a pair costs MAX_SCORE + 1 - points (> 0),
+    and the requests no supporter may serve are left out. Every remaining request is served
+    when such a matching exists; otherwise each request also gets a column of its own,
+    "unserved", dearer than any difference in points can make up, so the fewest go
+    unserved, then the highest total."""
+    if not len(rows):
+        return np.zeros(0, dtype=np.int64)
+    copies = places[columns]
+    most = int(copies.max())
+    # Column number of the k-th place of each supporter (only the places they have).
+    has = places[None, :] > np.arange(most)[:, None]
+    number = np.cumsum(has).reshape(has.shape) - 1
+    n_columns = int(number[-1, -1]) + 1
+    if most == 1:
+        pair = np.arange(len(rows))
+        column = number[0, columns]
+    else:
+        pair = np.repeat(np.arange(len(rows)), copies)
+        k = np.arange(len(pair)) - np.repeat(np.cumsum(copies) - copies, copies)
+        column = number[k, columns[pair]]
+    row = rows[pair]
+    cost = (MAX_SCORE + 1 - points[pair]).astype(np.float64)
+    # The requests with an allowed pair, numbered 0.. in order (rows ascending).
+    per_row = np.bincount(row, minlength=int(rows[-1]) + 1)
+    present = np.flatnonzero(per_row)
+    indptr = np.zeros(len(present) + 1, dtype=np.int32)
+    np.cumsum(per_row[present], out=indptr[1:])
+    graph = csr_array((cost, column.astype(np.int32), indptr), shape=(len(present), n_columns))
+    try:
+        served, place = min_weight_full_bipartite_matching(graph)
+    except ValueError:  # no matching serves every request: let each go unserved, at a price
+        unserved = float(MAX_SCORE * (len(present) + 1) + 2)
+        at = indptr[:-1] + np.arange(len(present))  # each row's own column comes first
+        spread = np.ones(len(cost) + len(present), dtype=bool)
+        spread[at] = False
+        with_own = np.empty(len(spread)), np.empty(len(spread), dtype=np.int32)
+        with_own[0][spread], with_own[0][at] = cost, unserved
+        with_own[1][spread], with_own[1][at] = column, n_columns + np.arange(len(present))
+        indptr += np.arange(len(present) + 1, dtype=np.int32)
+        graph = csr_array((*with_own, indptr), shape=(len(present), n_columns + len(present)))
+        served, place = min_weight_full_bipartite_matching(graph)
+        served, place = served[place < n_columns], place[place < n_columns]
+    # Back from (request, place) to the pair: the pairs are in (row, column) order.
+    owner = np.nonzero(has)[1]  # the supporter of each place
+    width = int(columns.max()) + 1
+    chosen: np.ndarray = np.searchsorted(
+        rows * width + columns, present[served] * width + owner[place]
+    )
+    return chosen
 
 
-def _gain_buffer(rows: int, columns: int) -> np.ndarray:
-    """A C-contiguous (rows, columns) float array, reusing this thread's buffer when it fits."""
-    buffer: np.ndarray | None = getattr(_kept, "gain", None)
-    if buffer is None or buffer.size < rows * columns:
-        buffer = _kept.gain = np.empty(rows * columns)
-    return buffer[: rows * columns].reshape(rows, columns)
+def full_gain(requests: Sequence[Request], registry: Registry) -> tuple[np.ndarray, np.ndarray]:
+    """The dense formulation `match` used before `_assign`: the (requests x places) gain
+    matrix for scipy's `linear_sum_assignment(gain, maximize=True)`, and the registry column
+    of each place. A pair the rules allow gains its score plus a bonus larger than any total
+    of scores, so cardinality comes first; any other pair gains 0. Columns: every usable
+    place (supporters ordered by places, the k-th place of each a copy of the first columns),
+    each supporter capped at the requests the rules let them serve. Kept for the benchmark's
+    baseline (the solver alone on this matrix) and for the tests' comparison with one solve."""
+    able = np.flatnonzero(registry.places > 0)
+    if not requests or not len(able):
+        return np.zeros((len(requests), 0)), np.zeros(0, dtype=np.int64)
+    wanted = _wanted(requests, registry)
+    ok = _allowed(wanted, registry, able)
+    places = np.minimum(registry.places[able], np.count_nonzero(ok, axis=0))
+    keep = np.argsort(-places, kind="stable")[: np.count_nonzero(places)]
+    columns, ok, places = able[keep], np.take(ok, keep, axis=1), places[keep]
+    widths = [int(np.count_nonzero(places >= k)) for k in range(1, int(places.max(initial=0)) + 1)]
+    gain = np.zeros((len(requests), sum(widths)))
+    if widths:
+        first = gain[:, : widths[0]]
+        bonus = MAX_SCORE * len(requests) + 1
+        np.multiply(_points(wanted, registry, columns, bonus), ok, out=first)
+        at = widths[0]
+        for width in widths[1:]:
+            gain[:, at : at + width] = first[:, :width]
+            at += width
+    return gain, np.concatenate([columns[:width] for width in widths] or [columns[:0]])
 
 
 def match(requests: Sequence[Request], supporters: Registry | Sequence[Candidate]) -> Result:
     """Proposals serving as many requests as the hard rules allow, with the highest total score."""
     registry = supporters if isinstance(supporters, Registry) else Registry.of(supporters)
     result = Result()
-    assigned: dict[int, int] = {}
     wanted = _wanted(requests, registry) if requests else None
     able = np.flatnonzero(registry.places > 0)  # only supporters with a free place
+    rows = who = points = np.zeros(0, dtype=np.int64)
     if wanted is not None and len(able):
         ok = _allowed(wanted, registry, able)
-        # One column per free place, at most one per request they can serve; the most places
-        # first, so that the supporters with a k-th place are the first ones (a slice).
-        places = np.minimum(registry.places[able], np.count_nonzero(ok, axis=0))
-        keep = np.argsort(-places, kind="stable")[: np.count_nonzero(places)]
-        columns, ok, places = able[keep], np.take(ok, keep, axis=1), places[keep]
-        widths = [
-            int(np.count_nonzero(places >= k)) for k in range(1, int(places.max(initial=0)) + 1)
-        ]
-        if widths:
-            # The gain of each pair: score + a bonus where the rules allow, else 0.
-            gain = _gain_buffer(len(requests), sum(widths))
-            first = gain[:, : widths[0]]
-            bonus = MAX_SCORE * len(requests) + 1
-            np.multiply(_points(wanted, registry, columns, bonus), ok, out=first)
-            at = widths[0]
-            for width in widths[1:]:
-                gain[:, at : at + width] = first[:, :width]
-                at += width
-            place_of = np.concatenate([columns[:width] for width in widths])
-            rows, cols = linear_sum_assignment(gain, maximize=True)
-            assigned = {
-                int(r): int(place_of[c])
-                for r, c in zip(rows.tolist(), cols.tolist(), strict=True)
-                if gain[r, c] > 0
-            }
+        rows, column = np.divmod(np.flatnonzero(ok), len(able))
+        points = _pair_points(wanted, registry, rows, able[column])
+        # At most one place per request they can serve.
+        places = np.minimum(registry.places[able], np.bincount(column, minlength=len(able)))
+        chosen = _assign(rows, column, points, places)
+        rows, who, points = rows[chosen], able[column[chosen]], points[chosen]
     # Reasons are written for the proposals made (and why-nots for the requests left).
-    sentence = _sentences()
-    genders = list(registry.genders)  # in the order of their codes
+    said = _said()
+    gender = (wanted.gender[rows] == registry.gender[who]).tolist() if wanted else []
+    peer = (wanted.peer[rows] & registry.peer[who]).tolist() if wanted else []
+    idle = registry.idle[who].tolist()
+    shares = (wanted.bits[rows] & registry.bits[who]).any(axis=1).tolist() if wanted else []
+    ids = registry.ids[who].tolist()
+    for n, j, supporter, total, g, p, s, i in zip(
+        rows.tolist(), who.tolist(), ids, points.tolist(), gender, peer, shares, idle, strict=True
+    ):
+        reasons = []
+        if g:
+            reasons.append(said["gender"])
+        if p:
+            reasons.append(said["peer"])
+        if s:
+            shared = _shared(requests[n].wants.skills, registry.skills[j])
+            reasons.append(said["skills"] % {"skills": "、".join(shared)})
+        if i:
+            reasons.append(said["idle"])
+        result.proposals.append(Proposal(requests[n].id, supporter, total, tuple(reasons)))
+    served = set(rows.tolist())
     for n, request in enumerate(requests):
-        if n in assigned:
-            j = assigned[n]
-            points, reasons = _score(
-                request.wants,
-                genders[registry.gender[j]],
-                bool(registry.peer[j]),
-                registry.skills[j],
-                bool(registry.idle[j]),
-            )
-            sentences = tuple(map(sentence, reasons))
-            result.proposals.append(Proposal(request.id, int(registry.ids[j]), points, sentences))
-        elif wanted is None or not len(registry):
+        if n in served:
+            continue
+        if wanted is None or not len(registry):
             result.unmatched.append((request.id, _("No supporter is active.")))
         else:
             result.unmatched.append((request.id, _why_unmatched(registry, wanted, n, request)))
