@@ -335,8 +335,8 @@ def _wanted(requests: Sequence[Request], registry: Registry) -> _Wanted:
     # The distinct requested slots, and each request's (U where it has fewer than W).
     whens = [r.when for r in requests]
     lengths = np.fromiter(map(len, whens), dtype=np.int64, count=n)
-    index: dict[Slot, int] = {}
-    flat = [index.setdefault(slot, len(index)) for when in whens for slot in when]
+    index: dict[tuple[int, time, time], int] = {}
+    flat = [index.setdefault((s.weekday, s.start, s.end), len(index)) for w in whens for s in w]
     width = int(lengths.max(initial=0)) or 1
     slot_of = np.full((n, width), len(index), dtype=np.int64)
     slot_of[
@@ -357,15 +357,16 @@ def _wanted(requests: Sequence[Request], registry: Registry) -> _Wanted:
         for c in columns:
             set_bits[k, c >> 3] |= 1 << (c & 7)
     # Refusals of supporters in the registry, as (request row, supporter column) pairs.
-    refusals = [(row, x) for row, r in enumerate(requests) for x in r.refused]
-    pairs = np.array(refusals, dtype=np.int64).reshape(-1, 2)
+    refusals = [r.refused for r in requests]
+    counts = np.fromiter(map(len, refusals), dtype=np.int64, count=n)
+    refused = np.fromiter(chain.from_iterable(refusals), dtype=np.int64, count=int(counts.sum()))
     order = np.argsort(registry.ids, kind="stable")
-    at = np.searchsorted(registry.ids, pairs[:, 1], sorter=order).clip(0, max(len(order) - 1, 0))
-    known = registry.ids[order[at]] == pairs[:, 1] if len(order) else np.zeros(0, dtype=bool)
+    at = np.searchsorted(registry.ids, refused, sorter=order).clip(0, max(len(order) - 1, 0))
+    known = registry.ids[order[at]] == refused if len(order) else np.zeros(0, dtype=bool)
     return _Wanted(
         area=area,
         slots=np.array(
-            [(s.weekday, minutes(s.start), minutes(s.end)) for s in index], dtype=np.int16
+            [(day, minutes(start), minutes(end)) for day, start, end in index], dtype=np.int16
         ).reshape(-1, 3),
         slot_of=slot_of,
         gender=gender,
@@ -373,7 +374,7 @@ def _wanted(requests: Sequence[Request], registry: Registry) -> _Wanted:
         skill_sets=[sorted(s) for s in sets],
         skill_set=skill_set,
         bits=_words(set_bits)[skill_set],
-        refused=(pairs[known, 0], order[at[known]]),
+        refused=(np.repeat(np.arange(n), counts)[known], order[at[known]]),
     )
 
 
@@ -506,9 +507,10 @@ def _why_unmatched(registry: Registry, wanted: _Wanted, n: int, request: Request
 def _assign(
     rows: np.ndarray, columns: np.ndarray, points: np.ndarray, places: np.ndarray
 ) -> np.ndarray:
-    """Which of the allowed pairs (request `rows[n]`, supporter `columns[n]`, rows ascending)
-    to propose: as many as possible, then the highest summed `points`; at most `places[c]`
-    pairs of supporter c. Returns the indices of the chosen pairs, in the order of `rows`.
+    """Which of the allowed pairs (request `rows[n]`, supporter `columns[n]`, in ascending
+    order of row, then column) to propose: as many as possible, then the highest summed
+    `points`; at most `places[c]` pairs of supporter c. Returns the indices of the chosen
+    pairs, in the order of `rows`.
 
     The same assignment problem as `full_gain`'s matrix, given to scipy's sparse solver
     (LAPJVsp) as the allowed pairs only: each supporter is one column per place (the k-th
@@ -519,27 +521,22 @@ def _assign(
     unserved, then the highest total."""
     if not len(rows):
         return np.zeros(0, dtype=np.int64)
+    # Supporter c's places are the columns first[c] .. first[c] + places[c] - 1; each pair
+    # is repeated once per place of its supporter, its k-th copy in the k-th place.
+    places = places.astype(np.int32)
+    first = np.cumsum(places, dtype=np.int32) - places
+    n_columns = int(first[-1] + places[-1])
     copies = places[columns]
-    most = int(copies.max())
-    # Column number of the k-th place of each supporter (only the places they have).
-    has = places[None, :] > np.arange(most)[:, None]
-    number = np.cumsum(has).reshape(has.shape) - 1
-    n_columns = int(number[-1, -1]) + 1
-    if most == 1:
-        pair = np.arange(len(rows))
-        column = number[0, columns]
-    else:
-        pair = np.repeat(np.arange(len(rows)), copies)
-        k = np.arange(len(pair)) - np.repeat(np.cumsum(copies) - copies, copies)
-        column = number[k, columns[pair]]
-    row = rows[pair]
-    cost = (MAX_SCORE + 1 - points[pair]).astype(np.float64)
+    start = np.cumsum(copies, dtype=np.int32) - copies  # where each pair's copies start
+    column = np.repeat(first[columns] - start, copies)
+    column += np.arange(len(column), dtype=np.int32)
+    cost = np.repeat((MAX_SCORE + 1 - points).astype(np.float64), copies)
     # The requests with an allowed pair, numbered 0.. in order (rows ascending).
-    per_row = np.bincount(row, minlength=int(rows[-1]) + 1)
+    per_row = np.bincount(rows, weights=copies).astype(np.int32)
     present = np.flatnonzero(per_row)
     indptr = np.zeros(len(present) + 1, dtype=np.int32)
     np.cumsum(per_row[present], out=indptr[1:])
-    graph = csr_array((cost, column.astype(np.int32), indptr), shape=(len(present), n_columns))
+    graph = csr_array((cost, column, indptr), shape=(len(present), n_columns))
     try:
         served, place = min_weight_full_bipartite_matching(graph)
     except ValueError:  # no matching serves every request: let each go unserved, at a price
@@ -555,8 +552,8 @@ def _assign(
         served, place = min_weight_full_bipartite_matching(graph)
         served, place = served[place < n_columns], place[place < n_columns]
     # Back from (request, place) to the pair: the pairs are in (row, column) order.
-    owner = np.nonzero(has)[1]  # the supporter of each place
-    width = int(columns.max()) + 1
+    owner = np.repeat(np.arange(len(places)), places)  # the supporter of each place
+    width = len(places)
     chosen: np.ndarray = np.searchsorted(
         rows * width + columns, present[served] * width + owner[place]
     )
