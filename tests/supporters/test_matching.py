@@ -336,3 +336,56 @@ def test_the_sparse_assignment_equals_one_solve_on_any_random_instance(
     result = match(requests, supporters)
     got = (len(result.proposals), sum(p.score for p in result.proposals))
     assert got == one_solve(requests, supporters)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 9),
+    st.integers(1, 9),
+    st.lists(st.tuples(st.integers(0, 8), st.integers(0, 8), st.integers(1, 9)), max_size=40),
+)
+def test_the_largest_then_cheapest_matching_when_none_takes_every_row_or_column(
+    n_rows: int, n_columns: int, edges: list[tuple[int, int, int]]
+) -> None:
+    """`_most_then_cheapest` (fewer rows than columns, and more) against one dense solve."""
+    from tsunagu.supporters.matching import _most_then_cheapest
+
+    cost = np.zeros((n_rows, n_columns))
+    for r, c, w in edges:
+        if r < n_rows and c < n_columns:
+            cost[r, c] = w
+    big = 10 * min(n_rows, n_columns) + 1
+    gain = np.where(cost > 0, big - cost, 0)
+    rows, columns = linear_sum_assignment(gain, maximize=True)
+    won = gain[rows, columns]
+    won = won[won > 0]
+    expected = (len(won), big * len(won) - int(won.sum()))
+    rows, columns = _most_then_cheapest(csr_array(cost))
+    assert np.all(cost[rows, columns] > 0)
+    assert len(set(rows.tolist())) == len(rows) and len(set(columns.tolist())) == len(columns)
+    assert (len(rows), int(cost[rows, columns].sum())) == expected
+
+
+def test_each_unserved_request_says_which_rule_left_it_without_a_supporter() -> None:
+    requests = [
+        request(1, area="東部"),  # nobody covers the area
+        request(2, when=(TUE_10,)),  # nobody of the area is free then
+        request(3, refused=frozenset({1, 2})),  # refused the only ones who could go
+        request(4, area="南部"),  # the only one of the area has no place left
+        request(5),  # supporters 1 and 2 go to two of 5, 6 and 7
+        request(6),
+        request(7),
+    ]
+    supporters = [
+        supporter(1),
+        supporter(2),
+        supporter(3, areas=("南部",), current=1, max_active=1),
+    ]
+    why = dict(match(requests, supporters).unmatched)
+    (left,) = set(why) - {1, 2, 3, 4}
+    assert left in {5, 6, 7}
+    assert "東部" in why[1]
+    assert len({why[1], why[2], why[3], why[4], why[left]}) == 5
+    assert match([request(1)], [supporter(1, active=False)]).unmatched == [
+        (1, match([request(1)], []).unmatched[0][1])
+    ]

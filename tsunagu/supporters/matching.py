@@ -20,7 +20,7 @@ from typing import TypeVar
 import numpy as np
 from django.utils.translation import gettext as _
 from scipy.sparse import csr_array
-from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+from scipy.sparse.csgraph import maximum_bipartite_matching, min_weight_full_bipartite_matching
 
 from tsunagu.core.japanese import normalize_for_search
 
@@ -471,37 +471,94 @@ def _pair_scores(requests: Sequence[Request], supporters: Sequence[Candidate]) -
     return _points(_wanted(requests, registry), registry, np.arange(len(registry)))
 
 
-def _why_unmatched(registry: Registry, wanted: _Wanted, n: int, request: Request) -> str:
-    """The first hard rule that no supporter passes, as a sentence for the lead."""
-    everyone = np.arange(len(registry))
-    pool = registry.active.copy()
-    if not pool.any():
-        return _("No supporter is active.")
-    pool &= registry.covers[:, wanted.area[n]]
-    if not pool.any():
-        return _("No active supporter covers the area %(area)s.") % {"area": request.area}
-    one = _Wanted(
-        area=wanted.area[n : n + 1],
+def _why_unmatched(
+    registry: Registry, wanted: _Wanted, rows: np.ndarray, requests: Sequence[Request]
+) -> list[str]:
+    """For each of the requests `rows`, the first hard rule that no supporter passes, as a
+    sentence for the lead (the rules for all of them at once, against every supporter)."""
+    if not registry.active.any():
+        return [_("No supporter is active.")] * len(rows)
+    some = _Wanted(
+        area=wanted.area[rows],
         slots=wanted.slots,
-        slot_of=wanted.slot_of[n : n + 1],
-        gender=wanted.gender[n : n + 1],
-        peer=wanted.peer[n : n + 1],
+        slot_of=wanted.slot_of[rows],
+        gender=wanted.gender[rows],
+        peer=wanted.peer[rows],
         skill_sets=wanted.skill_sets,
-        skill_set=wanted.skill_set[n : n + 1],
-        bits=wanted.bits[n : n + 1],
+        skill_set=wanted.skill_set[rows],
+        bits=wanted.bits[rows],
         refused=(np.zeros(0, np.int64), np.zeros(0, np.int64)),
     )
-    pool &= _fits(one, registry, everyone)[0]
-    if not pool.any():
-        return _("No supporter of this area is free at the requested times.")
-    rows, refused = wanted.refused
-    pool[refused[rows == n]] = False
-    if not pool.any():
-        return _("The person refused every supporter who could go.")
-    pool &= registry.free
-    if not pool.any():
-        return _("Every supporter who could go already has as many dispatches as they take.")
-    return _("The supporters who could go were needed for other requests.")
+    covered = registry.covers.T[some.area] & registry.active  # (rows, supporters)
+    fit = covered & _fits(some, registry, np.arange(len(registry)))
+    allowed = fit.copy()
+    at = np.full(len(wanted.area), -1, dtype=np.int64)
+    at[rows] = np.arange(len(rows))
+    refusing, refused = wanted.refused
+    mine = at[refusing] >= 0
+    allowed[at[refusing[mine]], refused[mine]] = False
+    free = allowed & registry.free
+    reasons = []
+    stages = zip(
+        rows.tolist(),
+        covered.any(axis=1).tolist(),
+        fit.any(axis=1).tolist(),
+        allowed.any(axis=1).tolist(),
+        free.any(axis=1).tolist(),
+        strict=True,
+    )
+    for n, any_covers, any_fits, any_allowed, any_free in stages:
+        if not any_covers:
+            area = requests[n].area
+            reasons.append(_("No active supporter covers the area %(area)s.") % {"area": area})
+        elif not any_fits:
+            reasons.append(_("No supporter of this area is free at the requested times."))
+        elif not any_allowed:
+            reasons.append(_("The person refused every supporter who could go."))
+        elif not any_free:
+            reasons.append(
+                _("Every supporter who could go already has as many dispatches as they take.")
+            )
+        else:
+            reasons.append(_("The supporters who could go were needed for other requests."))
+    return reasons
+
+
+def _most_then_cheapest(graph: csr_array) -> tuple[np.ndarray, np.ndarray]:
+    """The cheapest of the largest matchings of `graph` (rows x columns, positive costs), as
+    (rows, columns) of its pairs, when no matching takes every row or every column.
+
+    Hopcroft-Karp gives the size m of the largest matchings. With r rows <= c columns, r - m
+    "nobody" columns joined to every row (any cost) make the matchings that take every row
+    exactly the largest matchings of `graph` plus r - m rows on a "nobody": the solver's
+    cheapest full matching is the cheapest largest one. With more rows than columns, c - m
+    "nobody" rows joined to every column, likewise."""
+    n_rows, n_columns = graph.shape
+    largest = int(np.count_nonzero(maximum_bipartite_matching(graph, perm_type="column") >= 0))
+    data, indices, indptr = graph.data, graph.indices, graph.indptr
+    if n_rows <= n_columns:
+        nobody = n_rows - largest
+        # Every row gets the `nobody` new columns after its own pairs.
+        own = np.diff(indptr)
+        at = np.repeat(indptr[:-1] + np.arange(n_rows) * nobody + own, nobody)
+        at += np.tile(np.arange(nobody), n_rows)
+        spread = np.ones(len(data) + n_rows * nobody, dtype=bool)
+        spread[at] = False
+        cost, column = np.ones(len(spread)), np.empty(len(spread), dtype=np.int32)
+        cost[spread], column[spread] = data, indices
+        column[at] = np.tile(np.arange(n_columns, n_columns + nobody), n_rows)
+        indptr = indptr + np.arange(n_rows + 1, dtype=np.int32) * nobody
+        shape = (n_rows, n_columns + nobody)
+    else:
+        nobody = n_columns - largest
+        cost = np.concatenate([data, np.ones(nobody * n_columns)])
+        column = np.concatenate([indices, np.tile(np.arange(n_columns, dtype=np.int32), nobody)])
+        more = indptr[-1] + np.arange(1, nobody + 1, dtype=np.int32) * n_columns
+        indptr = np.concatenate([indptr, more])
+        shape = (n_rows + nobody, n_columns)
+    rows, columns = min_weight_full_bipartite_matching(csr_array((cost, column, indptr), shape))
+    real = (rows < n_rows) & (columns < n_columns)
+    return rows[real], columns[real]
 
 
 def _assign(
@@ -515,10 +572,9 @@ def _assign(
     The same assignment problem as `full_gain`'s matrix, given to scipy's sparse solver
     (LAPJVsp) as the allowed pairs only: each supporter is one column per place (the k-th
     place of every supporter a column of its own), a pair costs MAX_SCORE + 1 - points (> 0),
-    and the requests no supporter may serve are left out. Every remaining request is served
-    when such a matching exists; otherwise each request also gets a column of its own,
-    "unserved", dearer than any difference in points can make up, so the fewest go
-    unserved, then the highest total."""
+    and the requests no supporter may serve are left out. The solver finds the cheapest
+    matching that serves every remaining request (or, with fewer places than requests,
+    fills every place); when there is none, `_most_then_cheapest`."""
     if not len(rows):
         return np.zeros(0, dtype=np.int64)
     # Supporter c's places are the columns first[c] .. first[c] + places[c] - 1; each pair
@@ -539,18 +595,8 @@ def _assign(
     graph = csr_array((cost, column, indptr), shape=(len(present), n_columns))
     try:
         served, place = min_weight_full_bipartite_matching(graph)
-    except ValueError:  # no matching serves every request: let each go unserved, at a price
-        unserved = float(MAX_SCORE * (len(present) + 1) + 2)
-        at = indptr[:-1] + np.arange(len(present))  # each row's own column comes first
-        spread = np.ones(len(cost) + len(present), dtype=bool)
-        spread[at] = False
-        with_own = np.empty(len(spread)), np.empty(len(spread), dtype=np.int32)
-        with_own[0][spread], with_own[0][at] = cost, unserved
-        with_own[1][spread], with_own[1][at] = column, n_columns + np.arange(len(present))
-        indptr += np.arange(len(present) + 1, dtype=np.int32)
-        graph = csr_array((*with_own, indptr), shape=(len(present), n_columns + len(present)))
-        served, place = min_weight_full_bipartite_matching(graph)
-        served, place = served[place < n_columns], place[place < n_columns]
+    except ValueError:  # no matching serves every request (or fills every place)
+        served, place = _most_then_cheapest(graph)
     # Back from (request, place) to the pair: the pairs are in (row, column) order.
     owner = np.repeat(np.arange(len(places)), places)  # the supporter of each place
     width = len(places)
@@ -625,12 +671,12 @@ def match(requests: Sequence[Request], supporters: Registry | Sequence[Candidate
         if i:
             reasons.append(said["idle"])
         result.proposals.append(Proposal(requests[n].id, supporter, total, tuple(reasons)))
-    served = set(rows.tolist())
-    for n, request in enumerate(requests):
-        if n in served:
-            continue
-        if wanted is None or not len(registry):
-            result.unmatched.append((request.id, _("No supporter is active.")))
-        else:
-            result.unmatched.append((request.id, _why_unmatched(registry, wanted, n, request)))
+    left = np.ones(len(requests), dtype=bool)
+    left[rows] = False
+    unserved = np.flatnonzero(left)
+    if wanted is None or not len(registry):
+        why = [_("No supporter is active.")] * len(unserved)
+    else:
+        why = _why_unmatched(registry, wanted, unserved, requests)
+    result.unmatched = [(requests[n].id, w) for n, w in zip(unserved.tolist(), why, strict=True)]
     return result
