@@ -1,6 +1,6 @@
 """Benchmark: matching 500 dispatch requests against 2,000 supporters, against the solver alone.
 
-    .venv/bin/python bench/matching.py [--scale small|full] [--runs 5] [--profile]
+    .venv/bin/python bench/matching.py [--scale small|full|tight] [--runs 5] [--profile]
 
 `tsunagu.supporters.matching.match` (hard rules, scores, reasons, the assignment) is timed
 against scipy's `linear_sum_assignment` alone on the whole gain matrix of the dense formulation
@@ -39,7 +39,9 @@ from tsunagu.supporters import matching  # noqa: E402
 
 AREAS = [f"{name}地区" for name in "北南東西中上下本新旧山川海里森田原"]  # 17, as in 総社市
 SKILLS = ["ゲーム", "将棋", "読書", "学習支援", "料理", "農業", "音楽", "散歩", "手芸", "PC"]
-SCALES = {"small": (100, 400), "full": (500, 2000)}
+# full: the issue's sizes. tight: far fewer places than requests (most requests go unserved,
+# the solver's "largest matching" path and a why-not for each unserved request).
+SCALES = {"small": (100, 400), "full": (500, 2000), "tight": (500, 150)}
 
 
 def slot(rng: random.Random, hours: tuple[int, int]) -> matching.Slot:

@@ -677,6 +677,6 @@ def match(requests: Sequence[Request], supporters: Registry | Sequence[Candidate
     if wanted is None or not len(registry):
         why = [_("No supporter is active.")] * len(unserved)
     else:
-        why = _why_unmatched(registry, wanted, unserved, requests)
+        why = _why_unmatched(registry, wanted, unserved, requests) if len(unserved) else []
     result.unmatched = [(requests[n].id, w) for n, w in zip(unserved.tolist(), why, strict=True)]
     return result
