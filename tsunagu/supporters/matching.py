@@ -5,9 +5,11 @@ Hard rules (CONTRACT.md, "Supporters and dispatch"): the request's area is one o
 supporter's areas; one of the request's slots lies within one of the supporter's availability
 slots on the same weekday; the supporter is active, not refused, and has fewer current
 dispatches than `max_active`. Among the matchings that serve the most requests, the one with
-the highest summed score is chosen: an assignment problem solved with scipy's
-`linear_sum_assignment`, each supporter's column repeated once per free place, and every
-feasible pair worth a bonus larger than any total of scores, so cardinality comes first.
+the highest summed score is chosen: an assignment problem, each supporter one column per free
+place, solved by scipy's sparse solver on the allowed pairs only (`_assign`). `full_gain` is
+the same problem as one dense matrix for `linear_sum_assignment` (every feasible pair worth a
+bonus larger than any total of scores, so cardinality comes first): the benchmark's baseline
+and the tests' reference.
 """
 
 from collections.abc import Callable, Sequence
