@@ -292,15 +292,18 @@ def test_the_walk_covers_the_schema_that_is_served(personas: Personas) -> None:
 
 # Two ways to break the rule on purpose: the policy's `one`/`shown` stop recording (the API's
 # consultation answer reads through `one`), or the log stops keeping the objects of an entry
-# (every way of logging ends there, the hand-written calls of the person page too).
-BREAKS = {
+# (every way of logging ends there, the hand-written calls of the person page too). Each is
+# (what is replaced, what it then returns, the page, the object the page then carries unlogged).
+BREAKS: dict[str, tuple[str, object, str, tuple[str, str]]] = {
     "policy record skipped": (
         "tsunagu.policy.recording.record",
+        None,
         "GET /api/v1/m/{code}/consultations/{consultation_id}",
         ("consultation", "consultation"),
     ),
     "objects of an entry dropped": (
-        "tsunagu.audit.services._insert_objects",
+        "tsunagu.audit.services._object_rows",
+        [],
         "staff:person_detail",
         ("person", "person"),
     ),
@@ -315,11 +318,11 @@ def _shows(gaps: list[str], kind: str, pk: int) -> bool:
 def test_a_read_that_skips_the_log_is_caught(
     personas: Personas, monkeypatch: pytest.MonkeyPatch, how: str
 ) -> None:
-    target, label, (kind, key) = BREAKS[how]
+    target, returned, label, (kind, key) = BREAKS[how]
     world = two_worlds(personas)
     intact = walk(personas, world, ["lead"], [label])[label]
     assert not _shows(intact, kind, world[key])
-    monkeypatch.setattr(target, lambda *args, **kwargs: None)
+    monkeypatch.setattr(target, lambda *args, **kwargs: returned)
     broken = walk(personas, world, ["lead"], [label])[label]
     assert _shows(broken, kind, world[key]), broken
 
