@@ -1,4 +1,5 @@
-"""Generate municipalities, persons, families, cases and consultations in bulk, reproducibly.
+"""Generate municipalities, persons, families, cases, consultations, places and attendance
+in bulk, reproducibly.
 
 Every table is filled by cloning one row that the application's own services wrote (so
 encrypted empty values, defaults and columns added later stay right) and varying only the
@@ -16,6 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock
 from functools import lru_cache
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
@@ -25,6 +27,7 @@ from django_scopes import scopes_disabled
 
 from tsunagu.core.japanese import normalize_for_search
 from tsunagu.synth.names import GIVEN_FEMALE, GIVEN_MALE, SURNAMES
+from tsunagu.synth.places import CaseOf, Counts, fill_places
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 BATCH = 20_000
@@ -86,14 +89,18 @@ class Result:
     family_members: int = 0
     cases: int = 0
     consultations: int = 0
+    places: int = 0
+    sessions: int = 0
+    attendance: int = 0
+    reservations: int = 0
     seconds: float = 0.0
 
 
 class Progress:
     """One line per table on a terminal (rewritten in place), else every tenth of the way."""
 
-    def __init__(self, out: TextIO | None, what: str, total: int) -> None:
-        self.out, self.what, self.total = out, what, total
+    def __init__(self, out: TextIO | None, what: str, total: int, unit: str = "rows") -> None:
+        self.out, self.what, self.total, self.unit = out, what, total, unit
         self.done, self.started, self.shown = 0, time.perf_counter(), -1
         self.tty = bool(out and out.isatty())
 
@@ -113,7 +120,7 @@ class Progress:
         filled = width * self.done // max(self.total, 1)
         self.out.write(
             f"{self.what:<14} [{'#' * filled}{'.' * (width - filled)}] "
-            f"{self.done:>12,}/{self.total:,} {self.done / seconds:>10,.0f} rows/s{end}"
+            f"{self.done:>12,}/{self.total:,} {self.done / seconds:>10,.0f} {self.unit}/s{end}"
         )
         self.out.flush()
 
@@ -246,6 +253,8 @@ def _templates() -> dict[str, int]:
     from tsunagu.cases.services import case_open
     from tsunagu.consultations.services import consultation_record
     from tsunagu.people.services import family_member_create, person_create
+    from tsunagu.places import services as places
+    from tsunagu.places.models import ScheduleRule, Session
     from tsunagu.tenancy.models import Municipality
 
     city = Municipality.objects.create(
@@ -263,12 +272,32 @@ def _templates() -> dict[str, int]:
         channel="phone",
         consulter="family",
     )
+    place = places.place_create(
+        actor=None,
+        municipality_id=city.pk,
+        name="テンプレート",
+        kind="consultation",
+        access="reservation",
+        capacity=3,
+        rules=[places.RuleIn("FREQ=WEEKLY;BYDAY=WE", clock(13, 30), clock(16, 30))],
+        starts_on=date(2015, 4, 1),
+    )
+    places.sessions_ensure(place, date(2015, 4, 30))
+    session = Session.objects.filter(place=place).order_by("date").first()
+    assert session is not None
+    reservation = places.reservation_create(actor=None, session=session, person=person)
+    attendance = places.attendance_record(actor=None, session=session, person=person)
     templates = {
         "municipality": city.pk,
         "person": person.pk,
         "family": family.pk,
         "case": case.pk,
         "consultation": consultation.pk,
+        "place": place.pk,
+        "rule": ScheduleRule.objects.get(place=place).pk,
+        "session": session.pk,
+        "reservation": reservation.pk,
+        "attendance": attendance.pk,
     }
     return templates
 
@@ -276,6 +305,11 @@ def _templates() -> dict[str, int]:
 # Tables the template rows (and the change history the services wrote) live in, children first.
 TEMPLATE_TABLES = [
     "audit_changerecord",
+    "places_attendance",
+    "places_reservation",
+    "places_session",
+    "places_schedulerule",
+    "places_place",
     "consultations_consultation",
     "cases_stagetransition",
     "cases_caseassignment",
@@ -303,6 +337,9 @@ def generate(plan: Plan) -> Result:
     from tsunagu.tenancy.models import Municipality
 
     rng = random.Random(plan.seed)
+    # Places draw from a stream of their own: a seed's persons and consultations stay as they
+    # were before places were generated.
+    places_rng = random.Random(f"{plan.seed}:places")
     started = time.perf_counter()
     with scopes_disabled(), transaction.atomic():
         first = Municipality.objects.filter(prefecture="合成県").count()
@@ -328,6 +365,8 @@ def generate(plan: Plan) -> Result:
                 ("consultations", plan.consultations),
             )
         }
+        bars["places"] = Progress(plan.progress, "places", len(cities), "towns")
+        counts = Counts()
         names = Names(rng)
         for city, n_persons, n_families, n_consultations in zip(
             cities, persons, families, consultations, strict=True
@@ -343,7 +382,11 @@ def generate(plan: Plan) -> Result:
                 templates,
                 bars,
                 result,
+                places_rng,
+                counts,
             )
+        result.places, result.sessions = counts.places, counts.sessions
+        result.attendance, result.reservations = counts.attendance, counts.reservations
         _drop_templates(templates)
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # Outside the transaction: VACUUM moves the GIN indexes' pending entries into the
@@ -366,6 +409,8 @@ def _fill(
     templates: dict[str, int],
     bars: dict[str, Progress],
     result: Result,
+    places_rng: random.Random,
+    counts: Counts,
 ) -> None:
     start = date(plan.first_fiscal_year, 4, 1)
     days = (date(plan.first_fiscal_year + plan.fiscal_years, 4, 1) - start).days
@@ -452,18 +497,21 @@ def _fill(
     )
 
     with_case = person_ids[: len(person_ids) // 4]
+    cases: list[CaseOf] = []
 
     def case_rows() -> Iterator[tuple[Any, ...]]:
         for person_id in with_case:
             opened = start + timedelta(days=rng.randrange(days))
             stage = weighted(rng, STAGES, 1)[0]
             closed = stage == "closed"
+            closed_on = opened + timedelta(days=rng.randrange(60, 900)) if closed else None
+            cases.append(CaseOf(person_id, opened, stage, closed_on))
             yield (
                 city_id,
                 person_id,
                 opened,
                 stage,
-                opened + timedelta(days=rng.randrange(60, 900)) if closed else None,
+                closed_on,
                 "wish" if closed else "",
             )
 
@@ -526,6 +574,18 @@ def _fill(
         consultation_rows(),
         bars["consultations"],
     )
+    fill_places(
+        city_id,
+        n_persons,
+        cases,
+        start,
+        start + timedelta(days=days - 1),
+        plan.fiscal_years,
+        places_rng,
+        templates,
+        counts,
+    )
+    bars["places"].add(1)
 
 
 def _age_band(age: int) -> str:
