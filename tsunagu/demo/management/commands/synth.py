@@ -53,5 +53,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{len(result.municipality_ids):,} municipalities, {result.persons:,} persons, "
             f"{result.family_members:,} family members, {result.cases:,} cases, "
-            f"{result.consultations:,} consultations in {result.seconds:.1f} s"
+            f"{result.consultations:,} consultations, {result.places:,} places with "
+            f"{result.sessions:,} sessions, {result.attendance:,} attendances and "
+            f"{result.reservations:,} reservations in {result.seconds:.1f} s"
         )
