@@ -459,19 +459,29 @@ def trivial_view(request: Any, code: str) -> Any:
     return HttpResponse("ok", content_type="text/plain")
 
 
-def install_urls() -> str:
-    """The project's URLs plus a no-op staff view, behind the same middleware and session."""
-    from django.conf import settings
+def trivial_urlpatterns() -> list[Any]:
+    """The project's URLs with a no-op staff view added at `m/<code>/bench-trivial/`
+    (`staff:bench_trivial`), behind the same middleware, session and second-factor check.
+    Used in-process by `install_urls` and, for `tsunagu serve`, by bench/trivial_urls.py."""
     from django.urls import include, path
 
     from config import urls as project
 
     staff = [*project.staff_patterns, path("bench-trivial/", trivial_view, name="bench_trivial")]
-    module = types.ModuleType("tsunagu_bench_urls")
-    module.urlpatterns = [  # type: ignore[attr-defined]
-        *(p for p in project.urlpatterns if "<str:code>" not in str(p.pattern)),
-        path("m/<str:code>/", include((staff, "staff"))),
+    # Only the staff include is replaced: the public pages under p/<code>/ stay, as staff
+    # screens (a place, the public page's editor) link to them.
+    return [
+        path("m/<str:code>/", include((staff, "staff"))) if str(p.pattern) == "m/<str:code>/" else p
+        for p in project.urlpatterns
     ]
+
+
+def install_urls() -> str:
+    """The project's URLs plus a no-op staff view, behind the same middleware and session."""
+    from django.conf import settings
+
+    module = types.ModuleType("tsunagu_bench_urls")
+    module.urlpatterns = trivial_urlpatterns()  # type: ignore[attr-defined]
     sys.modules[module.__name__] = module
     settings.ROOT_URLCONF = module.__name__
     return module.__name__
