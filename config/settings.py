@@ -359,7 +359,10 @@ TSUNAGU_IMPORT_MAX_XLSX_UNCOMPRESSED = _env_int(
 TSUNAGU_ACCESS_LOG_WAIT_SECONDS = _env_int("TSUNAGU_ACCESS_LOG_WAIT_SECONDS", 15)
 
 # Chores the job worker runs when it starts and hourly (tsunagu.core.jobs.housekeeping).
-TSUNAGU_HOUSEKEEPING = ["tsunagu.consultations.importer.drop_stale_import_files"]
+TSUNAGU_HOUSEKEEPING = [
+    "tsunagu.consultations.importer.drop_stale_import_files",
+    "tsunagu.core.jobs.refresh_planner_statistics",
+]
 
 # API tokens live this many days unless `token create --days` says otherwise; short, so a
 # forgotten token stops working soon (revoke one at once with `tsunagu token revoke`).
