@@ -164,6 +164,10 @@ def _step_bar(case: Case) -> list[dict[str, Any]]:
     ]
 
 
+# Timeline entries a case page shows before "show the older ones".
+TIMELINE_SHOWN = 50
+
+
 def _render_case(
     request: StaffRequest, case: Case, overrides: dict[str, Any] | None = None
 ) -> HttpResponse:
@@ -172,6 +176,11 @@ def _render_case(
     kind = request.GET.get("kind", "")
     kinds = {kind} if kind in selectors.TIMELINE_KINDS else None
     timeline = selectors.case_timeline(viewer=member, case=case, kinds=kinds)
+    # The newest entries; a person who comes to a place every week for years has hundreds.
+    # The rest on request (and only what is shown is recorded as seen).
+    older = 0 if request.GET.get("all") == "1" else max(0, len(timeline) - TIMELINE_SHOWN)
+    if older:
+        timeline = timeline[:TIMELINE_SHOWN]
     # The case itself was recorded by the door that opened it (case_for_viewer/_editor).
     shown(member, Person, [case.person], action=AccessAction.VIEW)
     shown(member, Consultation, [e.obj for e in timeline if e.kind == "consultation"])
@@ -196,6 +205,7 @@ def _render_case(
         "today": today,
         "steps": _step_bar(case),
         "timeline": timeline,
+        "older": older,
         "kind": kind,
         "kinds": [
             ("consultation", _("Consultations")),
