@@ -156,7 +156,8 @@ def _oldest_first(risk: list[Any]) -> tuple[str, int]:
 
 
 def case_rows(cases: QuerySet[Case]) -> list[CaseRow]:
-    """The rows of one page of cases in one query, without loading any encrypted text."""
+    """The rows of one page of cases in one query; of the encrypted columns only the open
+    risks' kinds are read (and decrypted)."""
     staff_list, risks_list = _row_lists()
     decrypted = cast(EncryptedTextField, RiskFlag._meta.get_field("kind")).to_python  # 要配慮
     risk_labels = {kind.value: str(kind.label) for kind in RiskKind}

@@ -177,7 +177,8 @@ def _render_case(
     kinds = {kind} if kind in selectors.TIMELINE_KINDS else None
     timeline = selectors.case_timeline(viewer=member, case=case, kinds=kinds)
     # The newest entries; a person who comes to a place every week for years has hundreds.
-    # The rest on request (and only what is shown is recorded as seen).
+    # The rest on request. The consultations are recorded as seen only as far as shown (the
+    # supporters' activity records its own rows when it is read, shown or not).
     older = 0 if request.GET.get("all") == "1" else max(0, len(timeline) - TIMELINE_SHOWN)
     if older:
         timeline = timeline[:TIMELINE_SHOWN]
