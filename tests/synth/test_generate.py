@@ -154,6 +154,17 @@ def test_the_command_refuses_production_settings(settings: SettingsWrapper) -> N
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("years", [0, -1, 31])
+def test_the_command_refuses_a_span_of_years_it_cannot_fill_and_writes_nothing(
+    years: int,
+) -> None:
+    with pytest.raises(CommandError, match="--fiscal-years must be from 1 to 30"):
+        call_command("synth", municipalities=1, persons=5, consultations=5, fiscal_years=years)
+    with scopes_disabled():
+        assert not Person.objects.exists() and not Municipality.objects.exists()
+
+
+@pytest.mark.django_db
 def test_places_sessions_and_attendance_stay_in_their_municipality() -> None:
     with scopes_disabled():
         result = generate(_plan(municipalities=2, persons=800, consultations=0, fiscal_years=3))

@@ -10,7 +10,11 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from tsunagu.core.schedules import MAX_SPAN_DAYS
 from tsunagu.synth.generate import Plan, generate
+
+# Places' sessions are materialized by the calendar rules, which span at most MAX_SPAN_DAYS.
+MAX_FISCAL_YEARS = MAX_SPAN_DAYS // 366
 
 
 def _positive(text: str) -> int:
@@ -39,6 +43,8 @@ class Command(BaseCommand):
             raise CommandError("synth never runs on production settings")
         if options["municipalities"] < 1:
             raise CommandError("--municipalities must be at least 1")
+        if not 1 <= options["fiscal_years"] <= MAX_FISCAL_YEARS:
+            raise CommandError(f"--fiscal-years must be from 1 to {MAX_FISCAL_YEARS}")
         plan = Plan(
             municipalities=options["municipalities"],
             persons=options["persons"],
