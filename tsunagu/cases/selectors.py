@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any, cast
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from encrypted_fields.fields import EncryptedTextField
 
@@ -376,36 +376,59 @@ def home_caseload(*, viewer: Membership) -> list[Caseload]:
     """
     if not can(viewer, VIEW_ALL_CASES):
         return []
+    # Counted by the database: a big city's lead sees a quarter of a million open cases, and
+    # reading their ids and assignments into Python took half a second of every home page.
     open_cases = visible(viewer, Case).exclude(stage=Stage.CLOSED)
-    risky = set(
-        RiskFlag.objects.filter(
-            municipality_id=viewer.municipality_id,
-            cleared_at__isnull=True,
-            case__in=open_cases.values("pk"),
-        ).values_list("case_id", flat=True)
-    )
-    assignments = CaseAssignment.objects.filter(
-        municipality_id=viewer.municipality_id, case__in=open_cases.values("pk")
-    ).values_list("membership_id", "case_id", "is_primary")
-    per_member: dict[int, list[tuple[int, bool]]] = {}
-    assigned: set[int] = set()
-    for membership_id, case_id, is_primary in assignments:
-        per_member.setdefault(membership_id, []).append((case_id, is_primary))
-        assigned.add(case_id)
+
+    def at_risk(case: OuterRef) -> Q:
+        return Q(
+            Exists(
+                RiskFlag.objects.filter(
+                    municipality_id=viewer.municipality_id, case_id=case, cleared_at__isnull=True
+                )
+            )
+        )
+
+    counts = {
+        row["membership_id"]: row
+        for row in CaseAssignment.objects.filter(
+            municipality_id=viewer.municipality_id, case__in=open_cases.values("pk")
+        )
+        .values("membership_id")
+        .order_by()
+        .annotate(
+            cases=Count("pk"),
+            primary=Count("pk", filter=Q(is_primary=True)),
+            risks=Count("pk", filter=at_risk(OuterRef("case_id"))),
+        )
+    }
     members = Membership.objects.filter(
-        municipality_id=viewer.municipality_id, pk__in=per_member
+        municipality_id=viewer.municipality_id, pk__in=counts
     ).select_related("user")
     rows = [
         Caseload(
             member=m,
-            cases=len(per_member[m.pk]),
-            primary=sum(1 for _, primary in per_member[m.pk] if primary),
-            risks=sum(1 for case_id, _ in per_member[m.pk] if case_id in risky),
+            cases=counts[m.pk]["cases"],
+            primary=counts[m.pk]["primary"],
+            risks=counts[m.pk]["risks"],
         )
         for m in members
     ]
     rows.sort(key=lambda r: (-r.cases, str(r.member.user) if r.member else ""))
-    unassigned = set(open_cases.values_list("pk", flat=True)) - assigned
-    if unassigned:
-        rows.append(Caseload(None, len(unassigned), 0, len(unassigned & risky)))
+    unassigned = (
+        open_cases.filter(
+            ~Exists(
+                CaseAssignment.objects.filter(
+                    municipality_id=viewer.municipality_id, case_id=OuterRef("pk")
+                )
+            )
+        )
+        .order_by()
+        .aggregate(
+            cases=Count("pk"),
+            risks=Count("pk", filter=at_risk(OuterRef("pk"))),
+        )
+    )
+    if unassigned["cases"]:
+        rows.append(Caseload(None, unassigned["cases"], 0, unassigned["risks"]))
     return rows
