@@ -18,14 +18,22 @@ these bases; its basis booking:<id> is in places.py, and consultations follow it
 from collections.abc import Iterable
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from tsunagu.cases.models import Case, CaseAssignment
 from tsunagu.consultations.models import Consultation
 from tsunagu.network.models import SupportMeetingMember
 from tsunagu.people.models import Consent, Person
-from tsunagu.policy.registry import EVERY_ROW, Grant, bases_of, register, subject, visible
+from tsunagu.policy.registry import (
+    EVERY_ROW,
+    Grant,
+    Probe,
+    bases_of,
+    register,
+    subject,
+    visible,
+)
 from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.policy import (
     BOOKED_CASES_ONLY,
@@ -117,7 +125,7 @@ def _case_role(member: Membership) -> Grant:
 def _case_assignment(member: Membership) -> Grant:
     if not _viewer(member):
         return None
-    return Q(Exists(CaseAssignment.objects.filter(case=OuterRef("pk"), membership=member)))
+    return Q(Probe(CaseAssignment.objects.filter(case=OuterRef("pk"), membership=member)))
 
 
 def _case_consent_labels(member: Membership, ids: list[int]) -> dict[int, str]:
@@ -135,7 +143,7 @@ def _case_consent_labels(member: Membership, ids: list[int]) -> dict[int, str]:
 def _case_consent(member: Membership) -> Grant:
     if not _viewer(member, VIEW_UNDER_CONSENT):
         return None
-    return Q(Exists(consents_for(member).filter(person=OuterRef("person"))))
+    return Q(Probe(consents_for(member).filter(person=OuterRef("person"))))
 
 
 @register(Case, "shared")
@@ -156,7 +164,7 @@ def _case_meeting_labels(member: Membership, ids: list[int]) -> dict[int, str]:
 def _case_meeting(member: Membership) -> Grant:
     if not _viewer(member):
         return None
-    return Q(Exists(meeting_seats(member).filter(meeting__cases=OuterRef("pk"))))
+    return Q(Probe(meeting_seats(member).filter(meeting__cases=OuterRef("pk"))))
 
 
 # --- persons -----------------------------------------------------------------------------
@@ -172,7 +180,7 @@ def _person_assignment(member: Membership) -> Grant:
     if not _viewer(member):
         return None
     assigned = CaseAssignment.objects.filter(case__person=OuterRef("pk"), membership=member)
-    return Q(Exists(assigned))
+    return Q(Probe(assigned))
 
 
 def _person_consent_labels(member: Membership, ids: list[int]) -> dict[int, str]:
@@ -185,14 +193,14 @@ def _person_consent_labels(member: Membership, ids: list[int]) -> dict[int, str]
 def _person_consent(member: Membership) -> Grant:
     if not _viewer(member, VIEW_UNDER_CONSENT):
         return None
-    return Q(Exists(consents_for(member).filter(person=OuterRef("pk"))))
+    return Q(Probe(consents_for(member).filter(person=OuterRef("pk"))))
 
 
 @register(Person, "shared")
 def _person_shared(member: Membership) -> Grant:
     if not _viewer(member, VIEW_SHARED_CASES):
         return None
-    return Q(Exists(Case.objects.filter(person=OuterRef("pk"), is_shared=True)))
+    return Q(Probe(Case.objects.filter(person=OuterRef("pk"), is_shared=True)))
 
 
 def _person_meeting_labels(member: Membership, ids: list[int]) -> dict[int, str]:
@@ -208,14 +216,14 @@ def _person_meeting_labels(member: Membership, ids: list[int]) -> dict[int, str]
 def _person_meeting(member: Membership) -> Grant:
     if not _viewer(member):
         return None
-    return Q(Exists(meeting_seats(member).filter(meeting__cases__person=OuterRef("pk"))))
+    return Q(Probe(meeting_seats(member).filter(meeting__cases__person=OuterRef("pk"))))
 
 
 @register(Person, "intake")
 def _person_intake(member: Membership) -> Grant:
     if not _viewer(member, VIEW_INTAKE):
         return None
-    return ~Q(Exists(Case.objects.filter(person=OuterRef("pk"))))
+    return ~Q(Probe(Case.objects.filter(person=OuterRef("pk"))))
 
 
 # --- consultations -----------------------------------------------------------------------
@@ -246,7 +254,7 @@ def _consultation_person(member: Membership) -> Grant:
     # The center's own counselors see what was said about any person they see.
     if not (_viewer(member, VIEW_CONSULTATIONS) and has_permission(member, VIEW_INTAKE)):
         return None
-    return Q(person__in=visible(member, Person).values("pk"))
+    return Q(Probe(visible(member, Person).filter(pk=OuterRef("person_id"))))
 
 
 def _consultation_case_labels(member: Membership, ids: list[int]) -> dict[int, str]:
@@ -262,4 +270,4 @@ def _consultation_case(member: Membership) -> Grant:
     # Whatever opens the case (a booking included) opens what was said in it.
     if not (has_permission(member, VIEW_PERSONS) and has_permission(member, VIEW_CONSULTATIONS)):
         return None
-    return Q(case__in=visible(member, Case).values("pk"))
+    return Q(Probe(visible(member, Case).filter(pk=OuterRef("case_id"))))
