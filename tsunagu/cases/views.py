@@ -7,7 +7,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -41,7 +40,7 @@ from tsunagu.consultations.models import Consultation
 from tsunagu.core.ids import parse_id
 from tsunagu.network.selectors import case_referrals
 from tsunagu.people.models import Person
-from tsunagu.people.selectors import active_consents_of, age_band_label
+from tsunagu.people.selectors import CappedPaginator, active_consents_of, age_band_label
 from tsunagu.policy import can, one, require, shown, visible
 from tsunagu.tenancy.forms import validation_error_to_form
 from tsunagu.tenancy.models import Membership
@@ -69,7 +68,9 @@ def case_list(request: StaffRequest, code: str) -> HttpResponse:
     mine = request.GET.get("mine") == "1"
     open_risk = request.GET.get("risk") == "1"
     cases = selectors.case_list_filtered(viewer=member, stage=stage, mine=mine, open_risk=open_risk)
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Counted up to 1,000, as the persons screen does: counting every visible case of a big
+    # city costs more than the page (a counselor's quarter of a million, one policy check each).
+    page = CappedPaginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = selectors.case_rows(page.object_list)  # type: ignore[arg-type]
     shown(member, Case, rows, action=AccessAction.LIST)
     # Each row names its person.
