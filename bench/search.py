@@ -99,7 +99,9 @@ def direct_sql(municipality_id: int, query: str) -> tuple[list[Any], int]:
     live = "FROM people_person WHERE municipality_id = %s AND merged_into_id IS NULL"
     like = "{0} LIKE %s ESCAPE '\\'"
     if len(key) <= SHORT_KEY and connection.vendor == "postgresql":
-        inside = "tsunagu_short_grams({0}) @> ARRAY[%s]::text[] AND " + like
+        # as the app writes it: the LIKE kept off the trigram index (no trigram in the key)
+        inside = "tsunagu_short_grams({0}) @> ARRAY[%s]::text[] AND ({0}::text || '') LIKE %s"
+        inside += " ESCAPE '\\'"
         inside_params: list[Any] = [key, f"%{_like(key)}%"]
     else:
         inside, inside_params = like, [f"%{_like(key)}%"]

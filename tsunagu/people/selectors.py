@@ -160,7 +160,10 @@ class _Branches:
         inside = "%" + connection.ops.prep_for_like_query(self.key) + "%"
         if len(self.key) <= SHORT_KEY:
             gram = f"tsunagu_short_grams({column}) @> ARRAY[%s]::text[]"
-            return f"{gram} AND {column}::text LIKE %s", (self.key, inside)
+            # `|| ''` keeps the LIKE off the trigram index: a key of one or two characters
+            # has no trigram, so that index would return every row (1,000,001 entries for
+            # 花子, 380 ms) for a BitmapAnd the planner wrongly thinks narrows the short one.
+            return f"{gram} AND ({column}::text || '') LIKE %s", (self.key, inside)
         return f"{column}::text LIKE %s", (inside,)
 
     @cached_property
