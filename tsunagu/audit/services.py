@@ -234,6 +234,70 @@ ENTRY_COLUMNS = (
 )
 
 
+def _read_head(cursor: CursorWrapper, municipality_id: int) -> tuple[int, str]:
+    """The chain's head as last committed (seq, last hash), made if the municipality has none.
+
+    Read without a lock: `_link` moves the head only if it is still there. Two first appends
+    of a municipality may both make the head; one insert waits for the other's commit and
+    then does nothing, and that append reads the head the other one moved.
+    """
+    heads = _table(AccessChainHead)
+    select_head = (
+        f"SELECT {_columns('seq', 'last_hash')} FROM {heads}"  # noqa: S608
+        f" WHERE {_columns('municipality_id')} = %s"
+    )
+    cursor.execute(select_head, [municipality_id])
+    head = cursor.fetchone()
+    if head is None:
+        cursor.execute(
+            f"INSERT INTO {heads} ({_columns('municipality_id', 'seq', 'last_hash')})"  # noqa: S608
+            " VALUES (%s, 0, '') ON CONFLICT DO NOTHING",
+            [municipality_id],
+        )
+        cursor.execute(select_head, [municipality_id])
+        head = cursor.fetchone()
+    return int(head[0]), str(head[1])
+
+
+def _link(cursor: CursorWrapper, entry: AccessLogEntry, read_seq: int) -> bool:
+    """Move the head from (`read_seq`, the entry's prev_hash) to the entry and link the entry;
+    False, with nothing changed, if the head is no longer there (another append moved it).
+
+    The head's row is locked by this update, so it is held from here to the commit only. On
+    PostgreSQL both updates are one statement: one round trip while the row is held. An update
+    that waits for another append's lock sees the head that append committed (READ COMMITTED
+    checks the condition again on the new row), so it matches nothing and holds nothing.
+    SQLite's write lock is taken when the transaction begins (IMMEDIATE), so nothing can move
+    the head between the read and this, and the condition always holds there.
+    """
+    entries, heads = _table(AccessLogEntry), _table(AccessChainHead)
+    move_head = (
+        f"UPDATE {heads} SET {_columns('seq')} = %s, {_columns('last_hash')} = %s"  # noqa: S608
+        f" WHERE {_columns('municipality_id')} = %s AND {_columns('seq')} = %s"
+        f" AND {_columns('last_hash')} = %s",
+        [entry.seq, entry.hash, entry.municipality_id, read_seq, entry.prev_hash],
+    )
+    set_link = (
+        f"UPDATE {entries} SET {_columns('seq')} = %s, {_columns('prev_hash')} = %s,"  # noqa: S608
+        f" {_columns('hash')} = %s"
+    )
+    this_entry = (
+        f" WHERE {entries}.{_columns('municipality_id')} = %s AND {entries}.{_columns('id')} = %s"
+    )
+    link_params = [entry.seq, entry.prev_hash, entry.hash, entry.municipality_id, entry.pk]
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            f"WITH h AS ({move_head[0]} RETURNING 1) {set_link} FROM h{this_entry}",
+            [*move_head[1], *link_params],
+        )
+        return bool(cursor.rowcount == 1)
+    cursor.execute(*move_head)
+    if cursor.rowcount != 1:
+        return False
+    cursor.execute(set_link + this_entry, link_params)
+    return True
+
+
 def _append(
     membership: Membership,
     action: str,
@@ -246,9 +310,11 @@ def _append(
 
     Every page that shows personal data pays for this, so it is written as plain statements
     (the ORM's compiling of them cost more than the database's work). The entry and its
-    objects go in first, outside the chain; the municipality's head is locked last, so
-    concurrent appends queue only for the link: one read and two one-row updates (one
-    statement on PostgreSQL), then the commit.
+    objects go in first, outside the chain. The municipality's head is then read without a
+    lock and the link computed from it; the head is moved only if it is still where it was
+    read (compare and swap), else read again and the link computed again. So the head's row
+    is locked only by the statement that moves it (joined with the entry's link), until the
+    commit that follows: concurrent appends never hold it while a link is computed.
     """
     entry = AccessLogEntry(
         municipality_id=membership.municipality_id,
@@ -272,45 +338,17 @@ def _append(
     values = [
         fields[name].get_db_prep_save(getattr(entry, name), connection) for name in ENTRY_COLUMNS
     ]
-    entries, heads = _table(AccessLogEntry), _table(AccessChainHead)
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     with transaction.atomic(), connection.cursor() as cursor:
         entry.pk = _insert_entry(cursor, values, seen)
-        # Locked so concurrent appends queue up instead of forking the chain. The first
-        # append of a municipality makes its head (one of two racing makes it, both go on).
-        select_head = (
-            f"SELECT {_columns('seq', 'last_hash')} FROM {heads}"  # noqa: S608
-            f" WHERE {_columns('municipality_id')} = %s{lock}"
-        )
-        cursor.execute(select_head, [entry.municipality_id])
-        head = cursor.fetchone()
-        if head is None:
-            cursor.execute(
-                f"INSERT INTO {heads} ({_columns('municipality_id', 'seq', 'last_hash')})"  # noqa: S608
-                " VALUES (%s, 0, '') ON CONFLICT DO NOTHING",
-                [entry.municipality_id],
-            )
-            cursor.execute(select_head, [entry.municipality_id])
-            head = cursor.fetchone()
-        entry.seq = head[0] + 1
-        entry.prev_hash = head[1]
-        entry.hash = entry_hash(entry.prev_hash, hashed_fields(entry, objects))
-        link = (
-            f"UPDATE {entries} SET {_columns('seq')} = %s, {_columns('prev_hash')} = %s,"  # noqa: S608
-            f" {_columns('hash')} = %s WHERE {entries}.{_columns('municipality_id')} = %s"
-            f" AND {_columns('id')} = %s",
-            [entry.seq, entry.prev_hash, entry.hash, entry.municipality_id, entry.pk],
-        )
-        move_head = (
-            f"UPDATE {heads} SET {_columns('seq')} = %s, {_columns('last_hash')} = %s"  # noqa: S608
-            f" WHERE {_columns('municipality_id')} = %s",
-            [entry.seq, entry.hash, entry.municipality_id],
-        )
-        if connection.vendor == "postgresql":  # both in one round trip while the head is held
-            cursor.execute(f"WITH h AS ({move_head[0]}) {link[0]}", [*move_head[1], *link[1]])
-        else:
-            for sql, params in (link, move_head):
-                cursor.execute(sql, params)
+        head = _read_head(cursor, entry.municipality_id)
+        while True:
+            seq, prev_hash = head
+            entry.seq, entry.prev_hash = seq + 1, prev_hash
+            entry.hash = entry_hash(prev_hash, hashed_fields(entry, objects))
+            if _link(cursor, entry, seq):
+                break
+            # Another desk moved the head since it was read: link to where it is now.
+            head = _read_head(cursor, entry.municipality_id)
     entry._state.adding = False
     entry._state.db = connection.alias
     return entry
