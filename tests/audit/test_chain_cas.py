@@ -9,7 +9,7 @@ import threading
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django_scopes import scopes_disabled
 
 from tests.conftest import Personas, _populate, make_municipality
@@ -35,10 +35,19 @@ def _head(municipality_id: int) -> tuple[int, str]:
     return head.seq, head.last_hash
 
 
-@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "own_transaction",
+    [
+        # The append commits its own transaction (PostgreSQL: the commit goes with the swap).
+        pytest.param(True, marks=pytest.mark.django_db(transaction=True), id="own"),
+        # Inside a caller's transaction (the test's), where the append does not commit.
+        pytest.param(False, marks=pytest.mark.django_db, id="caller's"),
+    ],
+)
 def test_an_append_whose_head_moved_after_its_read_links_to_the_moved_head(
-    personas: Personas, monkeypatch: pytest.MonkeyPatch
+    personas: Personas, monkeypatch: pytest.MonkeyPatch, own_transaction: bool
 ) -> None:
+    assert connection.in_atomic_block is not own_transaction
     counselor = personas.members["counselor"]
     access_record(membership=counselor, action=AccessAction.VIEW, seen=[Seen("case", 1, "role")])
     before = _head(counselor.municipality_id)
@@ -46,8 +55,8 @@ def test_an_append_whose_head_moved_after_its_read_links_to_the_moved_head(
     reads: list[tuple[int, str]] = []
     links: list[bool] = []
 
-    def read_head(cursor: Any, municipality_id: int) -> tuple[int, str]:
-        head = real_read(cursor, municipality_id)
+    def read_head(cursor: Any, municipality_id: int, **kwargs: Any) -> tuple[int, str]:
+        head = real_read(cursor, municipality_id, **kwargs)
         reads.append(head)
         if len(reads) == 1:
             # Another desk appends between this read and the compare and swap.
@@ -56,8 +65,8 @@ def test_an_append_whose_head_moved_after_its_read_links_to_the_moved_head(
             )
         return head
 
-    def link(cursor: Any, entry: AccessLogEntry, read_seq: int) -> bool:
-        linked = real_link(cursor, entry, read_seq)
+    def link(cursor: Any, entry: AccessLogEntry, read_seq: int, **kwargs: Any) -> bool:
+        linked = real_link(cursor, entry, read_seq, **kwargs)
         links.append(linked)
         return linked
 
@@ -94,8 +103,8 @@ def test_a_head_rewritten_at_the_same_seq_is_not_swapped(
     real_read = services._read_head
     reads: list[tuple[int, str]] = []
 
-    def read_head(cursor: Any, municipality_id: int) -> tuple[int, str]:
-        head = real_read(cursor, municipality_id)
+    def read_head(cursor: Any, municipality_id: int, **kwargs: Any) -> tuple[int, str]:
+        head = real_read(cursor, municipality_id, **kwargs)
         reads.append(head)
         if len(reads) == 1:
             with scopes_disabled():
@@ -118,45 +127,48 @@ def test_a_head_rewritten_at_the_same_seq_is_not_swapped(
 def test_a_swap_that_waited_for_another_desks_lock_matches_nothing_and_retries(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Desk A reads the head; desk B moves it and holds its row until A's swap is waiting for
-    it; B commits. A's swap, checked again on B's committed head (READ COMMITTED), changes
-    nothing, and A links after B."""
+    """Desk A reads the head; desk B moves it inside its caller's transaction and holds the
+    row until A's swap (sent with A's commit) waits for it; B commits. A's swap, checked again
+    on B's committed head (READ COMMITTED), matches nothing, so A's commit is not run; A rolls
+    back to before the swap and links after B."""
     with scopes_disabled():
         city = make_municipality("232297", "豊明市", "愛知県")
         counselor = _populate(city, "toyoake")["counselor"]
         access_record(membership=counselor, action=AccessAction.VIEW, seen=[])
     real_link = services._link
-    a_read, b_locked = threading.Event(), threading.Event()
+    a_read, b_linked = threading.Event(), threading.Event()
     b_failed: list[str] = []
-    links: dict[str, list[bool]] = {"a": [], "b": []}
+    links: dict[str, list[tuple[bool, bool]]] = {"a": [], "b": []}
     desk = threading.local()
 
-    def link(cursor: Any, entry: AccessLogEntry, read_seq: int) -> bool:
-        if getattr(desk, "name", "a") == "a":
-            if not links["a"]:
-                a_read.set()
-                assert b_locked.wait(30), "desk B never moved the head"
-            linked = real_link(cursor, entry, read_seq)
-            links["a"].append(linked)
-            return linked
-        linked = real_link(cursor, entry, read_seq)
-        links["b"].append(linked)
-        b_locked.set()
-        # Hold the head's row (uncommitted) until A's swap waits for it.
-        for _ in range(300):
-            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
-            if cursor.fetchone()[0]:
-                break
-            threading.Event().wait(0.1)
-        else:
-            b_failed.append("desk A's swap never waited for the head")
+    def link(cursor: Any, entry: AccessLogEntry, read_seq: int, *, commit: bool = False) -> bool:
+        name = getattr(desk, "name", "a")
+        if name == "a" and not links["a"]:
+            a_read.set()
+            assert b_linked.wait(30), "desk B never moved the head"
+        linked = real_link(cursor, entry, read_seq, commit=commit)
+        links[name].append((commit, linked))
+        if name == "b":
+            b_linked.set()
         return linked
 
     def desk_b(member: Membership) -> None:
         desk.name = "b"
         try:
             assert a_read.wait(30)
-            access_record(membership=member, action=AccessAction.LIST, seen=[Seen("case", 2, "r")])
+            with transaction.atomic():
+                access_record(
+                    membership=member, action=AccessAction.LIST, seen=[Seen("case", 2, "r")]
+                )
+                # Hold the head's row (moved, uncommitted) until A's swap waits for it.
+                with connection.cursor() as cursor:
+                    for _ in range(300):
+                        cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+                        if cursor.fetchone()[0]:
+                            break
+                        threading.Event().wait(0.1)
+                    else:
+                        b_failed.append("desk A's swap never waited for the head")
         except Exception as exc:  # reported below
             b_failed.append(repr(exc))
         finally:
@@ -172,8 +184,13 @@ def test_a_swap_that_waited_for_another_desks_lock_matches_nothing_and_retries(
     monkeypatch.undo()
     assert connection.vendor == "postgresql"
     assert b_failed == []
-    assert links == {"a": [False, True], "b": [True]}
+    # B linked without committing (its caller did); A's first swap, sent with its commit,
+    # matched nothing; its second linked and committed.
+    assert links == {"a": [(True, False), (True, True)], "b": [(False, True)]}
+    assert not connection.in_atomic_block
     chain = _chain(city.pk)
     assert [seq for seq, *_ in chain] == [1, 2, 3]
     assert (late.seq, late.prev_hash) == (3, chain[1][2])
+    with scopes_disabled():
+        assert len(AccessLogEntry.objects.get(seq=3).objects_seen) == 1
     assert access_chain_verify() is None

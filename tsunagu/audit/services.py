@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import OperationalError, connection, transaction
+from django.db import DataError, OperationalError, connection, transaction
 from django.db.backends.utils import CursorWrapper
 from django.http import HttpRequest
 from django.utils import timezone
@@ -234,19 +234,27 @@ ENTRY_COLUMNS = (
 )
 
 
-def _read_head(cursor: CursorWrapper, municipality_id: int) -> tuple[int, str]:
+def _read_head(
+    cursor: CursorWrapper, municipality_id: int, *, after_failed_link: bool = False
+) -> tuple[int, str]:
     """The chain's head as last committed (seq, last hash), made if the municipality has none.
 
     Read without a lock: `_link` moves the head only if it is still there. Two first appends
     of a municipality may both make the head; one insert waits for the other's commit and
-    then does nothing, and that append reads the head the other one moved.
+    then does nothing, and that append reads the head the other one moved. After a link that
+    failed with its commit (`after_failed_link`), the transaction is first rolled back to
+    before it, in the same round trip.
     """
     heads = _table(AccessChainHead)
     select_head = (
         f"SELECT {_columns('seq', 'last_hash')} FROM {heads}"  # noqa: S608
         f" WHERE {_columns('municipality_id')} = %s"
     )
-    cursor.execute(select_head, [municipality_id])
+    if after_failed_link:
+        cursor.execute(f"ROLLBACK TO SAVEPOINT {LINK_SAVEPOINT}; {select_head}", [municipality_id])
+        cursor.nextset()
+    else:
+        cursor.execute(select_head, [municipality_id])
     head = cursor.fetchone()
     if head is None:
         cursor.execute(
@@ -259,16 +267,27 @@ def _read_head(cursor: CursorWrapper, municipality_id: int) -> tuple[int, str]:
     return int(head[0]), str(head[1])
 
 
-def _link(cursor: CursorWrapper, entry: AccessLogEntry, read_seq: int) -> bool:
+# What the swap's statement raises, with its commit, when the head had moved; and the
+# savepoint the transaction is rolled back to then (PostgreSQL).
+HEAD_MOVED = "the head of the access chain moved"
+LINK_SAVEPOINT = "tsunagu_access_link"
+
+
+def _link(
+    cursor: CursorWrapper, entry: AccessLogEntry, read_seq: int, *, commit: bool = False
+) -> bool:
     """Move the head from (`read_seq`, the entry's prev_hash) to the entry and link the entry;
-    False, with nothing changed, if the head is no longer there (another append moved it).
+    False if the head is no longer there (another append moved it): then nothing is changed.
 
     The head's row is locked by this update, so it is held from here to the commit only. On
-    PostgreSQL both updates are one statement: one round trip while the row is held. An update
-    that waits for another append's lock sees the head that append committed (READ COMMITTED
-    checks the condition again on the new row), so it matches nothing and holds nothing.
-    SQLite's write lock is taken when the transaction begins (IMMEDIATE), so nothing can move
-    the head between the read and this, and the condition always holds there.
+    PostgreSQL both updates are one statement. An update that waits for another append's lock
+    sees the head that append committed (READ COMMITTED checks the condition again on the new
+    row), so it matches nothing and holds nothing. With `commit` (the append's own transaction,
+    on PostgreSQL) the commit goes in the same round trip, so the row is held for no round trip
+    at all: a swap that matched nothing raises instead, which stops the COMMIT, and the caller
+    rolls back to the savepoint taken before it (`_read_head(after_failed_link=True)`). SQLite's
+    write lock is taken when the transaction begins (IMMEDIATE), so nothing can move the head
+    between the read and this, and the condition always holds there.
     """
     entries, heads = _table(AccessLogEntry), _table(AccessChainHead)
     move_head = (
@@ -285,12 +304,27 @@ def _link(cursor: CursorWrapper, entry: AccessLogEntry, read_seq: int) -> bool:
         f" WHERE {entries}.{_columns('municipality_id')} = %s AND {entries}.{_columns('id')} = %s"
     )
     link_params = [entry.seq, entry.prev_hash, entry.hash, entry.municipality_id, entry.pk]
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and not commit:
         cursor.execute(
             f"WITH h AS ({move_head[0]} RETURNING 1) {set_link} FROM h{this_entry}",
             [*move_head[1], *link_params],
         )
         return bool(cursor.rowcount == 1)
+    if connection.vendor == "postgresql":
+        # The cast fails, and so the COMMIT after it is never run, when nothing was linked.
+        try:
+            cursor.execute(
+                f"SAVEPOINT {LINK_SAVEPOINT}; WITH h AS ({move_head[0]} RETURNING 1),"  # noqa: S608
+                f" l AS ({set_link} FROM h{this_entry} RETURNING 1)"
+                f" SELECT (CASE WHEN EXISTS (SELECT FROM l) THEN '0' ELSE '{HEAD_MOVED}' END)::int;"
+                " COMMIT",
+                [*move_head[1], *link_params],
+            )
+        except DataError as exc:
+            if HEAD_MOVED not in str(exc):
+                raise
+            return False
+        return True
     cursor.execute(*move_head)
     if cursor.rowcount != 1:
         return False
@@ -338,6 +372,13 @@ def _append(
     values = [
         fields[name].get_db_prep_save(getattr(entry, name), connection) for name in ENTRY_COLUMNS
     ]
+    # The link commits the append's own transaction itself (not a caller's), where the
+    # statements can be sent together (client-side binding, Django's default).
+    commit = (
+        connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+        and not connection.settings_dict["OPTIONS"].get("server_side_binding")
+    )
     with transaction.atomic(), connection.cursor() as cursor:
         entry.pk = _insert_entry(cursor, values, seen)
         head = _read_head(cursor, entry.municipality_id)
@@ -345,10 +386,10 @@ def _append(
             seq, prev_hash = head
             entry.seq, entry.prev_hash = seq + 1, prev_hash
             entry.hash = entry_hash(prev_hash, hashed_fields(entry, objects))
-            if _link(cursor, entry, seq):
+            if _link(cursor, entry, seq, commit=commit):
                 break
             # Another desk moved the head since it was read: link to where it is now.
-            head = _read_head(cursor, entry.municipality_id)
+            head = _read_head(cursor, entry.municipality_id, after_failed_link=commit)
     entry._state.adding = False
     entry._state.db = connection.alias
     return entry
