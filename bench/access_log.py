@@ -94,14 +94,15 @@ def desk(
         # (PostgreSQL, an append in its own transaction), it raises when it matched nothing.
         if "INSERT INTO" in sql and "accesslogentry" in sql:
             marks["first"] = time.perf_counter()
-        merged = sql.startswith(f"SAVEPOINT {LINK_SAVEPOINT}; ")
+        merged = sql.startswith(
+            (f"SAVEPOINT {LINK_SAVEPOINT}; ", f"ROLLBACK TO SAVEPOINT {LINK_SAVEPOINT}; ")
+        )
         if merged:
             # Timed by the server: when the head's row was moved (its lock granted just
-            # before) and when the statement before the COMMIT ran, nothing else in between.
-            sql = sql.replace(" RETURNING 1),", " RETURNING clock_timestamp() AS t),", 1)
-            sql = sql.replace(
-                "::int; COMMIT", "::int, (SELECT t FROM h); SELECT clock_timestamp(); COMMIT"
-            )
+            # before), and just before the COMMIT, which follows in the same query.
+            sql = sql.replace(" RETURNING 1) UPDATE", " RETURNING clock_timestamp() AS t) UPDATE")
+            sql = sql.replace("; SELECT (CASE", " RETURNING h.t; SELECT (CASE")
+            sql = sql.replace("; COMMIT", "; SELECT clock_timestamp(); COMMIT")
         sent = time.perf_counter()
         try:
             result = execute(sql, params, many, context)
@@ -117,9 +118,10 @@ def desk(
             marks["sent"], marks["swapped"] = sent, time.perf_counter()
             if merged:
                 cursor = context["cursor"]
-                cursor.nextset()
-                moved = cursor.fetchone()[1]
-                cursor.nextset()
+                cursor.nextset()  # the swap
+                moved = cursor.fetchone()[0]
+                cursor.nextset()  # its check
+                cursor.nextset()  # the clock before the COMMIT
                 marks["server"] = (cursor.fetchone()[0] - moved).total_seconds()
             transaction.on_commit(finish)
         return result

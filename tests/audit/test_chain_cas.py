@@ -53,7 +53,7 @@ def test_an_append_whose_head_moved_after_its_read_links_to_the_moved_head(
     before = _head(counselor.municipality_id)
     real_read, real_link = services._read_head, services._link
     reads: list[tuple[int, str]] = []
-    links: list[bool] = []
+    links: list[tuple[int, str] | None] = []
 
     def read_head(cursor: Any, municipality_id: int, **kwargs: Any) -> tuple[int, str]:
         head = real_read(cursor, municipality_id, **kwargs)
@@ -65,10 +65,10 @@ def test_an_append_whose_head_moved_after_its_read_links_to_the_moved_head(
             )
         return head
 
-    def link(cursor: Any, entry: AccessLogEntry, read_seq: int, **kwargs: Any) -> bool:
-        linked = real_link(cursor, entry, read_seq, **kwargs)
-        links.append(linked)
-        return linked
+    def link(cursor: Any, entry: AccessLogEntry, read_seq: int, **kwargs: Any) -> Any:
+        moved = real_link(cursor, entry, read_seq, **kwargs)
+        links.append(moved)
+        return moved
 
     monkeypatch.setattr(services, "_read_head", read_head)
     monkeypatch.setattr(services, "_link", link)
@@ -78,12 +78,15 @@ def test_an_append_whose_head_moved_after_its_read_links_to_the_moved_head(
     monkeypatch.undo()
 
     # The other desk's append read the head after this one's first read and linked at once;
-    # this one's first swap found the head moved, changed nothing, and the second linked.
+    # this one's first swap found the head moved, changed nothing and gave the head as it is
+    # (read again, or on PostgreSQL in its own transaction told by the check after the swap);
+    # the second linked.
     chain = _chain(counselor.municipality_id)
     assert [seq for seq, *_ in chain] == [1, 2, 3]
     other = chain[1]
-    assert reads == [before, before, (2, other[2])]
-    assert links == [True, False, True]
+    told = own_transaction and connection.vendor == "postgresql"
+    assert reads == [before, before] + ([] if told else [(2, other[2])])
+    assert links == [None, (2, other[2]), None]
     assert (late.seq, late.prev_hash) == (3, other[2])
     assert chain[2][:3] == (3, other[2], late.hash)
     assert _head(counselor.municipality_id) == (3, late.hash)
@@ -138,19 +141,19 @@ def test_a_swap_that_waited_for_another_desks_lock_matches_nothing_and_retries(
     real_link = services._link
     a_read, b_linked = threading.Event(), threading.Event()
     b_failed: list[str] = []
-    links: dict[str, list[tuple[bool, bool]]] = {"a": [], "b": []}
+    links: dict[str, list[tuple[bool, tuple[int, str] | None]]] = {"a": [], "b": []}
     desk = threading.local()
 
-    def link(cursor: Any, entry: AccessLogEntry, read_seq: int, *, commit: bool = False) -> bool:
+    def link(cursor: Any, entry: AccessLogEntry, read_seq: int, **kwargs: Any) -> Any:
         name = getattr(desk, "name", "a")
         if name == "a" and not links["a"]:
             a_read.set()
             assert b_linked.wait(30), "desk B never moved the head"
-        linked = real_link(cursor, entry, read_seq, commit=commit)
-        links[name].append((commit, linked))
+        moved = real_link(cursor, entry, read_seq, **kwargs)
+        links[name].append((kwargs.get("commit", False), moved))
         if name == "b":
             b_linked.set()
-        return linked
+        return moved
 
     def desk_b(member: Membership) -> None:
         desk.name = "b"
@@ -185,11 +188,11 @@ def test_a_swap_that_waited_for_another_desks_lock_matches_nothing_and_retries(
     assert connection.vendor == "postgresql"
     assert b_failed == []
     # B linked without committing (its caller did); A's first swap, sent with its commit,
-    # matched nothing; its second linked and committed.
-    assert links == {"a": [(True, False), (True, True)], "b": [(False, True)]}
+    # matched nothing and told where B had moved the head; its second linked and committed.
     assert not connection.in_atomic_block
     chain = _chain(city.pk)
     assert [seq for seq, *_ in chain] == [1, 2, 3]
+    assert links == {"a": [(True, (2, chain[1][2])), (True, None)], "b": [(False, None)]}
     assert (late.seq, late.prev_hash) == (3, chain[1][2])
     with scopes_disabled():
         assert len(AccessLogEntry.objects.get(seq=3).objects_seen) == 1

@@ -4,6 +4,7 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -234,27 +235,19 @@ ENTRY_COLUMNS = (
 )
 
 
-def _read_head(
-    cursor: CursorWrapper, municipality_id: int, *, after_failed_link: bool = False
-) -> tuple[int, str]:
+def _read_head(cursor: CursorWrapper, municipality_id: int) -> tuple[int, str]:
     """The chain's head as last committed (seq, last hash), made if the municipality has none.
 
     Read without a lock: `_link` moves the head only if it is still there. Two first appends
     of a municipality may both make the head; one insert waits for the other's commit and
-    then does nothing, and that append reads the head the other one moved. After a link that
-    failed with its commit (`after_failed_link`), the transaction is first rolled back to
-    before it, in the same round trip.
+    then does nothing, and that append reads the head the other one moved.
     """
     heads = _table(AccessChainHead)
     select_head = (
         f"SELECT {_columns('seq', 'last_hash')} FROM {heads}"  # noqa: S608
         f" WHERE {_columns('municipality_id')} = %s"
     )
-    if after_failed_link:
-        cursor.execute(f"ROLLBACK TO SAVEPOINT {LINK_SAVEPOINT}; {select_head}", [municipality_id])
-        cursor.nextset()
-    else:
-        cursor.execute(select_head, [municipality_id])
+    cursor.execute(select_head, [municipality_id])
     head = cursor.fetchone()
     if head is None:
         cursor.execute(
@@ -267,27 +260,37 @@ def _read_head(
     return int(head[0]), str(head[1])
 
 
-# What the swap's statement raises, with its commit, when the head had moved; and the
-# savepoint the transaction is rolled back to then (PostgreSQL).
-HEAD_MOVED = "the head of the access chain moved"
+# What the check after the swap raises, with the head as it is, when the head had moved; and
+# the savepoint the transaction is rolled back to then (PostgreSQL, with the commit).
+HEAD_MOVED = "the head of the access chain moved to"
 LINK_SAVEPOINT = "tsunagu_access_link"
+_MOVED_TO = re.compile(rf"{HEAD_MOVED} (\d+) ([0-9a-f]{{64}})?")
 
 
 def _link(
-    cursor: CursorWrapper, entry: AccessLogEntry, read_seq: int, *, commit: bool = False
-) -> bool:
-    """Move the head from (`read_seq`, the entry's prev_hash) to the entry and link the entry;
-    False if the head is no longer there (another append moved it): then nothing is changed.
+    cursor: CursorWrapper,
+    entry: AccessLogEntry,
+    read_seq: int,
+    *,
+    commit: bool = False,
+    again: bool = False,
+) -> tuple[int, str] | None:
+    """Move the head from (`read_seq`, the entry's prev_hash) to the entry and link the entry:
+    None once linked. If the head is no longer there (another append moved it), nothing is
+    changed and the head as it is now is returned.
 
     The head's row is locked by this update, so it is held from here to the commit only. On
     PostgreSQL both updates are one statement. An update that waits for another append's lock
     sees the head that append committed (READ COMMITTED checks the condition again on the new
-    row), so it matches nothing and holds nothing. With `commit` (the append's own transaction,
-    on PostgreSQL) the commit goes in the same round trip, so the row is held for no round trip
-    at all: a swap that matched nothing raises instead, which stops the COMMIT, and the caller
-    rolls back to the savepoint taken before it (`_read_head(after_failed_link=True)`). SQLite's
-    write lock is taken when the transaction begins (IMMEDIATE), so nothing can move the head
-    between the read and this, and the condition always holds there.
+    row), so it matches nothing and holds nothing. SQLite's write lock is taken when the
+    transaction begins (IMMEDIATE), so nothing can move the head between the read and this.
+
+    With `commit` (the append's own transaction, on PostgreSQL) the commit goes in the same
+    round trip, so the row is held for no round trip at all. The swap is preceded by a
+    savepoint and followed by a check, a statement of its own (so it sees the head as last
+    committed): if the head is not the entry's, its cast fails with the head in the message,
+    the COMMIT after it is not run, and the next try (`again`) first rolls back to the
+    savepoint. So a swap that lost costs one round trip, with no read of its own.
     """
     entries, heads = _table(AccessLogEntry), _table(AccessChainHead)
     move_head = (
@@ -304,32 +307,37 @@ def _link(
         f" WHERE {entries}.{_columns('municipality_id')} = %s AND {entries}.{_columns('id')} = %s"
     )
     link_params = [entry.seq, entry.prev_hash, entry.hash, entry.municipality_id, entry.pk]
-    if connection.vendor == "postgresql" and not commit:
-        cursor.execute(
-            f"WITH h AS ({move_head[0]} RETURNING 1) {set_link} FROM h{this_entry}",
-            [*move_head[1], *link_params],
-        )
-        return bool(cursor.rowcount == 1)
-    if connection.vendor == "postgresql":
-        # The cast fails, and so the COMMIT after it is never run, when nothing was linked.
-        try:
-            cursor.execute(
-                f"SAVEPOINT {LINK_SAVEPOINT}; WITH h AS ({move_head[0]} RETURNING 1),"  # noqa: S608
-                f" l AS ({set_link} FROM h{this_entry} RETURNING 1)"
-                f" SELECT (CASE WHEN EXISTS (SELECT FROM l) THEN '0' ELSE '{HEAD_MOVED}' END)::int;"
-                " COMMIT",
-                [*move_head[1], *link_params],
-            )
-        except DataError as exc:
-            if HEAD_MOVED not in str(exc):
-                raise
-            return False
-        return True
-    cursor.execute(*move_head)
-    if cursor.rowcount != 1:
-        return False
-    cursor.execute(set_link + this_entry, link_params)
-    return True
+    if connection.vendor != "postgresql":
+        cursor.execute(*move_head)
+        if cursor.rowcount == 1:
+            cursor.execute(set_link + this_entry, link_params)
+            return None
+        return _read_head(cursor, entry.municipality_id)
+    swap = (
+        f"WITH h AS ({move_head[0]} RETURNING 1) {set_link} FROM h{this_entry}",
+        [*move_head[1], *link_params],
+    )
+    if not commit:
+        cursor.execute(*swap)
+        return None if cursor.rowcount == 1 else _read_head(cursor, entry.municipality_id)
+    seq, last_hash = _columns("seq"), _columns("last_hash")
+    check = (
+        f"SELECT (CASE WHEN {seq} = %s AND {last_hash} = %s THEN '0'"  # noqa: S608
+        f" ELSE '{HEAD_MOVED} ' || {seq} || ' ' || {last_hash} END)::int"
+        f" FROM {heads} WHERE {_columns('municipality_id')} = %s",
+        [entry.seq, entry.hash, entry.municipality_id],
+    )
+    savepoint = (
+        f"ROLLBACK TO SAVEPOINT {LINK_SAVEPOINT}" if again else f"SAVEPOINT {LINK_SAVEPOINT}"
+    )
+    try:
+        cursor.execute(f"{savepoint}; {swap[0]}; {check[0]}; COMMIT", [*swap[1], *check[1]])
+    except DataError as exc:
+        moved = _MOVED_TO.search(str(exc))
+        if moved is None:
+            raise
+        return int(moved[1]), moved[2] or ""
+    return None
 
 
 def _append(
@@ -381,15 +389,16 @@ def _append(
     )
     with transaction.atomic(), connection.cursor() as cursor:
         entry.pk = _insert_entry(cursor, values, seen)
-        head = _read_head(cursor, entry.municipality_id)
+        head, again = _read_head(cursor, entry.municipality_id), False
         while True:
             seq, prev_hash = head
             entry.seq, entry.prev_hash = seq + 1, prev_hash
             entry.hash = entry_hash(prev_hash, hashed_fields(entry, objects))
-            if _link(cursor, entry, seq, commit=commit):
+            moved = _link(cursor, entry, seq, commit=commit, again=again)
+            if moved is None:
                 break
             # Another desk moved the head since it was read: link to where it is now.
-            head = _read_head(cursor, entry.municipality_id, after_failed_link=commit)
+            head, again = moved, True
     entry._state.adding = False
     entry._state.db = connection.alias
     return entry
