@@ -8,9 +8,13 @@ Run from the project directory (not a test; it builds and drops its own database
 Each desk is a process appending what a view of the case list appends (one entry, 100 objects:
 50 cases and the persons they name) through `access_record`, as fast as it can. Two rounds:
 every desk in one municipality (one chain, appends queue for its head), then each desk in its
-own municipality. The chain's lock is timed inside each append: on PostgreSQL from the locking
-read of the head to the commit; on SQLite, whose one write lock is taken when the transaction
-begins, from the entry's insert to the commit. Afterwards `audit verify` must pass.
+own municipality. The chain's lock is timed inside each append. On PostgreSQL the head's row is
+locked by the swap that moves it (only if it is still where the append read it), sent in one
+query with its commit: the hold before the commit is timed by the server, from the head's move
+to just before the COMMIT (the bench adds the two clock readings to that query); swaps that
+found the head moved (they changed and held nothing) are counted as retries. On SQLite, whose
+one write lock is taken when the transaction begins, the hold is from the entry's insert to the
+commit. Afterwards `audit verify` must pass.
 """
 
 from __future__ import annotations

@@ -354,9 +354,10 @@ def _append(
     (the ORM's compiling of them cost more than the database's work). The entry and its
     objects go in first, outside the chain. The municipality's head is then read without a
     lock and the link computed from it; the head is moved only if it is still where it was
-    read (compare and swap), else read again and the link computed again. So the head's row
-    is locked only by the statement that moves it (joined with the entry's link), until the
-    commit that follows: concurrent appends never hold it while a link is computed.
+    read (compare and swap), else the link is computed again from where it is now. So the
+    head's row is locked only by the statement that moves it (joined with the entry's link)
+    until the commit, which on PostgreSQL goes in the same query: concurrent appends never hold
+    it while a link is computed or a round trip is made (see `_link`).
     """
     entry = AccessLogEntry(
         municipality_id=membership.municipality_id,
@@ -380,10 +381,12 @@ def _append(
     values = [
         fields[name].get_db_prep_save(getattr(entry, name), connection) for name in ENTRY_COLUMNS
     ]
-    # The link commits the append's own transaction itself (not a caller's), where the
-    # statements can be sent together (client-side binding, Django's default).
+    # On PostgreSQL the link commits the append's own transaction (never a caller's) in the
+    # same query as the swap, where statements can be sent together (client-side binding,
+    # Django's default); the atomic block's commit then finds nothing left to commit.
     commit = (
         connection.vendor == "postgresql"
+        and connection.get_autocommit()
         and not connection.in_atomic_block
         and not connection.settings_dict["OPTIONS"].get("server_side_binding")
     )
