@@ -227,7 +227,7 @@ def run(args: argparse.Namespace) -> None:
         )
     else:
         print(
-            "the swap's statements; the write transaction from the entry's insert to the"
+            "the head's update (the swap); the write transaction from the entry's insert to the"
             " commit asked for, and to the commit's end; ms"
         )
     print(
