@@ -27,7 +27,8 @@ class AccessAction(models.TextChoices):
 
 
 class AccessChainHead(TenantModel):
-    """The last link of a municipality's chain; locked while an entry is appended."""
+    """The last link of a municipality's chain; locked from the append's move of it (only if it
+    is still where the append read it) to the append's commit."""
 
     seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="")
@@ -43,7 +44,8 @@ class AccessLogEntry(TenantModel):
     stored once: the hash covers them in the order they were written.
 
     `seq` is empty only inside the appending transaction, between the entry's insert and its
-    joining the chain (the head is locked last, so appends queue for as short as possible).
+    joining the chain (the head is moved last, by compare and swap, so appends hold it for as
+    short as possible).
     """
 
     seq = models.PositiveBigIntegerField(null=True)

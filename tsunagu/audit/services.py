@@ -4,6 +4,7 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import OperationalError, connection, transaction
+from django.db import DataError, OperationalError, connection, transaction
 from django.db.backends.utils import CursorWrapper
 from django.http import HttpRequest
 from django.utils import timezone
@@ -234,6 +235,111 @@ ENTRY_COLUMNS = (
 )
 
 
+def _read_head(cursor: CursorWrapper, municipality_id: int) -> tuple[int, str]:
+    """The chain's head as last committed (seq, last hash), made if the municipality has none.
+
+    Read without a lock: `_link` moves the head only if it is still there. Two first appends
+    of a municipality may both make the head; one insert waits for the other's commit and
+    then does nothing, and that append reads the head the other one moved.
+    """
+    heads = _table(AccessChainHead)
+    select_head = (
+        f"SELECT {_columns('seq', 'last_hash')} FROM {heads}"  # noqa: S608
+        f" WHERE {_columns('municipality_id')} = %s"
+    )
+    cursor.execute(select_head, [municipality_id])
+    head = cursor.fetchone()
+    if head is None:
+        cursor.execute(
+            f"INSERT INTO {heads} ({_columns('municipality_id', 'seq', 'last_hash')})"  # noqa: S608
+            " VALUES (%s, 0, '') ON CONFLICT DO NOTHING",
+            [municipality_id],
+        )
+        cursor.execute(select_head, [municipality_id])
+        head = cursor.fetchone()
+    return int(head[0]), str(head[1])
+
+
+# What the check after the swap raises, with the head as it is, when the head had moved; and
+# the savepoint the transaction is rolled back to then (PostgreSQL, with the commit).
+HEAD_MOVED = "the head of the access chain moved to"
+LINK_SAVEPOINT = "tsunagu_access_link"
+_MOVED_TO = re.compile(rf"{HEAD_MOVED} (\d+) ([0-9a-f]{{64}})?")
+
+
+def _link(
+    cursor: CursorWrapper,
+    entry: AccessLogEntry,
+    read_seq: int,
+    *,
+    commit: bool = False,
+    again: bool = False,
+) -> tuple[int, str] | None:
+    """Move the head from (`read_seq`, the entry's prev_hash) to the entry and link the entry:
+    None once linked. If the head is no longer there (another append moved it), nothing is
+    changed and the head as it is now is returned.
+
+    The head's row is locked by this update, so it is held from here to the commit only. On
+    PostgreSQL both updates are one statement. An update that waits for another append's lock
+    sees the head that append committed (READ COMMITTED checks the condition again on the new
+    row), so it matches nothing and holds nothing. SQLite's write lock is taken when the
+    transaction begins (IMMEDIATE), so nothing can move the head between the read and this.
+
+    With `commit` (the append's own transaction, on PostgreSQL) the commit goes in the same
+    round trip, so the row is held for no round trip at all. The swap is preceded by a
+    savepoint and followed by a check, a statement of its own (so it sees the head as last
+    committed): if the head is not the entry's, its cast fails with the head in the message,
+    the COMMIT after it is not run, and the next try (`again`) first rolls back to the
+    savepoint. So a swap that lost costs one round trip, with no read of its own.
+    """
+    entries, heads = _table(AccessLogEntry), _table(AccessChainHead)
+    move_head = (
+        f"UPDATE {heads} SET {_columns('seq')} = %s, {_columns('last_hash')} = %s"  # noqa: S608
+        f" WHERE {_columns('municipality_id')} = %s AND {_columns('seq')} = %s"
+        f" AND {_columns('last_hash')} = %s",
+        [entry.seq, entry.hash, entry.municipality_id, read_seq, entry.prev_hash],
+    )
+    set_link = (
+        f"UPDATE {entries} SET {_columns('seq')} = %s, {_columns('prev_hash')} = %s,"  # noqa: S608
+        f" {_columns('hash')} = %s"
+    )
+    this_entry = (
+        f" WHERE {entries}.{_columns('municipality_id')} = %s AND {entries}.{_columns('id')} = %s"
+    )
+    link_params = [entry.seq, entry.prev_hash, entry.hash, entry.municipality_id, entry.pk]
+    if connection.vendor != "postgresql":
+        cursor.execute(*move_head)
+        if cursor.rowcount == 1:
+            cursor.execute(set_link + this_entry, link_params)
+            return None
+        return _read_head(cursor, entry.municipality_id)
+    swap = (
+        f"WITH h AS ({move_head[0]} RETURNING 1) {set_link} FROM h{this_entry}",
+        [*move_head[1], *link_params],
+    )
+    if not commit:
+        cursor.execute(*swap)
+        return None if cursor.rowcount == 1 else _read_head(cursor, entry.municipality_id)
+    seq, last_hash = _columns("seq"), _columns("last_hash")
+    check = (
+        f"SELECT (CASE WHEN {seq} = %s AND {last_hash} = %s THEN '0'"  # noqa: S608
+        f" ELSE '{HEAD_MOVED} ' || {seq} || ' ' || {last_hash} END)::int"
+        f" FROM {heads} WHERE {_columns('municipality_id')} = %s",
+        [entry.seq, entry.hash, entry.municipality_id],
+    )
+    savepoint = (
+        f"ROLLBACK TO SAVEPOINT {LINK_SAVEPOINT}" if again else f"SAVEPOINT {LINK_SAVEPOINT}"
+    )
+    try:
+        cursor.execute(f"{savepoint}; {swap[0]}; {check[0]}; COMMIT", [*swap[1], *check[1]])
+    except DataError as exc:
+        moved = _MOVED_TO.search(str(exc))
+        if moved is None:
+            raise
+        return int(moved[1]), moved[2] or ""
+    return None
+
+
 def _append(
     membership: Membership,
     action: str,
@@ -246,9 +352,12 @@ def _append(
 
     Every page that shows personal data pays for this, so it is written as plain statements
     (the ORM's compiling of them cost more than the database's work). The entry and its
-    objects go in first, outside the chain; the municipality's head is locked last, so
-    concurrent appends queue only for the link: one read and two one-row updates (one
-    statement on PostgreSQL), then the commit.
+    objects go in first, outside the chain. The municipality's head is then read without a
+    lock and the link computed from it; the head is moved only if it is still where it was
+    read (compare and swap), else the link is computed again from where it is now. So the
+    head's row is locked only by the statement that moves it (joined with the entry's link)
+    until the commit, which on PostgreSQL goes in the same query: concurrent appends never hold
+    it while a link is computed or a round trip is made (see `_link`).
     """
     entry = AccessLogEntry(
         municipality_id=membership.municipality_id,
@@ -272,45 +381,27 @@ def _append(
     values = [
         fields[name].get_db_prep_save(getattr(entry, name), connection) for name in ENTRY_COLUMNS
     ]
-    entries, heads = _table(AccessLogEntry), _table(AccessChainHead)
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    # On PostgreSQL the link commits the append's own transaction (never a caller's) in the
+    # same query as the swap, where statements can be sent together (client-side binding,
+    # Django's default); the atomic block's commit then finds nothing left to commit.
+    commit = (
+        connection.vendor == "postgresql"
+        and connection.get_autocommit()
+        and not connection.in_atomic_block
+        and not connection.settings_dict["OPTIONS"].get("server_side_binding")
+    )
     with transaction.atomic(), connection.cursor() as cursor:
         entry.pk = _insert_entry(cursor, values, seen)
-        # Locked so concurrent appends queue up instead of forking the chain. The first
-        # append of a municipality makes its head (one of two racing makes it, both go on).
-        select_head = (
-            f"SELECT {_columns('seq', 'last_hash')} FROM {heads}"  # noqa: S608
-            f" WHERE {_columns('municipality_id')} = %s{lock}"
-        )
-        cursor.execute(select_head, [entry.municipality_id])
-        head = cursor.fetchone()
-        if head is None:
-            cursor.execute(
-                f"INSERT INTO {heads} ({_columns('municipality_id', 'seq', 'last_hash')})"  # noqa: S608
-                " VALUES (%s, 0, '') ON CONFLICT DO NOTHING",
-                [entry.municipality_id],
-            )
-            cursor.execute(select_head, [entry.municipality_id])
-            head = cursor.fetchone()
-        entry.seq = head[0] + 1
-        entry.prev_hash = head[1]
-        entry.hash = entry_hash(entry.prev_hash, hashed_fields(entry, objects))
-        link = (
-            f"UPDATE {entries} SET {_columns('seq')} = %s, {_columns('prev_hash')} = %s,"  # noqa: S608
-            f" {_columns('hash')} = %s WHERE {entries}.{_columns('municipality_id')} = %s"
-            f" AND {_columns('id')} = %s",
-            [entry.seq, entry.prev_hash, entry.hash, entry.municipality_id, entry.pk],
-        )
-        move_head = (
-            f"UPDATE {heads} SET {_columns('seq')} = %s, {_columns('last_hash')} = %s"  # noqa: S608
-            f" WHERE {_columns('municipality_id')} = %s",
-            [entry.seq, entry.hash, entry.municipality_id],
-        )
-        if connection.vendor == "postgresql":  # both in one round trip while the head is held
-            cursor.execute(f"WITH h AS ({move_head[0]}) {link[0]}", [*move_head[1], *link[1]])
-        else:
-            for sql, params in (link, move_head):
-                cursor.execute(sql, params)
+        head, again = _read_head(cursor, entry.municipality_id), False
+        while True:
+            seq, prev_hash = head
+            entry.seq, entry.prev_hash = seq + 1, prev_hash
+            entry.hash = entry_hash(prev_hash, hashed_fields(entry, objects))
+            moved = _link(cursor, entry, seq, commit=commit, again=again)
+            if moved is None:
+                break
+            # Another desk moved the head since it was read: link to where it is now.
+            head, again = moved, True
     entry._state.adding = False
     entry._state.db = connection.alias
     return entry
