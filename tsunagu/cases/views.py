@@ -36,7 +36,7 @@ from tsunagu.cases.forms import (
     StageForm,
 )
 from tsunagu.cases.models import Case, PlanItem, RiskFlag
-from tsunagu.cases.rendering import case_rows_html
+from tsunagu.cases.rendering import case_rows_html, timeline_html
 from tsunagu.consultations.models import Consultation
 from tsunagu.core.ids import parse_id
 from tsunagu.network.selectors import case_referrals
@@ -212,7 +212,7 @@ def _render_case(
         "age_band": age_band_label(case.person, today),
         "today": today,
         "steps": _step_bar(case),
-        "timeline": timeline,
+        "timeline_html": timeline_html(timeline),
         "older": older,
         "kind": kind,
         "kinds": [
