@@ -6,7 +6,15 @@ from datetime import date, datetime
 from typing import Any, cast
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.db.models.expressions import RawSQL
 from encrypted_fields.fields import EncryptedTextField
 
@@ -209,19 +217,32 @@ def ended_in_stage(case: Case) -> str | None:
     return closing.from_stage if closing is not None and closing.from_stage else None
 
 
-def case_for_page(case: Case) -> Case:
-    """The case again, with everything its header and side need in a fixed number of queries."""
+def case_for_page(case: Case, *, reload: bool = True) -> Case:
+    """The case with everything its header and side need in a fixed number of queries: read
+    again, or (`reload=False`) the instance the door has just read (with its person), its
+    parts added. Every risk flag of the case comes with who raised and cleared it, for the
+    timeline (`all_risk_flags`); `open_risks` are those not cleared, oldest first."""
     plan_items = PlanItem.objects.order_by("done_on", "review_on", "pk")
-    return (
-        Case.objects.filter(pk=case.pk)
-        .select_related("person")
-        .prefetch_related(
-            _assignments(),
-            _open_risks(),
-            "family_members",
-            Prefetch("plan_items", queryset=plan_items),
+    parts = (
+        _assignments(),
+        Prefetch("risk_flags", queryset=_risk_flags(), to_attr="all_risk_flags"),
+        "family_members",
+        Prefetch("plan_items", queryset=plan_items),
+    )
+    if reload:
+        case = (
+            Case.objects.filter(pk=case.pk).select_related("person").prefetch_related(*parts).get()
         )
-        .get()
+    else:
+        prefetch_related_objects([case], *parts)
+    flags: list[RiskFlag] = case.all_risk_flags  # type: ignore[attr-defined]
+    case.open_risks = [f for f in flags if f.cleared_at is None]  # type: ignore[attr-defined]
+    return case
+
+
+def _risk_flags() -> QuerySet[RiskFlag]:
+    return RiskFlag.objects.select_related("raised_by__user", "cleared_by__user").order_by(
+        "raised_at", "pk"
     )
 
 
@@ -235,34 +256,44 @@ class TimelineEntry:
     event: str = ""
 
 
-def case_timeline(*, viewer: Membership, case: Case, kinds: set[str] | None = None) -> list[Any]:
+def case_timeline(
+    *,
+    viewer: Membership,
+    case: Case,
+    kinds: set[str] | None = None,
+    risk_flags: list[RiskFlag] | None = None,
+    plan_items: list[PlanItem] | None = None,
+) -> list[Any]:
     """Consultations (the case's and the person's un-cased ones), stage changes, plan reviews
-    and risks raised or cleared, newest first."""
+    and risks raised or cleared, newest first. The case's risk flags and plan items, when
+    the caller has read them already (`case_for_page`), are not read again: the flags are
+    the timeline's, and a case without plan items has no reviews."""
     kinds = kinds or set(TIMELINE_KINDS)
     entries: list[TimelineEntry] = []
     if "consultation" in kinds:
-        # Two queries, each on its own index (the case's, the person's). As one `OR` sorted by
-        # time, SQLite walked every consultation of the municipality by time instead.
-        consultations = visible(viewer, Consultation).select_related("staff__user").order_by()
-        found = [
-            *consultations.filter(case=case),
-            *consultations.filter(case__isnull=True, person_id=case.person_id),
-        ]
+        # One query, unsorted, so each side of the `OR` is read by its own index (the case's,
+        # the person's; SQLite after its planner statistics, core.jobs). Sorted by time in
+        # SQL, SQLite walked every consultation of the municipality by time instead.
+        found = list(
+            visible(viewer, Consultation)
+            .select_related("staff__user")
+            .filter(Q(case=case) | Q(case__isnull=True, person_id=case.person_id))
+            .order_by()
+        )
         found.sort(key=lambda c: (c.occurred_at, c.pk), reverse=True)
         entries += [TimelineEntry("consultation", c.occurred_at, c) for c in found]
     if "stage" in kinds:
         entries += [
             TimelineEntry("stage", t.at, t) for t in case.transitions.select_related("by__user")
         ]
-    if "review" in kinds:
+    if "review" in kinds and (plan_items is None or plan_items):
         reviews = PlanReview.objects.filter(plan_item__case=case).select_related(
             "plan_item", "by__user"
         )
         entries += [TimelineEntry("review", r.reviewed_at, r) for r in reviews]
     if "risk" in kinds:
-        for flag in RiskFlag.objects.filter(case=case).select_related(
-            "raised_by__user", "cleared_by__user"
-        ):
+        flags = risk_flags if risk_flags is not None else _risk_flags().filter(case=case)
+        for flag in flags:
             entries.append(TimelineEntry("risk", flag.raised_at, flag, "raised"))
             if flag.cleared_at is not None:
                 entries.append(TimelineEntry("risk", flag.cleared_at, flag, "cleared"))

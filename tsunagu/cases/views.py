@@ -35,7 +35,7 @@ from tsunagu.cases.forms import (
     StageForm,
 )
 from tsunagu.cases.models import Case, PlanItem, RiskFlag
-from tsunagu.cases.rendering import case_rows_html
+from tsunagu.cases.rendering import case_rows_html, timeline_html
 from tsunagu.consultations.models import Consultation
 from tsunagu.core.ids import parse_id
 from tsunagu.network.selectors import case_referrals
@@ -173,10 +173,19 @@ def _render_case(
     request: StaffRequest, case: Case, overrides: dict[str, Any] | None = None
 ) -> HttpResponse:
     member = _member(request)
-    case = selectors.case_for_page(case)
+    overrides = overrides or {}
+    # The door's instance, unless a refused action (which may have changed it) is shown again.
+    case = selectors.case_for_page(case, reload=bool(overrides))
+    plan_items: list[PlanItem] = list(case.plan_items.all())
     kind = request.GET.get("kind", "")
     kinds = {kind} if kind in selectors.TIMELINE_KINDS else None
-    timeline = selectors.case_timeline(viewer=member, case=case, kinds=kinds)
+    timeline = selectors.case_timeline(
+        viewer=member,
+        case=case,
+        kinds=kinds,
+        risk_flags=case.all_risk_flags,  # type: ignore[attr-defined]
+        plan_items=plan_items,
+    )
     # The newest entries; a person who comes to a place every week for years has hundreds.
     # The rest on request. The consultations are recorded as seen only as far as shown (the
     # supporters' activity records its own rows when it is read, shown or not).
@@ -186,8 +195,6 @@ def _render_case(
     # The case itself was recorded by the door that opened it (case_for_viewer/_editor).
     shown(member, Person, [case.person], action=AccessAction.VIEW)
     shown(member, Consultation, [e.obj for e in timeline if e.kind == "consultation"])
-    overrides = overrides or {}
-    plan_items: list[PlanItem] = list(case.plan_items.all())
     for item in plan_items:
         item.review_key = f"review-{item.pk}"  # type: ignore[attr-defined]
         item.review_form = overrides.get(f"review-{item.pk}") or PlanReviewForm(  # type: ignore[attr-defined]
@@ -206,7 +213,7 @@ def _render_case(
         "age_band": age_band_label(case.person, today),
         "today": today,
         "steps": _step_bar(case),
-        "timeline": timeline,
+        "timeline_html": timeline_html(timeline),
         "older": older,
         "kind": kind,
         "kinds": [

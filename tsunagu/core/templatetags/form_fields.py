@@ -1,0 +1,59 @@
+"""{{ form|form_fields }}: a form's fields as includes/form_fields.html renders them, an empty
+form's kept in this worker's memory.
+
+A case page carries five small action forms and one per plan item and open risk, mostly
+unopened; through Django's widget templates they cost a third of its rendering. An empty
+(unbound) form of a class shows the same for everyone: its HTML depends only on the class,
+the prefix, the language and the fields with their initial values, which make the key, so a
+change of any of them renders anew. A form with choices read from the database, or sent back
+with what was typed and its errors, is always rendered. The HTML is the template's own
+(autoescaped); nothing typed by anyone is kept.
+"""
+
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from django import forms, template
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
+
+register = template.Library()
+
+TEMPLATE = "includes/form_fields.html"
+KEPT = 256
+
+_kept: OrderedDict[tuple[Any, ...], SafeString] = OrderedDict()
+_lock = threading.Lock()
+
+
+def empty_form_key(form: forms.BaseForm) -> tuple[Any, ...]:
+    cls = type(form)
+    initial = tuple((name, repr(form[name].initial)) for name in form.fields)
+    return (cls.__module__, cls.__qualname__, form.prefix, form.auto_id, get_language(), initial)
+
+
+def _same_for_everyone(form: forms.BaseForm) -> bool:
+    """Not bound to what was sent, and no choices read from the database (which change)."""
+    return not form.is_bound and not any(
+        isinstance(field, forms.ModelChoiceField) for field in form.fields.values()
+    )
+
+
+@register.filter
+def form_fields(form: forms.BaseForm) -> SafeString:
+    if not _same_for_everyone(form):
+        return render_to_string(TEMPLATE, {"form": form})
+    key = empty_form_key(form)
+    with _lock:
+        html = _kept.get(key)
+        if html is not None:
+            _kept.move_to_end(key)
+            return html
+    html = render_to_string(TEMPLATE, {"form": form})
+    with _lock:
+        _kept[key] = html
+        while len(_kept) > KEPT:
+            _kept.popitem(last=False)
+    return html
