@@ -45,3 +45,24 @@ def test_a_sent_form_shows_what_was_typed_and_its_errors_escaped() -> None:
     assert escape(typed) in html and typed not in html
     assert "invalid-feedback" in html
     assert form_fields(StageForm(prefix="stage")) == empty  # the empty one is unchanged
+
+
+def test_a_form_that_sets_its_fields_per_request_never_gets_another_requests_html() -> None:
+    # A plain ChoiceField whose choices are set for one municipality's members: the other
+    # municipality's form must not be served the first one's names.
+    from django import forms
+
+    class PickForm(forms.Form):
+        who = forms.ChoiceField(label="担当", choices=[])
+        note = forms.CharField(label="メモ", required=False)
+
+        def __init__(self, names: list[str], **kwargs: object) -> None:
+            super().__init__(**kwargs)  # type: ignore[arg-type]
+            self.fields["who"].choices = [(n, n) for n in names]  # type: ignore[attr-defined]
+            self.fields["note"].widget.attrs["maxlength"] = str(len(names))
+
+    first = form_fields(PickForm(["山田"], prefix="pick"))
+    second = form_fields(PickForm(["佐藤", "鈴木"], prefix="pick"))
+    assert "山田" in first and "山田" not in second
+    assert "佐藤" in second and 'maxlength="2"' in second
+    assert form_fields(PickForm(["山田"], prefix="pick")) is first  # the same still kept

@@ -28,10 +28,33 @@ _kept: OrderedDict[tuple[Any, ...], SafeString] = OrderedDict()
 _lock = threading.Lock()
 
 
+def _shown(value: Any) -> Any:
+    """A field's choices, label or attributes as plain values (lazy text in the language)."""
+    if isinstance(value, (list, tuple)):
+        return tuple(_shown(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _shown(v)) for k, v in value.items()))
+    return value if isinstance(value, (int, float, bool, type(None))) else str(value)
+
+
 def empty_form_key(form: forms.BaseForm) -> tuple[Any, ...]:
+    """Everything the fields show: a form that sets a field's choices, label or attributes
+    for one request (a member list, a date's bounds) gets its own key, never another's HTML."""
     cls = type(form)
-    initial = tuple((name, repr(form[name].initial)) for name in form.fields)
-    return (cls.__module__, cls.__qualname__, form.prefix, form.auto_id, get_language(), initial)
+    fields = tuple(
+        (
+            name,
+            repr(form[name].initial),
+            _shown(getattr(field, "choices", None)),
+            _shown(field.label),
+            _shown(field.help_text),
+            field.required,
+            field.disabled,
+            _shown(field.widget.attrs),
+        )
+        for name, field in form.fields.items()
+    )
+    return (cls.__module__, cls.__qualname__, form.prefix, form.auto_id, get_language(), fields)
 
 
 def _same_for_everyone(form: forms.BaseForm) -> bool:
