@@ -26,6 +26,9 @@ ACCOUNTS: list[dict[str, Any]] = json.loads(
 )
 NEXT_ACCOUNT = count()
 SAVED: dict[str, int] = {}  # username -> consultations this user saw saved
+# Every request as (name, when it ended in seconds since the epoch, milliseconds), written
+# to TSUNAGU_LOAD_TIMES at the end: bench/load.py also reports the work after the logins.
+TIMES: list[tuple[str, float, float]] = []
 SEARCHES = ["佐藤", "林", "さとう", "ｽｽﾞｷ", "高橋", "田中花子", "やまだ", "小林", "森", "伊藤"]
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CASE_LINK = re.compile(r'href="(/m/\d+/cases/\d+/)"')
@@ -128,7 +131,15 @@ class Staff(HttpUser):
                 response.failure(f"not saved: {response.status_code}")
 
 
+@events.request.add_listener
+def keep_time(name: str, response_time: float, **_kwargs: Any) -> None:
+    TIMES.append((name, time.time(), response_time))
+
+
 @events.test_stop.add_listener
 def write_saved(**_kwargs: Any) -> None:
     with open(os.environ["TSUNAGU_LOAD_WRITES"], "w", encoding="utf-8") as out:
         json.dump(SAVED, out)
+    if os.environ.get("TSUNAGU_LOAD_TIMES"):
+        with open(os.environ["TSUNAGU_LOAD_TIMES"], "w", encoding="utf-8") as out:
+            json.dump(TIMES, out)
