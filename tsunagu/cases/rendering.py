@@ -14,9 +14,7 @@ new key. Only the newest entries are kept.
 """
 
 import hashlib
-import threading
-from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db.models import Model
@@ -27,13 +25,12 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from tsunagu.cases.selectors import CaseRow, TimelineEntry
+from tsunagu.core.kept import Kept
 
-KEPT_PAGES = 32
-KEPT_ENTRIES = 4096
 MAX_DEPTH = 3  # a booking's session's place; a one-to-one's way back stops here
 
-_kept: OrderedDict[str, SafeString] = OrderedDict()
-_lock = threading.Lock()
+_pages = Kept(32)
+_entries = Kept(4096)
 
 
 def rows_key(rows: Sequence[CaseRow], code: str) -> str:
@@ -42,25 +39,15 @@ def rows_key(rows: Sequence[CaseRow], code: str) -> str:
 
 def case_rows_html(rows: Sequence[CaseRow], code: str) -> SafeString:
     """The <tr> elements of `rows` as cases/_case_rows.html renders them (municipality `code`)."""
-    key = rows_key(rows, code)
-    with _lock:
-        html = _kept.get(key)
-        if html is not None:
-            _kept.move_to_end(key)
-            return html
-    urls = {
-        "cases_url": reverse("staff:case_list", kwargs={"code": code}),
-        "persons_url": reverse("staff:person_list", kwargs={"code": code}),
-    }
-    html = render_to_string("cases/_case_rows.html", {"cases": rows, **urls})
-    with _lock:
-        _kept[key] = html
-        while len(_kept) > KEPT_PAGES:
-            _kept.popitem(last=False)
-    return html
 
+    def render() -> SafeString:
+        urls = {
+            "cases_url": reverse("staff:case_list", kwargs={"code": code}),
+            "persons_url": reverse("staff:person_list", kwargs={"code": code}),
+        }
+        return render_to_string("cases/_case_rows.html", {"cases": rows, **urls})
 
-_kept_entries: OrderedDict[str, SafeString] = OrderedDict()
+    return _pages.get(rows_key(rows, code), render)
 
 
 def _row_values(row: Model, depth: int = 0) -> tuple[Any, ...]:
@@ -89,18 +76,8 @@ def entry_key(entry: TimelineEntry) -> str:
 
 def timeline_html(entries: Sequence[TimelineEntry]) -> list[SafeString]:
     """Each entry's <li> as cases/_timeline_entry.html renders it."""
-    shown = []
-    for entry in entries:
-        key = entry_key(entry)
-        with _lock:
-            html = _kept_entries.get(key)
-            if html is not None:
-                _kept_entries.move_to_end(key)
-        if html is None:
-            html = render_to_string("cases/_timeline_entry.html", {"entry": entry})
-            with _lock:
-                _kept_entries[key] = html
-                while len(_kept_entries) > KEPT_ENTRIES:
-                    _kept_entries.popitem(last=False)
-        shown.append(html)
-    return shown
+    return [_entries.get(entry_key(entry), _renderer(entry)) for entry in entries]
+
+
+def _renderer(entry: TimelineEntry) -> Callable[[], SafeString]:
+    return lambda: render_to_string("cases/_timeline_entry.html", {"entry": entry})

@@ -10,8 +10,6 @@ with what was typed and its errors, is always rendered. The HTML is the template
 (autoescaped); nothing typed by anyone is kept.
 """
 
-import threading
-from collections import OrderedDict
 from typing import Any
 
 from django import forms, template
@@ -19,13 +17,12 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
+from tsunagu.core.kept import Kept
+
 register = template.Library()
 
 TEMPLATE = "includes/form_fields.html"
-KEPT = 256
-
-_kept: OrderedDict[tuple[Any, ...], SafeString] = OrderedDict()
-_lock = threading.Lock()
+_empty_forms = Kept(256)
 
 
 def _shown(value: Any) -> Any:
@@ -68,15 +65,6 @@ def _same_for_everyone(form: forms.BaseForm) -> bool:
 def form_fields(form: forms.BaseForm) -> SafeString:
     if not _same_for_everyone(form):
         return render_to_string(TEMPLATE, {"form": form})
-    key = empty_form_key(form)
-    with _lock:
-        html = _kept.get(key)
-        if html is not None:
-            _kept.move_to_end(key)
-            return html
-    html = render_to_string(TEMPLATE, {"form": form})
-    with _lock:
-        _kept[key] = html
-        while len(_kept) > KEPT:
-            _kept.popitem(last=False)
-    return html
+    return _empty_forms.get(
+        empty_form_key(form), lambda: render_to_string(TEMPLATE, {"form": form})
+    )

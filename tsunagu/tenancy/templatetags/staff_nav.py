@@ -6,21 +6,17 @@ them on every request was a tenth of a list page's time. The links depend on not
 rendered menu is kept under exactly those; nothing personal is in it.
 """
 
-import threading
-from collections import OrderedDict
-
 from django import template
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
+from tsunagu.core.kept import Kept
+
 register = template.Library()
 
-KEPT_MENUS = 256
-
-_kept: OrderedDict[tuple[object, ...], SafeString] = OrderedDict()
-_lock = threading.Lock()
+_menus = Kept(256)
 
 
 @register.simple_tag(takes_context=True)
@@ -29,16 +25,9 @@ def staff_nav(context: template.Context) -> SafeString:
     municipality = context["municipality"]
     permissions = frozenset(context.get("role_permissions") or ())
     key = (municipality.code, permissions, get_language(), get_script_prefix())
-    with _lock:
-        html = _kept.get(key)
-        if html is not None:
-            _kept.move_to_end(key)
-            return html
-    html = render_to_string(
-        "includes/nav.html", {"municipality": municipality, "role_permissions": permissions}
+    return _menus.get(
+        key,
+        lambda: render_to_string(
+            "includes/nav.html", {"municipality": municipality, "role_permissions": permissions}
+        ),
     )
-    with _lock:
-        _kept[key] = html
-        while len(_kept) > KEPT_MENUS:
-            _kept.popitem(last=False)
-    return html
