@@ -7,7 +7,7 @@ import pytest
 
 from tests.conftest import Personas
 from tests.people.helpers import make_consultation, make_person
-from tsunagu.people import selectors as people_selectors
+from tsunagu.core import paging
 
 
 def count_line(page: str) -> str:
@@ -24,9 +24,9 @@ def test_past_the_cap_the_list_asks_to_narrow_it_down(
         make_consultation(personas.municipality, person=make_person(personas.municipality))
     client = personas.client(role)
     assert count_line(client.get(personas.url("consultations/")).content.decode()) == "3件の相談"
-    monkeypatch.setattr(people_selectors, "SEARCH_CAP", 2)
+    monkeypatch.setattr(paging, "COUNT_CAP", 2)
     page = client.get(personas.url("consultations/")).content.decode()
     assert count_line(page) == "2件以上（上の条件で絞り込んでください）"
-    monkeypatch.setattr(people_selectors, "SEARCH_CAP", 3)
+    monkeypatch.setattr(paging, "COUNT_CAP", 3)
     page = client.get(personas.url("consultations/")).content.decode()
     assert count_line(page) == "3件の相談"

@@ -253,13 +253,13 @@ def test_a_family_member_of_another_person_answers_404(personas: Personas, yamad
 def test_a_search_with_more_matches_than_the_cap_says_so(
     personas: Personas, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tsunagu.people import selectors
+    from tsunagu.core import paging
 
-    monkeypatch.setattr(selectors, "SEARCH_CAP", 2)
+    monkeypatch.setattr(paging, "COUNT_CAP", 2)
     for n in range(3):
         make_person(personas.municipality, name=f"山田{n}")
     page = personas.client("lead").get(personas.url("persons/"), {"q": "山田"}).content.decode()
     assert "2件以上" in page
-    monkeypatch.setattr(selectors, "SEARCH_CAP", 3)
+    monkeypatch.setattr(paging, "COUNT_CAP", 3)
     page = personas.client("lead").get(personas.url("persons/"), {"q": "山田"}).content.decode()
     assert "件以上" not in page and "3" in page

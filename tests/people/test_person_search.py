@@ -8,9 +8,10 @@ from django_scopes import scope, scopes_disabled
 from tests.conftest import Personas
 from tests.people.helpers import make_case, make_person
 from tsunagu.audit.models import AccessLogEntry
+from tsunagu.core.paging import CappedPaginator, capped_count
 from tsunagu.people import services
 from tsunagu.people.models import Person
-from tsunagu.people.selectors import CappedPaginator, capped_count, person_search
+from tsunagu.people.selectors import person_search
 from tsunagu.places import services as place_services
 from tsunagu.tenancy.models import Membership
 

@@ -24,7 +24,7 @@ from tsunagu.cases.models import Case, CaseAssignment, PlanItem, PlanReview, Ris
 from tsunagu.consultations.models import Consultation
 from tsunagu.core.templatetags.wareki import wareki
 from tsunagu.people.models import Person
-from tsunagu.policy import can, visible
+from tsunagu.policy import can, visible, visible_through
 from tsunagu.tenancy.codes import Role
 from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.policy import VIEW_ALL_CASES
@@ -330,9 +330,7 @@ def assignable_members(*, municipality_id: int) -> QuerySet[Membership]:
 
 def home_risk_flags(*, viewer: Membership) -> list[RiskFlag]:
     """Open risks on cases the member is assigned to (a lead: every case), oldest first."""
-    flags = RiskFlag.objects.filter(
-        cleared_at__isnull=True, case__in=visible(viewer, Case).values("pk")
-    )
+    flags = RiskFlag.objects.filter(visible_through(viewer, Case, "case"), cleared_at__isnull=True)
     if not can(viewer, VIEW_ALL_CASES):
         flags = flags.filter(
             Exists(CaseAssignment.objects.filter(case=OuterRef("case"), membership=viewer))

@@ -38,9 +38,10 @@ from tsunagu.cases.models import Case, PlanItem, RiskFlag
 from tsunagu.cases.rendering import case_rows_html, timeline_html
 from tsunagu.consultations.models import Consultation
 from tsunagu.core.ids import parse_id
+from tsunagu.core.paging import CappedPaginator
 from tsunagu.network.selectors import case_referrals
 from tsunagu.people.models import Person
-from tsunagu.people.selectors import CappedPaginator, active_consents_of, age_band_label
+from tsunagu.people.selectors import active_consents_of, age_band_label
 from tsunagu.policy import can, one, require, shown, visible
 from tsunagu.tenancy.forms import validation_error_to_form
 from tsunagu.tenancy.models import Membership

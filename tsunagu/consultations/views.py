@@ -33,9 +33,9 @@ from tsunagu.consultations.models import ImportJob
 from tsunagu.consultations.services import consultation_record
 from tsunagu.core import jobs
 from tsunagu.core.ids import parse_id
+from tsunagu.core.paging import CappedPaginator
 from tsunagu.people.codes import Relation
 from tsunagu.people.models import Person
-from tsunagu.people.selectors import CappedPaginator
 from tsunagu.policy import require, shown
 from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.policy import IMPORT_CONSULTATIONS, RECORD_CONSULTATIONS, VIEW_PERSONS

@@ -20,7 +20,7 @@ from tsunagu.network.models import (
     SupportMeeting,
     SupportMeetingMember,
 )
-from tsunagu.policy import can, one, require, shown, visible
+from tsunagu.policy import can, one, require, shown, visible, visible_through
 from tsunagu.tenancy.models import Membership, Municipality, Organization
 from tsunagu.tenancy.policy import (
     ATTEND_MEETINGS,
@@ -252,7 +252,7 @@ def action_item_for(member: Membership, pk: int) -> ActionItem:
     meetings; 404 otherwise."""
     items = ActionItem.objects.filter(municipality_id=member.municipality_id)
     if can(member, MANAGE_MEETINGS):
-        items = items.filter(meeting__in=visible(member, Meeting))
+        items = items.filter(visible_through(member, Meeting, "meeting"))
     else:
         items = items.filter(owner=member)
     try:

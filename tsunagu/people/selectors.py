@@ -8,7 +8,6 @@ from itertools import combinations
 from typing import Any, TypeVar
 
 from django.core.exceptions import EmptyResultSet
-from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -49,10 +48,6 @@ PERSON_LIST_FIELDS = ("number", "name", "name_kana", "birth_date", "age_band", "
 # A one- or two-character key inside names is first looked for among this many newest persons
 # of the city (PersonSearch._inside).
 WINDOW = 20_000
-
-# The screen counts at most this many matches and then says "1,000件以上": counting every
-# 佐藤 of a city of a million costs more than the page itself and helps no one.
-SEARCH_CAP = 1000
 
 # Keys of one or two characters have no trigram; PostgreSQL finds them through an index of
 # each name's one- and two-character substrings (migration people 0005).
@@ -482,38 +477,6 @@ def person_search(*, viewer: Membership, query: str = "") -> "QuerySet[Person] |
     if not normalize_for_search(query):
         return persons.order_by("-number")
     return PersonSearch(persons, _Branches(persons, viewer.municipality_id, query))
-
-
-def capped_count(rows: "QuerySet[Any] | PersonSearch", cap: int) -> tuple[int, bool]:
-    """(count, more): at most `cap`, and whether there are more rows than that."""
-    if isinstance(rows, PersonSearch):
-        return rows.capped_count(cap)
-    found = rows.order_by()[: cap + 1].count()
-    return min(found, cap), found > cap
-
-
-class CappedPaginator(Paginator[Any]):
-    """Pages over the first `cap` rows only; `more` says whether the rows went beyond."""
-
-    def __init__(
-        self, rows: "QuerySet[Any] | PersonSearch", per_page: int, cap: int | None = None
-    ) -> None:
-        cap = SEARCH_CAP if cap is None else cap
-        super().__init__(rows[:cap], per_page)
-        self.rows = rows
-        self.cap = cap
-
-    @cached_property
-    def _capped(self) -> tuple[int, bool]:
-        return capped_count(self.rows, self.cap)
-
-    @cached_property
-    def count(self) -> int:
-        return self._capped[0]
-
-    @property
-    def more(self) -> bool:
-        return self._capped[1]
 
 
 def age_band_label(person: Person, today: date) -> str:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tsunagu.audit.models import AccessAction
+from tsunagu.core.paging import CappedPaginator
 from tsunagu.people import selectors, services
 from tsunagu.people.access import (
     family_member_for_editor,
@@ -31,7 +32,7 @@ def person_list(request: StaffRequest, code: str) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     persons = selectors.person_search(viewer=member, query=query)
     persons = persons.only(*selectors.PERSON_LIST_FIELDS)
-    page = selectors.CappedPaginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     persons_shown = selectors.with_age_bands(list(page.object_list), today)
     shown(

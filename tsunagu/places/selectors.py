@@ -11,7 +11,7 @@ from tsunagu.people.models import Person
 from tsunagu.places import services
 from tsunagu.places.codes import ReservationStatus, SessionStatus
 from tsunagu.places.models import Attendance, Booking, Place, Reservation, Session
-from tsunagu.policy import shown, visible
+from tsunagu.policy import shown, visible, visible_through
 from tsunagu.policy.places import show_booked_cases
 from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.policy import BOOKED_CASES_ONLY, roles_with
@@ -180,8 +180,8 @@ def calendar_entries(
     meetings = {
         session_id: (programme_id, number, name)
         for session_id, programme_id, number, name in ProgrammeSession.objects.filter(
+            visible_through(member, Programme, "programme"),
             municipality_id=municipality_id,
-            programme__in=visible(member, Programme).values("pk"),
             session__date__gte=first,
             session__date__lte=last,
         ).values_list("session_id", "programme_id", "number", "programme__name")

@@ -26,6 +26,7 @@ from tsunagu.policy.registry import (
     shown,
     subject,
     visible,
+    visible_through,
 )
 
 __all__ = [
@@ -45,4 +46,5 @@ __all__ = [
     "shown",
     "subject",
     "visible",
+    "visible_through",
 ]

@@ -32,7 +32,7 @@ from tsunagu.policy.registry import (
     bases_of,
     register,
     subject,
-    visible,
+    visible_through,
 )
 from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.policy import (
@@ -254,7 +254,7 @@ def _consultation_person(member: Membership) -> Grant:
     # The center's own counselors see what was said about any person they see.
     if not (_viewer(member, VIEW_CONSULTATIONS) and has_permission(member, VIEW_INTAKE)):
         return None
-    return Q(Probe(visible(member, Person).filter(pk=OuterRef("person_id"))))
+    return visible_through(member, Person, "person_id")
 
 
 def _consultation_case_labels(member: Membership, ids: list[int]) -> dict[int, str]:
@@ -270,4 +270,4 @@ def _consultation_case(member: Membership) -> Grant:
     # Whatever opens the case (a booking included) opens what was said in it.
     if not (has_permission(member, VIEW_PERSONS) and has_permission(member, VIEW_CONSULTATIONS)):
         return None
-    return Q(Probe(visible(member, Case).filter(pk=OuterRef("case_id"))))
+    return visible_through(member, Case, "case_id")

@@ -17,7 +17,7 @@ from django.db.models import Exists, OuterRef, Q
 from tsunagu.cases.models import Case
 from tsunagu.network.models import Meeting, Referral
 from tsunagu.policy.casework import consents_for, meeting_seats, sees_every_case
-from tsunagu.policy.registry import EVERY_ROW, Grant, register, subject, visible
+from tsunagu.policy.registry import EVERY_ROW, Grant, register, subject, visible_through
 from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.policy import (
     ATTEND_MEETINGS,
@@ -49,7 +49,7 @@ def _referral_role(member: Membership) -> Grant:
 def _referral_case(member: Membership) -> Grant:
     if not _staff(member):
         return None
-    return Q(case__in=visible(member, Case).values("pk"))
+    return visible_through(member, Case, "case")
 
 
 def basis_in_force(member: Membership) -> Q:

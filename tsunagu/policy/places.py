@@ -23,7 +23,15 @@ from tsunagu.people.models import Person
 from tsunagu.places.codes import ReservationStatus
 from tsunagu.places.models import Attendance, Booking, Place, Reservation, Session
 from tsunagu.policy.recording import record
-from tsunagu.policy.registry import EVERY_ROW, Grant, register, shown, subject, visible
+from tsunagu.policy.registry import (
+    EVERY_ROW,
+    Grant,
+    register,
+    shown,
+    subject,
+    visible,
+    visible_through,
+)
 from tsunagu.programmes.models import Enrolment, Programme
 from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.policy import (
@@ -201,7 +209,7 @@ def _booking_own(member: Membership) -> Grant:
 def _booking_case(member: Membership) -> Grant:
     if _booked_only(member) or not has_permission(member, VIEW_PERSONS):
         return None
-    return Q(case__in=visible(member, Case).values("pk"))
+    return visible_through(member, Case, "case")
 
 
 def bookable_case(member: Membership, case_id: object) -> Case | None:

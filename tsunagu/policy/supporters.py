@@ -15,7 +15,7 @@ from django.db.models import Q
 from tsunagu.cases.models import Case
 from tsunagu.places.models import Session
 from tsunagu.policy.casework import sees_every_case
-from tsunagu.policy.registry import EVERY_ROW, Grant, register, subject, visible
+from tsunagu.policy.registry import EVERY_ROW, Grant, register, subject, visible_through
 from tsunagu.programmes.codes import FOR_SUPPORTERS
 from tsunagu.programmes.models import Programme
 from tsunagu.supporters.models import (
@@ -49,7 +49,7 @@ def _request_role(member: Membership) -> Grant:
 def _request_case(member: Membership) -> Grant:
     if not has_permission(member, REQUEST_DISPATCH):
         return None
-    return Q(case__in=visible(member, Case).values("pk"))
+    return visible_through(member, Case, "case")
 
 
 @register(Dispatch, "role")
@@ -62,7 +62,7 @@ def _dispatch_role(member: Membership) -> Grant:
 def _dispatch_case(member: Membership) -> Grant:
     if not has_permission(member, REQUEST_DISPATCH):
         return None
-    return Q(request__case__in=visible(member, Case).values("pk"))
+    return visible_through(member, Case, "request__case")
 
 
 def _own_dispatch_labels(member: Membership, ids: list[int]) -> dict[int, str]:
@@ -90,7 +90,7 @@ def _activity_role(member: Membership) -> Grant:
 def _activity_case(member: Membership) -> Grant:
     if not has_permission(member, REQUEST_DISPATCH):
         return None
-    return Q(dispatch__request__case__in=visible(member, Case).values("pk"))
+    return visible_through(member, Case, "dispatch__request__case")
 
 
 @register(ActivityLog, "dispatch")

@@ -19,7 +19,7 @@ from tsunagu.api.common import (
 from tsunagu.people.models import FamilyMember, Person
 from tsunagu.places.models import Place
 from tsunagu.places.schemas import parse_hhmm
-from tsunagu.policy import one, visible
+from tsunagu.policy import one, visible, visible_through
 from tsunagu.programmes import selectors, services
 from tsunagu.programmes.codes import EnrolmentStatus
 from tsunagu.programmes.models import Enrolment, Programme
@@ -160,8 +160,8 @@ def enrolment_create(request: ApiRequest, code: CodePath, programme_id: int) -> 
     if payload.family_member_id is not None:
         family = (
             FamilyMember.objects.filter(
+                visible_through(member, Person, "person"),
                 pk=payload.family_member_id,
-                person__in=visible(member, Person).values("pk"),
             )
             .select_related("person")
             .first()

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from tsunagu.core.ids import parse_id
 from tsunagu.people.models import FamilyMember, Person
 from tsunagu.places.models import Place
-from tsunagu.policy import can, one, require, shown, visible
+from tsunagu.policy import can, one, require, shown, visible, visible_through
 from tsunagu.programmes import selectors, services
 from tsunagu.programmes.certificate import certificate_pdf
 from tsunagu.programmes.forms import CitizenForm, ProgrammeForm
@@ -80,8 +80,8 @@ def _enrol(request: StaffRequest, programme: Programme) -> str | None:
             services.enrolment_create(actor=member, programme=programme, person=person)
         elif action == "enrol_family":
             family = FamilyMember.objects.filter(
+                visible_through(member, Person, "person"),
                 pk=request.POST.get("family_member") or 0,
-                person__in=visible(member, Person).values("pk"),
             ).first()
             if family is None:
                 return _("No such person.")

@@ -13,7 +13,7 @@ from tsunagu.core.eras import fiscal_year, fiscal_year_dates
 from tsunagu.places import selectors as place_selectors
 from tsunagu.places.codes import SessionStatus
 from tsunagu.places.models import Place, Session
-from tsunagu.policy import visible
+from tsunagu.policy import visible_through
 from tsunagu.programmes.codes import EnrolmentStatus
 from tsunagu.programmes.models import Programme
 from tsunagu.public.models import EventSignup, PublicPage, WebInquiry
@@ -136,7 +136,7 @@ def public_statistics(municipality: Municipality, *, year: int) -> ConsultationS
 def inbox(member: Membership) -> list[WebInquiry]:
     """Web inquiries whose consultation the member sees: unanswered first, newest first."""
     return list(
-        WebInquiry.objects.filter(consultation__in=visible(member, Consultation).values("pk"))
+        WebInquiry.objects.filter(visible_through(member, Consultation, "consultation"))
         .select_related("consultation", "answered_by__user")
         .order_by(F("answered_at").asc(nulls_first=True), "-received_at", "-pk")
     )
@@ -144,5 +144,5 @@ def inbox(member: Membership) -> list[WebInquiry]:
 
 def unanswered_count(member: Membership) -> int:
     return WebInquiry.objects.filter(
-        answered_at__isnull=True, consultation__in=visible(member, Consultation).values("pk")
+        visible_through(member, Consultation, "consultation"), answered_at__isnull=True
     ).count()

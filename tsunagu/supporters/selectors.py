@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from tsunagu.cases.models import Case
 from tsunagu.cases.selectors import TimelineEntry
 from tsunagu.places.models import Session
-from tsunagu.policy import shown, visible
+from tsunagu.policy import shown, visible, visible_through
 from tsunagu.programmes.codes import FOR_SUPPORTERS, ProgrammeKind
 from tsunagu.programmes.models import Enrolment, ProgrammeSession
 from tsunagu.supporters import matching
@@ -147,7 +147,7 @@ def month_of_work(*, viewer: Membership, month: date) -> list[MonthOfWork]:
     after = (first + timedelta(days=32)).replace(day=1)
     logs = (
         ActivityLog.objects.filter(
-            dispatch__in=visible(viewer, Dispatch).values("pk"), date__gte=first, date__lt=after
+            visible_through(viewer, Dispatch, "dispatch"), date__gte=first, date__lt=after
         )
         .select_related("dispatch__supporter")
         .order_by("dispatch__supporter__name", "date", "start")
