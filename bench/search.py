@@ -93,7 +93,8 @@ def direct_sql(municipality_id: int, query: str) -> tuple[list[Any], int]:
     from django.db import connection
 
     from tsunagu.core.japanese import normalize_for_search
-    from tsunagu.people.selectors import SEARCH_CAP, SHORT_KEY, WINDOW, _as_number
+    from tsunagu.core.paging import COUNT_CAP
+    from tsunagu.people.selectors import SHORT_KEY, WINDOW, _as_number
 
     key = normalize_for_search(query)
     live = "FROM people_person WHERE municipality_id = %s AND merged_into_id IS NULL"
@@ -192,28 +193,28 @@ def direct_sql(municipality_id: int, query: str) -> tuple[list[Any], int]:
         cursor.execute(
             "SELECT count(DISTINCT id) FROM ("
             + " UNION ALL ".join(
-                f"SELECT id FROM ({sql} LIMIT {SEARCH_CAP + 1}) b{i}"
+                f"SELECT id FROM ({sql} LIMIT {COUNT_CAP + 1}) b{i}"
                 for i, (_, sql, _) in enumerate(counted)
             )
             + ") c",
             [param for _, _, params in counted for param in params],
         )
         count = cursor.fetchone()[0]
-        if count <= SEARCH_CAP:
+        if count <= COUNT_CAP:
             found: set[int] = set()
             for _, sql, params in [*counted, *rest]:
-                cursor.execute(f"{sql} LIMIT {SEARCH_CAP + 1}", params)
+                cursor.execute(f"{sql} LIMIT {COUNT_CAP + 1}", params)
                 found.update(row[0] for row in cursor.fetchall())
-                if len(found) > SEARCH_CAP:
+                if len(found) > COUNT_CAP:
                     break
             count = len(found)
-    return rows, min(count, SEARCH_CAP + 1)
+    return rows, min(count, COUNT_CAP + 1)
 
 
 def _one_scan(cursor: Any, key: str, number: int | None, m: int) -> tuple[list[Any], int]:
     """SQLite: no index serves LIKE '%key%', so one scan for the page and one for the count
     beat one per branch (as the application does there)."""
-    from tsunagu.people.selectors import SEARCH_CAP
+    from tsunagu.core.paging import COUNT_CAP
 
     like = "LIKE %s ESCAPE '\\'"
     anywhere = (
@@ -241,14 +242,15 @@ def _one_scan(cursor: Any, key: str, number: int | None, m: int) -> tuple[list[A
     )
     rows = cursor.fetchall()
     cursor.execute(
-        f"SELECT count(*) FROM (SELECT 1 {matches} LIMIT {SEARCH_CAP + 1}) c", [m, *params]
+        f"SELECT count(*) FROM (SELECT 1 {matches} LIMIT {COUNT_CAP + 1}) c", [m, *params]
     )
     return rows, cursor.fetchone()[0]
 
 
 def app_search(lead: Any, query: str) -> tuple[list[Any], int, bool]:
     """What the persons screen asks for: the first page and the capped count."""
-    from tsunagu.people.selectors import PERSON_LIST_FIELDS, CappedPaginator, person_search
+    from tsunagu.core.paging import CappedPaginator
+    from tsunagu.people.selectors import PERSON_LIST_FIELDS, person_search
 
     rows = person_search(viewer=lead, query=query).only(*PERSON_LIST_FIELDS)
     pager = CappedPaginator(rows, PAGE)
