@@ -342,7 +342,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # `check --deploy` refuses a local-memory cache (tsunagu/core/checks.py).
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        # Django's database cache, each write one statement (tsunagu/core/cache.py).
+        "BACKEND": "tsunagu.core.cache.DatabaseCache",
         "LOCATION": "tsunagu_cache",
     }
 }

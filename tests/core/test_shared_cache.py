@@ -3,11 +3,11 @@
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.core.cache.backends.db import DatabaseCache
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from tsunagu.core.cache import DatabaseCache
 from tsunagu.core.checks import check_shared_cache
 
 

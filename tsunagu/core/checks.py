@@ -55,7 +55,7 @@ def check_shared_cache(app_configs: Any = None, **kwargs: Any) -> list[CheckMess
         Error(
             f"CACHES[{alias!r}] uses {config.get('BACKEND')}, which each worker keeps to itself.",
             hint=(
-                "Use django.core.cache.backends.db.DatabaseCache (run `tsunagu migrate`) or"
+                "Use tsunagu.core.cache.DatabaseCache (the default; run `tsunagu migrate`) or"
                 " another cache every worker shares, so allauth's rate limits and TOTP replay"
                 " guard hold across workers."
             ),
